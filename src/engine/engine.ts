@@ -1,0 +1,297 @@
+// The engine: one GPU device, its buffer pool and pipeline cache, a command encoder that batches
+// dispatches until someone needs results, scopes that free intermediates, and the autograd tape.
+import type { AcquiredDevice, DeviceInfo } from './device.ts';
+import { BufferPool } from './pool.ts';
+import { PipelineCache, type KernelProgram } from './program.ts';
+import { Tensor, numel, type DType, type GradFn } from './tensor.ts';
+import { MAP_MODE_READ, Usage } from './usage.ts';
+
+/** A uniform value: plain numbers are written as u32 (i32 if negative); wrap floats with f32(). */
+export type ParamValue = number | { f32: number };
+export const f32 = (x: number): { f32: number } => ({ f32: x });
+
+export type Binding = Tensor | GPUBuffer;
+
+const UNIFORM_SLOT = 256; // minUniformBufferOffsetAlignment on every adapter we target
+const ARENA_SLOTS = 512;
+
+export class Engine {
+  readonly device: GPUDevice;
+  readonly info: DeviceInfo;
+  readonly pool: BufferPool;
+  readonly pipelines: PipelineCache;
+  /** Records ops while non-null; see autograd.ts. */
+  tape: GradFn[] | null = null;
+  dispatches = 0;
+  /** Uncaptured WebGPU errors (validation, out-of-memory), newest last. */
+  gpuErrors: string[] = [];
+
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private arena: GPUBuffer;
+  private arenaData = new ArrayBuffer(UNIFORM_SLOT * ARENA_SLOTS);
+  private arenaUsed = 0;
+  private scopes: Tensor[][] = [];
+  private lost: string | null = null;
+
+  constructor(acquired: AcquiredDevice) {
+    this.device = acquired.device;
+    this.info = acquired.info;
+    this.pool = new BufferPool(this.device);
+    this.pipelines = new PipelineCache(this.device);
+    this.arena = this.device.createBuffer({
+      size: this.arenaData.byteLength,
+      usage: Usage.UNIFORM | Usage.COPY_DST,
+      label: 'uniform-arena',
+    });
+    // Validation errors would otherwise vanish (browser) or abort the process (Dawn in Node).
+    this.device.onuncapturederror = (ev: GPUUncapturedErrorEvent) => {
+      this.gpuErrors.push(ev.error.message);
+      console.error(`WebGPU error: ${ev.error.message}`);
+    };
+    void this.device.lost?.then((i) => {
+      this.lost = `GPU device lost (${i.reason}): ${i.message}`;
+    });
+  }
+
+  // ---- tensors -------------------------------------------------------------------------
+
+  empty(shape: readonly number[], dtype: DType = 'f32', label?: string): Tensor {
+    this.checkAlive();
+    const bytes = numel(shape) * 4;
+    const limit = this.info.limits.maxStorageBufferBindingSize;
+    if (bytes > limit) {
+      throw new Error(
+        `tensor ${label ?? ''} [${shape}] needs ${bytes} bytes, above this adapter's ` +
+          `maxStorageBufferBindingSize (${limit}); split it into smaller tensors`,
+      );
+    }
+    const t = new Tensor(this, this.pool.acquire(bytes, label), shape, dtype, { label });
+    this.adopt(t);
+    return t;
+  }
+
+  zeros(shape: readonly number[], dtype: DType = 'f32', label?: string): Tensor {
+    const t = this.empty(shape, dtype, label);
+    this.endPass();
+    this.enc().clearBuffer(t.buffer, 0, t.buffer.size);
+    return t;
+  }
+
+  fromArray(
+    data: ArrayLike<number> | Float32Array | Int32Array | Uint32Array,
+    shape: readonly number[],
+    opts: { dtype?: DType; requiresGrad?: boolean; label?: string } = {},
+  ): Tensor {
+    const dtype = opts.dtype ?? (data instanceof Int32Array ? 'i32' : data instanceof Uint32Array ? 'u32' : 'f32');
+    if (data.length !== numel(shape)) {
+      throw new Error(`${opts.label ?? 'tensor'}: ${data.length} values do not fill shape [${shape}]`);
+    }
+    const t = this.empty(shape, dtype, opts.label);
+    t.requiresGrad = opts.requiresGrad ?? false;
+    const typed =
+      dtype === 'f32' ? Float32Array.from(data) : dtype === 'i32' ? Int32Array.from(data) : Uint32Array.from(data);
+    this.write(t, typed);
+    return t;
+  }
+
+  write(t: Tensor, data: Float32Array | Int32Array | Uint32Array): void {
+    // Writes are queue operations: encode nothing after them until they are ordered behind work.
+    this.flush();
+    this.device.queue.writeBuffer(t.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  /** A trainable leaf (gradients are produced for it). */
+  param(data: ArrayLike<number>, shape: readonly number[], label?: string): Tensor {
+    const t = this.fromArray(data, shape, { requiresGrad: true, label });
+    this.forget(t);
+    return t;
+  }
+
+  async read(t: Tensor): Promise<Float32Array | Int32Array | Uint32Array> {
+    if (t.disposed) throw new Error(`read of disposed tensor ${t.label}`);
+    const bytes = t.byteLength;
+    const staging = this.device.createBuffer({
+      size: Math.max(4, Math.ceil(bytes / 4) * 4),
+      usage: Usage.MAP_READ | Usage.COPY_DST,
+    });
+    this.endPass();
+    if (bytes > 0) this.enc().copyBufferToBuffer(t.buffer, 0, staging, 0, bytes);
+    this.flush();
+    await staging.mapAsync(MAP_MODE_READ);
+    this.checkAlive();
+    const copy = staging.getMappedRange().slice(0, bytes);
+    staging.unmap();
+    staging.destroy();
+    return t.dtype === 'f32' ? new Float32Array(copy) : t.dtype === 'i32' ? new Int32Array(copy) : new Uint32Array(copy);
+  }
+
+  // ---- kernels -------------------------------------------------------------------------
+
+  /**
+   * Encode one dispatch. Binding convention of every shader: @binding(0) is the uniform
+   * `params` struct (when `params` is given), storage buffers follow from @binding(1) in order.
+   */
+  run(program: KernelProgram, bindings: Binding[], params: ParamValue[] | null, workgroups: readonly number[]): void {
+    this.checkAlive();
+    const [x, y = 1, z = 1] = workgroups;
+    const maxDim = this.info.limits.maxComputeWorkgroupsPerDimension;
+    if (x > maxDim || y > maxDim || z > maxDim) {
+      throw new Error(`${program.shader}: dispatch [${x},${y},${z}] exceeds ${maxDim} workgroups per dimension`);
+    }
+    if (x * y * z === 0) return;
+    const pipeline = this.pipelines.get(program);
+    const entries: GPUBindGroupEntry[] = [];
+    let binding = 0;
+    if (params) {
+      if (this.arenaUsed === ARENA_SLOTS) this.flush();
+      const offset = this.arenaUsed * UNIFORM_SLOT;
+      writeParams(new DataView(this.arenaData, offset, UNIFORM_SLOT), params);
+      this.arenaUsed++;
+      entries.push({ binding: binding++, resource: { buffer: this.arena, offset, size: UNIFORM_SLOT } });
+    } else {
+      binding = 1;
+    }
+    for (const b of bindings) {
+      if (b instanceof Tensor) {
+        if (b.disposed) throw new Error(`${program.shader}: tensor ${b.label} was disposed`);
+        entries.push({ binding: binding++, resource: { buffer: b.buffer, offset: 0, size: Math.max(4, b.byteLength) } });
+      } else {
+        entries.push({ binding: binding++, resource: { buffer: b } });
+      }
+    }
+    const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    if (!this.pass) this.pass = this.enc().beginComputePass();
+    this.pass.setPipeline(pipeline);
+    this.pass.setBindGroup(0, bindGroup);
+    this.pass.dispatchWorkgroups(x, y, z);
+    this.dispatches++;
+  }
+
+  /** Workgroup grid for `n` workgroups in 1-D, folded into y when above the per-dimension limit. */
+  grid(n: number): [number, number] {
+    const maxDim = this.info.limits.maxComputeWorkgroupsPerDimension;
+    if (n <= maxDim) return [Math.max(n, 1), 1];
+    const y = Math.ceil(n / maxDim);
+    return [Math.ceil(n / y), y];
+  }
+
+  copy(src: Tensor, dst: Tensor): void {
+    this.endPass();
+    this.enc().copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, Math.min(src.byteLength, dst.byteLength));
+  }
+
+  /** Submit everything encoded so far. */
+  flush(): void {
+    this.endPass();
+    if (!this.encoder) return;
+    if (this.arenaUsed > 0) {
+      this.device.queue.writeBuffer(this.arena, 0, this.arenaData, 0, this.arenaUsed * UNIFORM_SLOT);
+      this.arenaUsed = 0;
+    }
+    this.device.queue.submit([this.encoder.finish()]);
+    this.encoder = null;
+  }
+
+  async sync(): Promise<void> {
+    this.flush();
+    await this.device.queue.onSubmittedWorkDone();
+    this.checkAlive();
+  }
+
+  // ---- scopes: free intermediates --------------------------------------------------------
+
+  /** Run fn (synchronous); every tensor created inside and not returned/kept is disposed afterwards. */
+  scope<T>(fn: () => T, keep: Tensor[] = []): T {
+    this.scopes.push([]);
+    let result: T;
+    try {
+      result = fn();
+    } catch (e) {
+      this.endScope([]);
+      throw e;
+    }
+    this.endScope([...keep, ...collectTensors(result)]);
+    return result;
+  }
+
+  adopt(t: Tensor): void {
+    this.scopes[this.scopes.length - 1]?.push(t);
+  }
+
+  /** Take a tensor out of the current scope so it outlives it (parameters, caches). */
+  forget(t: Tensor): void {
+    for (const s of this.scopes) {
+      const i = s.indexOf(t);
+      if (i >= 0) s.splice(i, 1);
+    }
+  }
+
+  private endScope(keep: Tensor[]): void {
+    const list = this.scopes.pop() ?? [];
+    const kept = new Set(keep);
+    for (const t of list) {
+      // Tensors the tape still needs for backward move to the enclosing scope instead.
+      if (kept.has(t) || this.tapeHolds(t)) this.adopt(t);
+      else t.dispose();
+    }
+  }
+
+  private tapeHolds(t: Tensor): boolean {
+    if (!this.tape) return false;
+    return this.tape.some((g) => g.inputs.includes(t)) || (t.gradFn !== null && this.tape.includes(t.gradFn));
+  }
+
+  // ---- autograd recording --------------------------------------------------------------
+
+  /** Attach a backward function to `out` if a tape is recording and any input needs a gradient. */
+  record(out: Tensor, name: string, inputs: Tensor[], backward: GradFn['backward']): Tensor {
+    if (!this.tape || !inputs.some((t) => t.requiresGrad)) return out;
+    out.requiresGrad = true;
+    out.gradFn = { name, inputs, backward };
+    this.tape.push(out.gradFn);
+    return out;
+  }
+
+  recordView(view: Tensor, src: Tensor): void {
+    this.record(view, 'view', [src], (g) => [g.moveTo(src.shape)]);
+  }
+
+  // ---- internals -----------------------------------------------------------------------
+
+  private enc(): GPUCommandEncoder {
+    if (!this.encoder) this.encoder = this.device.createCommandEncoder();
+    return this.encoder;
+  }
+
+  private endPass(): void {
+    if (this.pass) {
+      this.pass.end();
+      this.pass = null;
+    }
+  }
+
+  private checkAlive(): void {
+    if (this.lost) throw new Error(this.lost);
+  }
+}
+
+function writeParams(view: DataView, params: ParamValue[]): void {
+  if (params.length * 4 > UNIFORM_SLOT) throw new Error(`too many kernel params (${params.length})`);
+  params.forEach((p, i) => {
+    if (typeof p === 'number') {
+      if (!Number.isInteger(p)) throw new Error(`kernel param ${i} = ${p} is not an integer; wrap floats in f32()`);
+      if (p < 0) view.setInt32(i * 4, p, true);
+      else view.setUint32(i * 4, p, true);
+    } else view.setFloat32(i * 4, p.f32, true);
+  });
+}
+
+function collectTensors(v: unknown, out: Tensor[] = [], depth = 0): Tensor[] {
+  if (v instanceof Tensor) out.push(v);
+  else if (depth < 3 && Array.isArray(v)) for (const x of v) collectTensors(x, out, depth + 1);
+  else if (depth < 3 && v && typeof v === 'object' && !(v instanceof Promise)) {
+    for (const x of Object.values(v)) collectTensors(x, out, depth + 1);
+  }
+  return out;
+}

@@ -1,0 +1,189 @@
+/**
+ * config.json for Llama-family decoders (Llama / SmolLM2 = LlamaForCausalLM, Qwen2ForCausalLM),
+ * written by transformers 4 (`rope_theta` + `rope_scaling`) or 5 (`rope_parameters`).
+ * Fields HF itself defaults are defaulted the same way and listed in `defaulted`, so the UI can
+ * say what was assumed; fields without a safe default are refused by name.
+ */
+import { fail } from './errors.ts';
+
+export type Architecture = 'LlamaForCausalLM' | 'Qwen2ForCausalLM';
+const SUPPORTED: Architecture[] = ['LlamaForCausalLM', 'Qwen2ForCausalLM'];
+
+export interface RopeConfig {
+  /** 'default' (plain RoPE), 'linear' (positions / factor), 'llama3' (banded frequency scaling). */
+  type: 'default' | 'linear' | 'llama3';
+  theta: number;
+  factor?: number;
+  lowFreqFactor?: number;
+  highFreqFactor?: number;
+  originalMaxPositionEmbeddings?: number;
+}
+
+export interface ModelConfig {
+  architecture: Architecture;
+  modelType: string;
+  vocabSize: number;
+  hiddenSize: number;
+  intermediateSize: number;
+  numLayers: number;
+  numHeads: number;
+  numKvHeads: number;
+  headDim: number;
+  rmsNormEps: number;
+  rope: RopeConfig;
+  tieWordEmbeddings: boolean;
+  /** Bias on q/k/v projections (Qwen2: always; Llama: attention_bias, also on o_proj). */
+  qkvBias: boolean;
+  oProjBias: boolean;
+  mlpBias: boolean;
+  hiddenAct: string;
+  maxPositionEmbeddings: number;
+  bosTokenId: number | null;
+  eosTokenIds: number[];
+  padTokenId: number | null;
+  /** Fields absent from the file that were given HF's default, e.g. "num_key_value_heads=32". */
+  defaulted: string[];
+}
+
+type Json = Record<string, unknown>;
+
+/** Parses a config.json object; `file` names it in errors. */
+export function parseModelConfig(json: unknown, file = 'config.json'): ModelConfig {
+  if (typeof json !== 'object' || json === null) fail('malformed', file, undefined, `${file} is not a JSON object`);
+  const c = json as Json;
+  const archs = Array.isArray(c.architectures) ? (c.architectures as string[]) : [];
+  const arch = archs.find((a): a is Architecture => (SUPPORTED as string[]).includes(a));
+  if (!arch) {
+    const named = archs.length ? archs.join(', ') : `model_type ${String(c.model_type ?? '(none)')}`;
+    fail('unsupported', file, 'architectures', `${file}: unsupported architecture ${named} (supported: ${SUPPORTED.join(', ')})`);
+  }
+  const qwen = arch === 'Qwen2ForCausalLM';
+  const defaulted: string[] = [];
+
+  const num = (key: string, dflt?: number, integer = true): number => {
+    const v = c[key];
+    if (v === undefined || v === null) {
+      if (dflt === undefined) fail('missing-field', file, key, `${file} has no ${key}`);
+      defaulted.push(`${key}=${dflt}`);
+      return dflt;
+    }
+    if (typeof v !== 'number' || !Number.isFinite(v) || (integer && !Number.isInteger(v)) || v < 0) {
+      fail('malformed', file, key, `${file}: ${key} must be a ${integer ? 'non-negative integer' : 'number'}, got ${JSON.stringify(v)}`);
+    }
+    return v;
+  };
+  const bool = (key: string, dflt: boolean): boolean => {
+    const v = c[key];
+    if (v === undefined || v === null) {
+      defaulted.push(`${key}=${dflt}`);
+      return dflt;
+    }
+    if (typeof v !== 'boolean') fail('malformed', file, key, `${file}: ${key} must be true/false, got ${JSON.stringify(v)}`);
+    return v;
+  };
+
+  const hiddenSize = num('hidden_size');
+  const numHeads = num('num_attention_heads');
+  // Llama: HF defaults num_key_value_heads to num_attention_heads (MHA). Qwen2's class default is
+  // 32 regardless of the head count, which is almost never right: refuse rather than guess.
+  const numKvHeads = qwen ? num('num_key_value_heads') : num('num_key_value_heads', numHeads);
+  const headDim = num('head_dim', Math.floor(hiddenSize / numHeads));
+  if (numHeads % numKvHeads !== 0) {
+    fail('malformed', file, 'num_key_value_heads', `${file}: num_attention_heads ${numHeads} is not a multiple of num_key_value_heads ${numKvHeads}`);
+  }
+  if (qwen && c.use_sliding_window === true) {
+    fail('unsupported', file, 'use_sliding_window', `${file}: use_sliding_window=true is not supported`);
+  }
+  const hiddenAct = typeof c.hidden_act === 'string' ? c.hidden_act : (defaulted.push('hidden_act=silu'), 'silu');
+  if (hiddenAct !== 'silu') fail('unsupported', file, 'hidden_act', `${file}: hidden_act ${hiddenAct} is not supported (silu only)`);
+  const attentionBias = qwen ? true : bool('attention_bias', false);
+  const eos = c.eos_token_id;
+  return {
+    architecture: arch,
+    modelType: typeof c.model_type === 'string' ? c.model_type : qwen ? 'qwen2' : 'llama',
+    vocabSize: num('vocab_size'),
+    hiddenSize,
+    intermediateSize: num('intermediate_size'),
+    numLayers: num('num_hidden_layers'),
+    numHeads,
+    numKvHeads,
+    headDim,
+    rmsNormEps: num('rms_norm_eps', 1e-6, false),
+    rope: parseRope(c, file, defaulted),
+    tieWordEmbeddings: bool('tie_word_embeddings', false),
+    qkvBias: attentionBias,
+    oProjBias: qwen ? false : attentionBias,
+    mlpBias: qwen ? false : bool('mlp_bias', false),
+    hiddenAct,
+    maxPositionEmbeddings: num('max_position_embeddings', qwen ? 32768 : 2048),
+    bosTokenId: typeof c.bos_token_id === 'number' ? c.bos_token_id : null,
+    eosTokenIds: typeof eos === 'number' ? [eos] : Array.isArray(eos) ? (eos as number[]) : [],
+    padTokenId: typeof c.pad_token_id === 'number' ? c.pad_token_id : null,
+    defaulted,
+  };
+}
+
+function parseRope(c: Json, file: string, defaulted: string[]): RopeConfig {
+  // transformers 5 keeps everything in rope_parameters; transformers 4 splits rope_theta / rope_scaling.
+  const params = (c.rope_parameters ?? c.rope_scaling ?? null) as Json | null;
+  const where = c.rope_parameters ? 'rope_parameters' : 'rope_scaling';
+  let theta = (params?.rope_theta ?? c.rope_theta) as number | undefined;
+  if (theta === undefined) {
+    theta = 10000;
+    defaulted.push('rope_theta=10000');
+  }
+  if (typeof theta !== 'number' || !(theta > 0)) fail('malformed', file, 'rope_theta', `${file}: invalid rope_theta ${JSON.stringify(theta)}`);
+  const type = String(params?.rope_type ?? params?.type ?? 'default');
+  const need = (key: string): number => {
+    const v = params?.[key];
+    if (typeof v !== 'number') fail('missing-field', file, `${where}.${key}`, `${file} has no ${where}.${key} (needed for rope_type ${type})`);
+    return v;
+  };
+  if (type === 'default') return { type, theta };
+  if (type === 'linear') return { type, theta, factor: need('factor') };
+  if (type === 'llama3') {
+    return {
+      type, theta, factor: need('factor'), lowFreqFactor: need('low_freq_factor'),
+      highFreqFactor: need('high_freq_factor'), originalMaxPositionEmbeddings: need('original_max_position_embeddings'),
+    };
+  }
+  return fail('unsupported', file, `${where}.rope_type`, `${file}: rope_type '${type}' is not supported (default, linear, llama3)`);
+}
+
+/**
+ * RoPE inverse frequencies, HF `_compute_default_rope_parameters` / `_compute_llama3_parameters`.
+ * precision 'float32' reproduces torch's float32 arithmetic step by step (what the reference
+ * logits used); 'float64' is the mathematically exact version.
+ */
+export function computeInvFreq(config: Pick<ModelConfig, 'headDim' | 'rope'>, precision: 'float64' | 'float32' = 'float64'): Float64Array {
+  const r = precision === 'float32' ? Math.fround : (x: number) => x;
+  const { rope, headDim: dim } = config;
+  const half = Math.floor(dim / 2);
+  const inv = new Float64Array(half);
+  // inv_freq = 1 / base ** (arange(0, dim, 2).float() / dim)
+  for (let i = 0; i < half; i++) inv[i] = r(1 / r(rope.theta ** r((2 * i) / dim)));
+  if (rope.type === 'linear') for (let i = 0; i < half; i++) inv[i] = r(inv[i] / rope.factor!);
+  if (rope.type !== 'llama3') return inv;
+
+  const factor = rope.factor!;
+  const low = rope.lowFreqFactor!;
+  const high = rope.highFreqFactor!;
+  const oldCtx = rope.originalMaxPositionEmbeddings!;
+  const lowFreqWavelen = oldCtx / low; // python floats: double precision
+  const highFreqWavelen = oldCtx / high;
+  for (let i = 0; i < half; i++) {
+    const wavelen = r((2 * Math.PI) / inv[i]);
+    // wavelen > low_freq_wavelen: long wavelengths are fully interpolated (divided by factor)
+    const scaled = wavelen > lowFreqWavelen ? r(inv[i] / factor) : inv[i];
+    const medium = !(wavelen < highFreqWavelen) && !(wavelen > lowFreqWavelen);
+    if (!medium) {
+      inv[i] = scaled;
+      continue;
+    }
+    // smooth_factor = (old_context_len / wavelen - low) / (high - low)
+    const smooth = r(r(r(oldCtx / wavelen) - low) / (high - low));
+    // smoothed = (1 - smooth) * inv_freq_llama / factor + smooth * inv_freq_llama
+    inv[i] = r(r(r(r(1 - smooth) * scaled) / factor) + r(smooth * scaled));
+  }
+  return inv;
+}

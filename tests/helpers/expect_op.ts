@@ -1,0 +1,16 @@
+// One-line op test for vitest: `await expectOp(case)` runs GPU vs reference, prints the errors,
+// and records them for the summary table printed after the op suites.
+import { expect } from 'vitest';
+import { nodeEngine } from '../../src/engine/dawn.ts';
+import { formatResult, runOpCase, type OpCase, type OpResult } from './op_check.ts';
+
+export const results: OpResult[] = [];
+
+export async function expectOp(c: OpCase, seed = 1): Promise<OpResult> {
+  const engine = await nodeEngine();
+  const r = await runOpCase(engine, c, seed);
+  results.push(r);
+  console.log(formatResult(r));
+  expect(r.ok, formatResult(r)).toBe(true);
+  return r;
+}
