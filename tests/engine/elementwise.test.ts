@@ -1,23 +1,7 @@
 import { describe, it } from 'vitest';
-import { add, addScaled, mul, scale } from '../../src/engine/ops/elementwise.ts';
-import { addBackwardRef, addRef, addScaledBackwardRef, addScaledRef, mulBackwardRef, mulRef, scaleRef } from '../../src/engine/reference/elementwise.ts';
+import { elementwiseCases } from './cases/elementwise.cases.ts';
 import { expectOp } from '../helpers/expect_op.ts';
 
-const F = (x: unknown) => x as Float64Array;
-
 describe('elementwise', () => {
-  for (const n of [1, 257, 1000]) {
-    it(`add n=${n}`, () =>
-      expectOp({ op: 'add', variant: `n=${n}`, inputs: { a: { shape: [n] }, b: { shape: [n] } },
-        gpu: (_, t) => add(t.a, t.b), ref: (x) => addRef(F(x.a), F(x.b)), refGrad: (_, g) => addBackwardRef(g) }));
-    it(`mul n=${n}`, () =>
-      expectOp({ op: 'mul', variant: `n=${n}`, inputs: { a: { shape: [n] }, b: { shape: [n] } },
-        gpu: (_, t) => mul(t.a, t.b), ref: (x) => mulRef(F(x.a), F(x.b)), refGrad: (x, g) => mulBackwardRef(F(x.a), F(x.b), g) }));
-  }
-  it('scale', () =>
-    expectOp({ op: 'scale', variant: 'n=300 s=-1.5', inputs: { a: { shape: [3, 100] } },
-      gpu: (_, t) => scale(t.a, -1.5), ref: (x) => scaleRef(F(x.a), -1.5), refGrad: (_, g) => ({ a: scaleRef(g, -1.5) }) }));
-  it('add_scaled, b frozen', () =>
-    expectOp({ op: 'add_scaled', variant: 'n=77 s=2 b frozen', inputs: { a: { shape: [7, 11] }, b: { shape: [7, 11], grad: false } },
-      gpu: (_, t) => addScaled(t.a, t.b, 2), ref: (x) => addScaledRef(F(x.a), F(x.b), 2), refGrad: (_, g) => ({ a: addScaledBackwardRef(g, 2).a }) }));
+  for (const c of elementwiseCases) it(`${c.op} ${c.variant}`, () => expectOp(c));
 });
