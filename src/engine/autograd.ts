@@ -8,12 +8,14 @@ import { add } from './ops/elementwise.ts';
 /** Start recording; returns the tape (the list of grad functions in execution order). */
 export function startTape(engine: Engine): GradFn[] {
   if (engine.tape) throw new Error('a tape is already recording');
+  engine.tapeHeld.clear();
   engine.tape = [];
   return engine.tape;
 }
 
 export function stopTape(engine: Engine): void {
   engine.tape = null;
+  engine.tapeHeld.clear();
 }
 
 /** Run fn with recording on and return its result; the tape stays available for backward(). */
@@ -30,6 +32,7 @@ export function backward(engine: Engine, output: Tensor, seed?: Tensor): void {
   const tape = engine.tape;
   if (!tape) throw new Error('backward() needs a recording tape: wrap the forward pass in withGrad()');
   engine.tape = null; // backward functions must not record themselves
+  engine.tapeHeld.clear();
   if (!output.requiresGrad) throw new Error(`backward(): ${output.label} does not depend on any trainable tensor`);
   const grads = new Map<Tensor, Tensor>();
   grads.set(output, seed ?? engine.fromArray(new Float32Array(output.size).fill(1), output.shape));

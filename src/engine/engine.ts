@@ -14,6 +14,7 @@ export type Binding = Tensor | GPUBuffer;
 
 const UNIFORM_SLOT = 256; // minUniformBufferOffsetAlignment on every adapter we target
 const ARENA_SLOTS = 512;
+const STAGED_WRITE_LIMIT = 1 << 20;
 
 export class Engine {
   readonly device: GPUDevice;
@@ -22,6 +23,8 @@ export class Engine {
   readonly pipelines: PipelineCache;
   /** Records ops while non-null; see autograd.ts. */
   tape: GradFn[] | null = null;
+  /** Tensors the recorded backward functions need; scopes keep them alive while the tape lives. */
+  readonly tapeHeld = new Set<Tensor>();
   dispatches = 0;
   /** Uncaptured WebGPU errors (validation, out-of-memory), newest last. */
   gpuErrors: string[] = [];
@@ -32,6 +35,7 @@ export class Engine {
   private arenaData = new ArrayBuffer(UNIFORM_SLOT * ARENA_SLOTS);
   private arenaUsed = 0;
   private scopes: Tensor[][] = [];
+  private retired: GPUBuffer[] = [];
   private lost: string | null = null;
 
   constructor(acquired: AcquiredDevice) {
@@ -96,9 +100,23 @@ export class Engine {
   }
 
   write(t: Tensor, data: Float32Array | Int32Array | Uint32Array): void {
-    // Writes are queue operations: encode nothing after them until they are ordered behind work.
-    this.flush();
-    this.device.queue.writeBuffer(t.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+    if (data.byteLength === 0) return;
+    if (data.byteLength > STAGED_WRITE_LIMIT) {
+      // Large uploads (weights): submit pending work first so a pooled buffer's previous user
+      // has read it before the queue overwrites it, then let the queue copy the data.
+      this.flush();
+      this.device.queue.writeBuffer(t.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+      return;
+    }
+    // Small writes (ids, masks, labels) go through a staging copy recorded in the command
+    // stream, so they stay ordered with the dispatches around them without a submit.
+    const bytes = Math.ceil(data.byteLength / 4) * 4;
+    const staging = this.device.createBuffer({ size: bytes, usage: Usage.COPY_SRC, mappedAtCreation: true, label: 'upload' });
+    new Uint8Array(staging.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    staging.unmap();
+    this.endPass();
+    this.enc().copyBufferToBuffer(staging, 0, t.buffer, 0, bytes);
+    this.retired.push(staging);
   }
 
   /** A trainable leaf (gradients are produced for it). */
@@ -191,6 +209,8 @@ export class Engine {
     }
     this.device.queue.submit([this.encoder.finish()]);
     this.encoder = null;
+    for (const b of this.retired) b.destroy(); // freed once the submitted work is done
+    this.retired = [];
   }
 
   async sync(): Promise<void> {
@@ -238,18 +258,24 @@ export class Engine {
   }
 
   private tapeHolds(t: Tensor): boolean {
-    if (!this.tape) return false;
-    return this.tape.some((g) => g.inputs.includes(t)) || (t.gradFn !== null && this.tape.includes(t.gradFn));
+    return this.tape !== null && this.tapeHeld.has(t);
   }
 
   // ---- autograd recording --------------------------------------------------------------
 
-  /** Attach a backward function to `out` if a tape is recording and any input needs a gradient. */
-  record(out: Tensor, name: string, inputs: Tensor[], backward: GradFn['backward']): Tensor {
+  /**
+   * Attach a backward function to `out` if a tape is recording and any input needs a gradient.
+   * `saved` lists extra tensors the backward function reads (statistics, masks): like the inputs,
+   * they outlive the scopes that created them until the tape is done.
+   */
+  record(out: Tensor, name: string, inputs: Tensor[], backward: GradFn['backward'], saved: Tensor[] = []): Tensor {
     if (!this.tape || !inputs.some((t) => t.requiresGrad)) return out;
     out.requiresGrad = true;
     out.gradFn = { name, inputs, backward };
     this.tape.push(out.gradFn);
+    for (const t of inputs) this.tapeHeld.add(t);
+    for (const t of saved) this.tapeHeld.add(t);
+    this.tapeHeld.add(out);
     return out;
   }
 

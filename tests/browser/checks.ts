@@ -1,7 +1,20 @@
-// Browser op checks: run WGSL kernels on the browser's own WebGPU (Chromium/Dawn) and compare them
-// with CPU references. Placeholder until the op test helper lands: one doubling kernel proves that
-// the page gets a device and that a compute pass round-trips data.
+// Browser op checks: the same OpCases as the Node suite (tests/engine/cases), run on the
+// browser's own WebGPU (Chromium's Dawn) through the same Engine, so the browser path is proven.
+// A subset keeps the e2e time small on SwiftShader: a few cases per op, covering GQA, both
+// prefix modes, padding, frozen inputs and shapes that are not multiples of the tiles.
 import { acquireDevice, describeDevice } from '../../src/engine/device.ts';
+import { Engine } from '../../src/engine/engine.ts';
+import { runOpCase, type OpCase } from '../helpers/op_check.ts';
+import { attentionCases } from '../engine/cases/attention.cases.ts';
+import { concatSeqCases } from '../engine/cases/concat_seq.cases.ts';
+import { crossEntropyCases } from '../engine/cases/cross_entropy.cases.ts';
+import { elementwiseCases } from '../engine/cases/elementwise.cases.ts';
+import { embeddingCases } from '../engine/cases/embedding.cases.ts';
+import { matmulCases } from '../engine/cases/matmul.cases.ts';
+import { reduceCases } from '../engine/cases/reduce.cases.ts';
+import { rmsnormCases } from '../engine/cases/rmsnorm.cases.ts';
+import { ropeCases } from '../engine/cases/rope.cases.ts';
+import { swigluCases } from '../engine/cases/swiglu.cases.ts';
 
 export interface OpCheckResult {
   name: string;
@@ -17,74 +30,46 @@ export interface OpCheckReport {
   results: OpCheckResult[];
 }
 
-const DOUBLE_WGSL = /* wgsl */ `
-@group(0) @binding(0) var<storage, read> src: array<f32>;
-@group(0) @binding(1) var<storage, read_write> dst: array<f32>;
+const pick = (cases: OpCase[], ...idx: number[]) => idx.map((i) => cases[i]).filter(Boolean);
 
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) id: vec3<u32>) {
-  if (id.x < arrayLength(&src)) {
-    dst[id.x] = src[id.x] * 2.0;
-  }
-}
-`;
-
-async function checkDouble(device: GPUDevice): Promise<OpCheckResult> {
-  const n = 1000; // not a multiple of 64: exercises the bounds check
-  const input = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 10);
-  const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
-  const src = device.createBuffer({ size: input.byteLength, usage });
-  const dst = device.createBuffer({ size: input.byteLength, usage });
-  const read = device.createBuffer({ size: input.byteLength, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-  try {
-    device.queue.writeBuffer(src, 0, input);
-    const pipeline = device.createComputePipeline({
-      layout: 'auto',
-      compute: { module: device.createShaderModule({ code: DOUBLE_WGSL }), entryPoint: 'main' },
-    });
-    const bind = device.createBindGroup({
-      layout: pipeline.getBindGroupLayout(0),
-      entries: [
-        { binding: 0, resource: { buffer: src } },
-        { binding: 1, resource: { buffer: dst } },
-      ],
-    });
-    const enc = device.createCommandEncoder();
-    const pass = enc.beginComputePass();
-    pass.setPipeline(pipeline);
-    pass.setBindGroup(0, bind);
-    pass.dispatchWorkgroups(Math.ceil(n / 64));
-    pass.end();
-    enc.copyBufferToBuffer(dst, 0, read, 0, input.byteLength);
-    device.queue.submit([enc.finish()]);
-    await read.mapAsync(GPUMapMode.READ);
-    const out = new Float32Array(read.getMappedRange().slice(0));
-    read.unmap();
-    let maxErr = 0;
-    for (let i = 0; i < n; i++) maxErr = Math.max(maxErr, Math.abs(out[i] - 2 * input[i]));
-    return { name: 'double (smoke)', maxForwardError: maxErr, maxGradError: Number.NaN, ok: maxErr === 0 };
-  } finally {
-    src.destroy();
-    dst.destroy();
-    read.destroy();
-  }
+/** Indices into each op's case list: small and diverse (see the cases files for what each is). */
+export function browserCases(): OpCase[] {
+  const joint = attentionCases.filter((c) => /joint/.test(c.variant));
+  const gated = attentionCases.filter((c) => /gated/.test(c.variant));
+  const plain = attentionCases.filter((c) => !/joint|gated/.test(c.variant));
+  return [
+    ...pick(elementwiseCases, 2, 3),
+    ...pick(matmulCases, 5, 6, 7),
+    ...pick(swigluCases, 1),
+    ...pick(concatSeqCases, 1),
+    ...pick(rmsnormCases, 0, 1),
+    ...pick(ropeCases, 1),
+    ...pick(embeddingCases, 0),
+    ...pick(plain, 2),
+    ...pick(joint, 2),
+    ...pick(gated, 1),
+    ...pick(crossEntropyCases, 0),
+    ...pick(reduceCases, 1),
+  ];
 }
 
 /** Runs every check; a thrown check becomes a failed row instead of aborting the rest. */
 export async function runBrowserOpChecks(gpu: GPU | undefined): Promise<OpCheckReport> {
-  const { device, info } = await acquireDevice(gpu);
-  const checks: [string, (d: GPUDevice) => Promise<OpCheckResult>][] = [['double (smoke)', checkDouble]];
+  const acquired = await acquireDevice(gpu);
+  const engine = new Engine(acquired);
   const results: OpCheckResult[] = [];
   try {
-    for (const [name, check] of checks) {
+    for (const c of browserCases()) {
+      const name = `${c.op} ${c.variant}`;
       try {
-        results.push(await check(device));
+        const r = await runOpCase(engine, c);
+        results.push({ name, maxForwardError: r.maxForwardError, maxGradError: r.maxGradError, ok: r.ok, ...(r.ok ? {} : { error: r.detail }) });
       } catch (e) {
         results.push({ name, maxForwardError: Number.NaN, maxGradError: Number.NaN, ok: false, error: String(e) });
       }
     }
   } finally {
-    device.destroy();
+    acquired.device.destroy();
   }
-  return { adapter: describeDevice(info), results };
+  return { adapter: describeDevice(acquired.info), results };
 }

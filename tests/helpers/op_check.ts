@@ -96,6 +96,7 @@ export async function runOpCase(engine: Engine, c: OpCase, seed = 1): Promise<Op
   const dOut = Float64Array.from(Float32Array.from(refOut, () => rand() * 2 - 1));
   if (mask) dOut.forEach((_, i) => { if (!mask[i]) dOut[i] = 0; });
 
+  const errorsBefore = engine.gpuErrors.length;
   let got: Float32Array = new Float32Array();
   const grads: Record<string, Float32Array> = {};
   const tensors: Record<string, Tensor> = {};
@@ -159,7 +160,10 @@ export async function runOpCase(engine: Engine, c: OpCase, seed = 1): Promise<Op
       }
     }
   }
-  const ok = maxForwardError <= fwdTol && maxGradError <= gradTol && maxFdError <= 1e-5;
+  // A shader that fails to compile or validate shows up as an uncaptured GPU error, not as numbers.
+  const gpuErrors = engine.gpuErrors.slice(errorsBefore);
+  if (gpuErrors.length) details.push(`WebGPU errors: ${gpuErrors.join(' | ')}`);
+  const ok = maxForwardError <= fwdTol && maxGradError <= gradTol && maxFdError <= 1e-5 && gpuErrors.length === 0;
   if (maxForwardError > fwdTol) details.unshift(`forward error ${maxForwardError.toExponential(2)}`);
   if (maxFdError > 1e-5) details.push(`reference gradient disagrees with finite differences (${maxFdError.toExponential(2)})`);
   return { op: c.op, variant: c.variant, maxForwardError, maxGradError, maxFdError, ok, detail: details.join('; ') };

@@ -1,0 +1,75 @@
+// npm run parity [-- --json] [--fixtures DIR]: every fixture case x every weights file of the tiny
+// Llama, our WGSL engine (Node + Dawn) against PyTorch/peft. Exits non-zero on any miss.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { nodeEngine } from '../src/engine/dawn.ts';
+import { loadModelFolder } from '../src/model/load.ts';
+import { NodeFileSource, NodeFolder } from '../src/model/node_files.ts';
+import { SafetensorsFile } from '../src/model/safetensors.ts';
+import { uploadLlamaWeights } from '../src/model/llama_gpu.ts';
+import { runParityCase, type FixtureSpec, type ParityReport } from '../src/runner/parity.ts';
+import { runTrainingParity } from '../src/runner/parity_train.ts';
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const fi = args.indexOf('--fixtures');
+const fixtures = path.resolve(fi >= 0 ? args[fi + 1] : path.join(import.meta.dirname, '../../shared/fixtures'));
+const WEIGHTS = ['model.safetensors', 'onnx/model.onnx', 'onnx/model_nopast.onnx', 'onnx/model_ext.onnx', 'onnx/model_fp16_nopast.onnx'];
+const TOL = 1e-4;
+// fp16 weights against the fp32 PyTorch reference: onnxruntime itself lands at 1.9e-3 on the base
+// model (refs/onnx_check.json). The LoRA fixture's large B·A update amplifies the same weight
+// rounding (our fp32 weights match it to 9e-6), so that one case gets a wider, documented bound.
+const FP16_LOGITS_TOL = 3e-3;
+const FP16_LORA_LOGITS_TOL = 2e-2;
+
+const engine = await nodeEngine();
+const folder = new NodeFolder(path.join(fixtures, 'tiny-llama'));
+const refs = path.join(fixtures, 'refs');
+const cases = readdirSync(refs)
+  .filter((f) => f.endsWith('.json') && !['onnx_check.json', 'peft_crosscheck.json', 'tokenizer_cases.json'].includes(f) && !f.startsWith('train_'))
+  .map((f) => f.replace(/\.json$/, ''))
+  .sort();
+
+const reports: (ParityReport & { ok: boolean; problems: string[] })[] = [];
+let failed = 0;
+for (const w of WEIGHTS) {
+  const loaded = await loadModelFolder(folder, { weights: w });
+  const weights = await uploadLlamaWeights(engine, loaded.config, loaded.weights);
+  const fp16 = w.includes('fp16');
+  for (const name of cases) {
+    const meta = JSON.parse(readFileSync(path.join(refs, `${name}.json`), 'utf8')) as { spec: FixtureSpec };
+    const store = await SafetensorsFile.open(await NodeFileSource.open(path.join(refs, `${name}.safetensors`)));
+    const r = await runParityCase(engine, weights, w, name, meta.spec, store);
+    const problems: string[] = [];
+    const logitsTol = fp16 ? (name === 'lora' ? FP16_LORA_LOGITS_TOL : FP16_LOGITS_TOL) : TOL;
+    if (!(r.logits.maxAbsDiff <= logitsTol)) problems.push(`logits ${r.logits.maxAbsDiff.toExponential(2)} > ${logitsTol}`);
+    if (!fp16) {
+      for (const g of r.grads) if (!(g.scaled <= TOL)) problems.push(`${g.name} ${g.scaled.toExponential(2)} > ${TOL}`);
+      if (!(Math.abs(r.loss - r.refLoss) <= TOL)) problems.push(`loss ${r.loss} vs ${r.refLoss}`);
+    }
+    if (name.includes('zeroinit') && r.maxPromptGrad !== 0) problems.push(`zero-init prompt gradient ${r.maxPromptGrad} is not exactly 0`);
+    const ok = problems.length === 0;
+    if (!ok) failed++;
+    reports.push({ ...r, ok, problems });
+    if (!json) {
+      const g = r.grads.length ? Math.max(...r.grads.map((x) => x.scaled)).toExponential(2) : '-';
+      console.log(`${ok ? 'ok  ' : 'FAIL'} ${w.padEnd(28)} ${name.padEnd(24)} logits ${r.logits.maxAbsDiff.toExponential(2)}  loss ${Math.abs(r.loss - r.refLoss).toExponential(2)}  max grad ${g}${ok ? '' : `  <- ${problems.join('; ')}`}`);
+      for (const x of r.grads) console.log(`       ${x.name.padEnd(28)} ${x.maxAbsDiff.toExponential(2)} (scaled ${x.scaled.toExponential(2)})`);
+    }
+  }
+  weights.dispose();
+}
+
+const train = await runTrainingParity(engine, folder, {
+  json: async (n) => JSON.parse(readFileSync(path.join(refs, n), 'utf8')),
+  store: async (n) => SafetensorsFile.open(await NodeFileSource.open(path.join(refs, n))),
+});
+const trainOk = train.maxLossDiff <= TOL && train.maxParamDiff <= TOL;
+if (!trainOk) failed++;
+if (json) {
+  console.log(JSON.stringify({ ok: failed === 0, cases: reports, training: { ...train, ok: trainOk } }, null, 1));
+} else {
+  console.log(`${trainOk ? 'ok  ' : 'FAIL'} training: 10 AdamW steps (prefix_hidden): max loss diff ${train.maxLossDiff.toExponential(2)}, final tensors ${train.maxParamDiff.toExponential(2)}`);
+  console.log(`${reports.length + 1 - failed} passed, ${failed} failed`);
+}
+process.exit(failed ? 1 : 0);

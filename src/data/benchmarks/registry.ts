@@ -1,0 +1,43 @@
+/**
+ * Every benchmark and English training set, by id. Order: the paper's four evaluation benchmarks,
+ * then their training sets, then the embedded toy benchmark.
+ */
+import { toyBenchmark } from '../toy.ts';
+import { belebele } from './belebele.ts';
+import { gsm8k } from './gsm8k.ts';
+import { mcqaTrain } from './mcqa_train.ts';
+import { mgsm } from './mgsm.ts';
+import { snli } from './snli.ts';
+import { squad } from './squad.ts';
+import type { AnyBenchmarkSpec, BenchmarkId } from './spec.ts';
+import { tydiqaGoldp } from './tydiqa_goldp.ts';
+import { xnli } from './xnli.ts';
+import { xquad } from './xquad.ts';
+
+export const BENCHMARKS: readonly AnyBenchmarkSpec[] = [
+  xnli,
+  xquad,
+  belebele,
+  mgsm,
+  snli,
+  squad,
+  tydiqaGoldp,
+  mcqaTrain,
+  gsm8k,
+  toyBenchmark,
+];
+
+export function getBenchmark(id: string): AnyBenchmarkSpec {
+  const spec = BENCHMARKS.find((b) => b.id === id);
+  if (!spec) throw new Error(`unknown benchmark '${id}' (known: ${BENCHMARKS.map((b) => b.id).join(', ')})`);
+  return spec;
+}
+
+export function isBenchmarkId(id: string): id is BenchmarkId {
+  return BENCHMARKS.some((b) => b.id === id);
+}
+
+/** The benchmarks evaluated zero-shot across languages. */
+export function evalBenchmarks(): AnyBenchmarkSpec[] {
+  return BENCHMARKS.filter((b) => b.role === 'eval');
+}

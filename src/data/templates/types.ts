@@ -1,0 +1,78 @@
+/**
+ * What a prompt template produces.
+ *
+ * Conventions shared by all templates (they matter for tokenisation):
+ * - `prompt` never ends with whitespace; the separator lives at the start of the target or of
+ *   each continuation (lm-evaluation-harness's `target_delimiter`, a single space), so a BPE
+ *   tokenizer sees " Yes" / " A" as the word tokens it saw in pretraining. Encode prompt and
+ *   target separately and concatenate the ids (as lm-eval does for context/continuation).
+ * - Training computes the loss on the target tokens only.
+ * - Evaluation is either log-likelihood scoring of `continuations` given `prompt` (pick the
+ *   argmax; metrics/choice.ts), or greedy/sampled generation until a stop string.
+ */
+import type { MathRow, RowByTask, TaskKind } from '../types.ts';
+
+export interface TrainExample {
+  prompt: string;
+  /** Loss is computed on these tokens only. */
+  target: string;
+}
+
+/** Score each continuation's log-likelihood after `prompt`; the answer is `gold`. */
+export interface ChoiceRequest {
+  kind: 'choices';
+  prompt: string;
+  /** Strings whose log-likelihood is scored (with the leading delimiter). */
+  continuations: string[];
+  /** The choices as lm-eval's doc_to_choice gives them (no delimiter): lengths for acc_norm. */
+  choiceTexts: string[];
+  gold: number;
+}
+
+/** Generate after `prompt` until a stop string or `maxNewTokens`; score against `references`. */
+export interface GenerateRequest {
+  kind: 'generate';
+  prompt: string;
+  /** Cut the generation at the first occurrence of any of these (the stop string itself is dropped). */
+  stop: string[];
+  maxNewTokens: number;
+  /** Gold answers as text (QA: all annotator answers; math: the number). */
+  references: string[];
+}
+
+export type EvalRequest = ChoiceRequest | GenerateRequest;
+
+export interface TemplateContext {
+  /** Language code of the row (native-wording options and MGSM prefixes use it). */
+  lang?: string;
+  /** MGSM: the 8 exemplars of `lang` (mgsm/exemplars.<lang>.jsonl). */
+  exemplars?: readonly MathRow[];
+  /** MGSM: how many exemplars to put in the prompt (default 8; 0 = zero-shot). */
+  shots?: number;
+  /** NLI (lm-eval XNLI style): 'english' (default) or lm-eval's per-language words. */
+  wording?: 'english' | 'native';
+}
+
+export interface PromptTemplate<K extends TaskKind = TaskKind> {
+  readonly id: string;
+  readonly task: K;
+  readonly title: string;
+  /** Where the wording comes from, verbatim enough to check against the source. */
+  readonly source: string;
+  readonly evalKind: 'choices' | 'generate';
+  train(row: RowByTask[K], ctx?: TemplateContext): TrainExample;
+  eval(row: RowByTask[K], ctx?: TemplateContext): EvalRequest;
+}
+
+export type AnyPromptTemplate = { [K in TaskKind]: PromptTemplate<K> }[TaskKind];
+
+/** Applies the stop strings to a raw generation: the text before the earliest stop. */
+export function cutAtStop(generation: string, stop: readonly string[]): string {
+  let end = generation.length;
+  for (const s of stop) {
+    if (s === '') continue;
+    const i = generation.indexOf(s);
+    if (i >= 0 && i < end) end = i;
+  }
+  return generation.slice(0, end);
+}

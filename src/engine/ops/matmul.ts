@@ -1,0 +1,147 @@
+// Matrix multiply C = alpha · op(A) · op(B) (shaders/matmul.wgsl) and its backward rules.
+// Two forms:
+//  - weight: B is 2-D, [K, N] (x·W, ONNX layout) or [N, K] with transB (x·Wᵀ, HF [out, in]);
+//    A is [..., M, K] and its leading dims fold into M (A must be 2-D with transA);
+//  - batched: A [..., M, K] and B [..., K, N] with identical leading dims (per-head products,
+//    one adapter per example).
+// Backward is the same kernel with other transpose flags, never a transpose copy:
+//   dA = dC·op(B)ᵀ (stored as op(B)·dCᵀ when transA), dB = op(A)ᵀ·dC (dCᵀ·op(A) when transB).
+import { f32, type Engine } from '../engine.ts';
+import { numel, type Tensor } from '../tensor.ts';
+
+export interface MatmulOptions {
+  /** A is stored [..., K, M]. */
+  transA?: boolean;
+  /** B is stored [..., N, K]. */
+  transB?: boolean;
+  /** Scale of the product (e.g. a LoRA scale or 1/sqrt(d)); gradients carry it too. */
+  alpha?: number;
+}
+
+/**
+ * Tile configurations (WGSL override constants; TM = TN = 4 are fixed in the shader, so a tile
+ * runs (BM/4)·(BN/4) threads: 256 for BIG, 64 for the others, within WebGPU's default limit).
+ * Thin tiles serve products with few rows (decode, small batches) or few columns (LoRA rank r):
+ * a 64x64 tile would compute mostly padding there (about 2x slower on SwiftShader).
+ */
+const BIG = { BM: 64, BN: 64, BK: 16 };
+const SMALL = { BM: 32, BN: 32, BK: 16 };
+const FEW_ROWS = { BM: 16, BN: 64, BK: 16 };
+const FEW_COLS = { BM: 64, BN: 16, BK: 16 };
+
+function pickTile(M: number, N: number): { BM: number; BN: number; BK: number } {
+  if (M <= 16 && N > 16) return FEW_ROWS;
+  if (N <= 16 && M > 16) return FEW_COLS;
+  return M >= 64 && N >= 64 ? BIG : SMALL;
+}
+
+interface Dims {
+  batch: number;
+  M: number;
+  N: number;
+  K: number;
+}
+
+/**
+ * out[z] = alpha · op(x[z]) · op(y[z]) + beta · out[z] for z < batch, with op(x) [M, K] and
+ * op(y) [K, N]. Only sizes are checked here: callers own the shape logic.
+ */
+function gemm(e: Engine, x: Tensor, tX: boolean, y: Tensor, tY: boolean, d: Dims, out: Tensor, alpha: number, beta: number): void {
+  const { batch, M, N, K } = d;
+  if (x.size !== batch * M * K || y.size !== batch * K * N || out.size !== batch * M * N) {
+    throw new Error(`matmul: internal size mismatch for batch=${batch} M=${M} N=${N} K=${K}`);
+  }
+  const tile = pickTile(M, N);
+  const constants = { ...tile, TRANS_A: tX ? 1 : 0, TRANS_B: tY ? 1 : 0 };
+  const params = [M, N, K, tX ? M : K, tY ? K : N, M * K, K * N, M * N, f32(alpha), f32(beta)];
+  const groups = [Math.ceil(N / tile.BN), Math.ceil(M / tile.BM), batch];
+  e.run({ shader: 'matmul', entryPoint: 'main', constants }, [x, y, out], params, groups);
+}
+
+interface Plan extends Dims {
+  outShape: number[];
+}
+
+function plan(a: Tensor, b: Tensor, o: MatmulOptions): Plan {
+  const sa = a.shape;
+  const sb = b.shape;
+  const what = () => `matmul: A [${sa}]${o.transA ? 'ᵀ' : ''} · B [${sb}]${o.transB ? 'ᵀ' : ''}`;
+  for (const t of [a, b]) {
+    if (t.dtype !== 'f32') throw new Error(`${what()}: ${t.label} is ${t.dtype}, expected f32`);
+    if (!t.isContiguous()) throw new Error(`${what()}: ${t.label} is not contiguous`);
+  }
+  if (sb.length < 2 || sa.length < 1) throw new Error(`${what()}: B needs at least 2 dims, A at least 1`);
+  const [bR, bC] = sb.slice(-2);
+  const [K, N] = o.transB ? [bC, bR] : [bR, bC];
+  let batch = 1;
+  let M: number;
+  let aK: number;
+  let outShape: number[];
+  if (sb.length === 2) {
+    if (o.transA) {
+      if (sa.length !== 2) throw new Error(`${what()}: transA with a 2-D weight needs a 2-D A`);
+      [aK, M] = sa;
+      outShape = [M, N];
+    } else {
+      aK = sa[sa.length - 1];
+      M = numel(sa.slice(0, -1)); // leading dims fold into rows: one weight shared by all
+      outShape = [...sa.slice(0, -1), N];
+    }
+  } else {
+    const lead = sb.slice(0, -2);
+    if (sa.length !== sb.length || sa.slice(0, -2).join() !== lead.join()) {
+      throw new Error(`${what()}: batched matmul needs identical leading dims (no broadcasting)`);
+    }
+    batch = numel(lead);
+    const [aR, aC] = sa.slice(-2);
+    [M, aK] = o.transA ? [aC, aR] : [aR, aC];
+    outShape = [...lead, M, N];
+  }
+  if (aK !== K) throw new Error(`${what()}: inner dims differ (${aK} vs ${K})`);
+  return { batch, M, N, K, outShape };
+}
+
+/** C = alpha · op(A)·op(B); with `out` and `beta`, C = alpha · op(A)·op(B) + beta · out (in place). */
+export function matmul_forward(a: Tensor, b: Tensor, o: MatmulOptions & { out?: Tensor; beta?: number } = {}): Tensor {
+  const pl = plan(a, b, o);
+  const e = a.engine;
+  if (o.out && o.out.size !== numel(pl.outShape)) throw new Error(`matmul: out [${o.out.shape}] cannot hold [${pl.outShape}]`);
+  const beta = o.beta ?? 0;
+  if (beta !== 0 && !o.out) throw new Error('matmul: beta needs an existing out tensor to accumulate into');
+  if (o.out && (o.out.buffer === a.buffer || o.out.buffer === b.buffer)) throw new Error('matmul: out may not alias an input');
+  const out = o.out ?? e.empty(pl.outShape, 'f32', 'matmul');
+  gemm(e, a, !!o.transA, b, !!o.transB, pl, out, o.alpha ?? 1, beta);
+  return out;
+}
+
+/** Gradients [dA, dB] for upstream dC; each is computed only when `need*` (null otherwise). */
+export function matmul_backward(a: Tensor, b: Tensor, dC: Tensor, o: MatmulOptions, needA: boolean, needB: boolean): [Tensor | null, Tensor | null] {
+  const { batch, M, N, K, outShape } = plan(a, b, o);
+  if (dC.size !== numel(outShape)) throw new Error(`matmul backward: dC [${dC.shape}] does not match [${outShape}]`);
+  const e = a.engine;
+  const tA = !!o.transA;
+  const tB = !!o.transB;
+  const alpha = o.alpha ?? 1;
+  let dA: Tensor | null = null;
+  let dB: Tensor | null = null;
+  if (needA) {
+    dA = e.empty(a.shape, 'f32', `d${a.label}`);
+    // dop(A) = dC·op(B)ᵀ [M, K]; stored transposed (op(B)·dCᵀ, [K, M]) when A is.
+    if (tA) gemm(e, b, tB, dC, true, { batch, M: K, N: M, K: N }, dA, alpha, 0);
+    else gemm(e, dC, false, b, !tB, { batch, M, N: K, K: N }, dA, alpha, 0);
+  }
+  if (needB) {
+    dB = e.empty(b.shape, 'f32', `d${b.label}`);
+    // dop(B) = op(A)ᵀ·dC [K, N], summed over every row of A (folded leading dims included);
+    // stored transposed (dCᵀ·op(A), [N, K]) when B is.
+    if (tB) gemm(e, dC, true, a, tA, { batch, M: N, N: K, K: M }, dB, alpha, 0);
+    else gemm(e, a, !tA, dC, false, { batch, M: K, N, K: M }, dB, alpha, 0);
+  }
+  return [dA, dB];
+}
+
+/** alpha · op(A)·op(B), recorded for autograd; frozen inputs (requiresGrad false) get no gradient. */
+export function matmul(a: Tensor, b: Tensor, o: MatmulOptions = {}): Tensor {
+  const opts = { transA: o.transA, transB: o.transB, alpha: o.alpha };
+  return a.engine.record(matmul_forward(a, b, opts), 'matmul', [a, b], (g) => matmul_backward(a, b, g, opts, a.requiresGrad, b.requiresGrad));
+}

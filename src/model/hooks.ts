@@ -1,0 +1,33 @@
+// Where adapters plug into the frozen Llama graph. src/peft implements these; the model only
+// calls them, so adding a method never touches the graph.
+import type { Tensor } from '../engine/tensor.ts';
+
+export type Projection = 'q_proj' | 'k_proj' | 'v_proj' | 'o_proj' | 'gate_proj' | 'up_proj' | 'down_proj';
+
+/** Frozen projections of one layer, for adapters that project their prompts through them. */
+export interface LayerProjections {
+  layer: number;
+  /** x [..., hidden] -> k_proj(x) / v_proj(x) with the layer's frozen weights (and biases). */
+  k(x: Tensor): Tensor;
+  v(x: Tensor): Tensor;
+}
+
+export interface PrefixKV {
+  /** [N, kvHeads * headDim], shared over the batch; no RoPE. */
+  k: Tensor;
+  v: Tensor;
+  mode: 'joint' | 'gated';
+  gate?: Tensor;
+  gateTanh?: boolean;
+}
+
+export interface ModelHooks {
+  /** Learned input embeddings prepended to every sequence: [N, hidden]. */
+  softPrompt?(): Tensor | null;
+  /** RoPE position of the first real token (peft's kv prefix tuning uses N). */
+  positionOffset?(): number;
+  /** Prefix keys/values for one layer, or null when the layer is not adapted. */
+  prefix?(layer: LayerProjections): PrefixKV | null;
+  /** Returns base + adapter delta for a linear projection of a layer (LoRA), or base unchanged. */
+  projection?(layer: number, which: Projection, input: Tensor, base: Tensor): Tensor;
+}

@@ -1,0 +1,118 @@
+// The Llama decoder on the engine: embeddings -> N x (RMSNorm, GQA attention with RoPE, SwiGLU MLP)
+// -> RMSNorm -> lm_head. Adapters enter only through ModelHooks. Autograd records an op only when
+// one of its inputs is trainable, so layers below the lowest adapted layer run forward-only.
+import type { Engine } from '../engine/engine.ts';
+import type { Tensor } from '../engine/tensor.ts';
+import { add } from '../engine/ops/elementwise.ts';
+import { attention } from '../engine/ops/attention.ts';
+import { concatSeq } from '../engine/ops/concat_seq.ts';
+import { embedding } from '../engine/ops/embedding.ts';
+import { matmul } from '../engine/ops/matmul.ts';
+import { rmsnorm } from '../engine/ops/rmsnorm.ts';
+import { rope } from '../engine/ops/rope.ts';
+import { swiglu } from '../engine/ops/swiglu.ts';
+import type { LayerProjections, ModelHooks, Projection } from './hooks.ts';
+import type { LlamaWeights } from './llama_gpu.ts';
+
+export interface TokenBatch {
+  /** Token ids, row-major [batch, seq]. */
+  ids: Int32Array;
+  /** 1 for real tokens, 0 for padding, [batch, seq]. */
+  mask: Int32Array;
+  batch: number;
+  seq: number;
+}
+
+export interface ForwardResult {
+  /** [batch * seqOut, vocab]; rows of padding positions are not meaningful. */
+  logits: Tensor;
+  /** Sequence length of the logits: seq + soft-prompt length. */
+  seqOut: number;
+  /** Soft-prompt positions prepended to each row. */
+  prepended: number;
+}
+
+export function checkBatch(b: TokenBatch, vocab: number): void {
+  const n = b.batch * b.seq;
+  if (b.ids.length !== n) throw new Error(`token batch: ${b.ids.length} ids for [${b.batch}, ${b.seq}]`);
+  if (b.mask.length !== n) throw new Error(`token batch: ${b.mask.length} mask values for [${b.batch}, ${b.seq}]`);
+  for (const id of b.ids) {
+    if (id < 0 || id >= vocab || !Number.isInteger(id)) {
+      throw new Error(`token id ${id} is outside the vocabulary of ${vocab}`);
+    }
+  }
+}
+
+/** Full forward pass for training and scoring (no KV cache). */
+export function llamaForward(engine: Engine, w: LlamaWeights, input: TokenBatch, hooks: ModelHooks = {}): ForwardResult {
+  const c = w.config;
+  checkBatch(input, c.vocabSize);
+  const { batch: B } = input;
+  const ids = engine.fromArray(input.ids, [B, input.seq], { dtype: 'i32', label: 'input_ids' });
+  let x = embedding(ids, w.embed); // [B, S, D]
+
+  const soft = hooks.softPrompt?.() ?? null;
+  const N = soft ? soft.shape[0] : 0;
+  const S = input.seq + N;
+  if (soft) x = concatSeq(soft, x.reshape([B, input.seq, c.hiddenSize]));
+  x = x.reshape([B * S, c.hiddenSize]);
+
+  const maskArr = new Int32Array(B * S);
+  const posArr = new Int32Array(B * S);
+  const offset = hooks.positionOffset?.() ?? 0;
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < S; t++) {
+      maskArr[b * S + t] = t < N ? 1 : input.mask[b * input.seq + t - N];
+      posArr[b * S + t] = t + offset;
+    }
+  }
+  const mask = engine.fromArray(maskArr, [B, S], { dtype: 'i32', label: 'attention_mask' });
+  const positions = engine.fromArray(posArr, [B, S], { dtype: 'i32', label: 'position_ids' });
+
+  const { numHeads: H, numKvHeads: KV, headDim: Dh } = c;
+  const proj = (layer: number, which: Projection, h: Tensor, W: Tensor): Tensor => {
+    const base = matmul(h, W, { transB: true });
+    return hooks.projection ? hooks.projection(layer, which, h, base) : base;
+  };
+  if (c.qkvBias || c.oProjBias || c.mlpBias) {
+    throw new Error(`${c.architecture}: projection biases are not supported by this engine yet`);
+  }
+
+  w.layers.forEach((L, l) => {
+    const h = rmsnorm(x, L.inputNorm, c.rmsNormEps);
+    let q = proj(l, 'q_proj', h, L.q);
+    let k = proj(l, 'k_proj', h, L.k);
+    const v = proj(l, 'v_proj', h, L.v);
+    q = rope(q.reshape([B, S, H * Dh]), w.invFreq, positions, H, Dh);
+    k = rope(k.reshape([B, S, KV * Dh]), w.invFreq, positions, KV, Dh);
+    const projections: LayerProjections = {
+      layer: l,
+      k: (p) => matmul(p, L.k, { transB: true }),
+      v: (p) => matmul(p, L.v, { transB: true }),
+    };
+    const prefix = hooks.prefix?.(projections) ?? undefined;
+    const a = attention(q, k, v.reshape([B, S, KV * Dh]), mask, { heads: H, kvHeads: KV, headDim: Dh, prefix });
+    x = add(x, proj(l, 'o_proj', a.reshape([B * S, H * Dh]), L.o));
+    const h2 = rmsnorm(x, L.postNorm, c.rmsNormEps);
+    const m = swiglu(proj(l, 'gate_proj', h2, L.gate), proj(l, 'up_proj', h2, L.up));
+    x = add(x, proj(l, 'down_proj', m, L.down));
+  });
+  const logits = matmul(rmsnorm(x, w.norm, c.rmsNormEps), w.lmHead, { transB: true });
+  return { logits, seqOut: S, prepended: N };
+}
+
+/**
+ * Next-token labels aligned with the logits rows, as HF/peft compute the loss: the labels are
+ * extended with -100 for the soft-prompt positions, then row t predicts label t + 1.
+ */
+export function shiftLabels(labels: Int32Array, batch: number, seq: number, prepended: number): Int32Array {
+  const S = seq + prepended;
+  const out = new Int32Array(batch * S).fill(-100);
+  for (let b = 0; b < batch; b++) {
+    for (let t = 0; t + 1 < S; t++) {
+      const src = t + 1 - prepended;
+      if (src >= 0) out[b * S + t] = labels[b * seq + src];
+    }
+  }
+  return out;
+}

@@ -1,0 +1,106 @@
+// Frozen Llama weights on the GPU, uploaded tensor by tensor from a WeightIndex (any format).
+import type { Engine } from '../engine/engine.ts';
+import type { Tensor } from '../engine/tensor.ts';
+import type { ModelConfig } from './config.ts';
+import { computeInvFreq } from './config.ts';
+import type { WeightIndex } from './weight_names.ts';
+
+export interface LayerWeights {
+  inputNorm: Tensor;
+  postNorm: Tensor;
+  /** HF orientation [out, in]; used as x·Wᵀ. */
+  q: Tensor;
+  k: Tensor;
+  v: Tensor;
+  o: Tensor;
+  gate: Tensor;
+  up: Tensor;
+  down: Tensor;
+  qBias?: Tensor;
+  kBias?: Tensor;
+  vBias?: Tensor;
+}
+
+export interface LlamaWeights {
+  config: ModelConfig;
+  embed: Tensor;
+  layers: LayerWeights[];
+  norm: Tensor;
+  lmHead: Tensor;
+  /** RoPE inverse frequencies [headDim/2] (llama3 scaling applied), uploaded once. */
+  invFreq: Tensor;
+  dispose(): void;
+}
+
+export interface UploadProgress {
+  loaded: number;
+  total: number;
+  name: string;
+}
+
+export async function uploadLlamaWeights(
+  engine: Engine,
+  config: ModelConfig,
+  index: WeightIndex,
+  onProgress?: (p: UploadProgress) => void,
+): Promise<LlamaWeights> {
+  const all: Tensor[] = [];
+  const names: string[] = [];
+  for (let i = 0; i < config.numLayers; i++) {
+    const p = `model.layers.${i}.`;
+    names.push(`${p}input_layernorm.weight`, `${p}post_attention_layernorm.weight`);
+    for (const m of ['q_proj', 'k_proj', 'v_proj', 'o_proj']) names.push(`${p}self_attn.${m}.weight`);
+    for (const m of ['gate_proj', 'up_proj', 'down_proj']) names.push(`${p}mlp.${m}.weight`);
+    if (config.qkvBias) for (const m of ['q_proj', 'k_proj', 'v_proj']) names.push(`${p}self_attn.${m}.bias`);
+  }
+  names.push('model.embed_tokens.weight', 'model.norm.weight');
+  if (!config.tieWordEmbeddings) names.push('lm_head.weight');
+  const byName = new Map<string, Tensor>();
+  try {
+    for (const [i, name] of names.entries()) {
+      const entry = index.get(name);
+      const data = await entry.read();
+      const t = engine.fromArray(data, entry.shape, { label: name });
+      engine.forget(t);
+      all.push(t);
+      byName.set(name, t);
+      onProgress?.({ loaded: i + 1, total: names.length, name });
+    }
+  } catch (e) {
+    // Nothing is left half-loaded: free what was uploaded before the failure.
+    for (const t of all) t.dispose();
+    throw e;
+  }
+  const w = (n: string) => byName.get(n)!;
+  const layers: LayerWeights[] = [];
+  for (let i = 0; i < config.numLayers; i++) {
+    const p = `model.layers.${i}.`;
+    layers.push({
+      inputNorm: w(`${p}input_layernorm.weight`),
+      postNorm: w(`${p}post_attention_layernorm.weight`),
+      q: w(`${p}self_attn.q_proj.weight`),
+      k: w(`${p}self_attn.k_proj.weight`),
+      v: w(`${p}self_attn.v_proj.weight`),
+      o: w(`${p}self_attn.o_proj.weight`),
+      gate: w(`${p}mlp.gate_proj.weight`),
+      up: w(`${p}mlp.up_proj.weight`),
+      down: w(`${p}mlp.down_proj.weight`),
+      ...(config.qkvBias
+        ? { qBias: w(`${p}self_attn.q_proj.bias`), kBias: w(`${p}self_attn.k_proj.bias`), vBias: w(`${p}self_attn.v_proj.bias`) }
+        : {}),
+    });
+  }
+  const embed = w('model.embed_tokens.weight');
+  const invFreq = engine.fromArray(Float32Array.from(computeInvFreq(config, 'float32')), [config.headDim / 2], { label: 'inv_freq' });
+  engine.forget(invFreq);
+  all.push(invFreq);
+  return {
+    config,
+    embed,
+    layers,
+    norm: w('model.norm.weight'),
+    lmHead: config.tieWordEmbeddings ? embed : w('lm_head.weight'),
+    invFreq,
+    dispose: () => all.forEach((t) => t.dispose()),
+  };
+}

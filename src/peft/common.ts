@@ -1,0 +1,86 @@
+// Helpers shared by the methods: layer choice, seeded initialisation, parameter bookkeeping.
+import type { Engine } from '../engine/engine.ts';
+import type { ModelConfig } from '../model/config.ts';
+import type { Adapter, AdapterParam, MethodSpec } from './types.ts';
+
+export function adaptedLayers(config: ModelConfig, spec: MethodSpec): number[] {
+  const n = config.numLayers;
+  if (spec.layers) {
+    for (const l of spec.layers) {
+      if (!Number.isInteger(l) || l < 0 || l >= n) throw new Error(`layer ${l} does not exist (the model has ${n} layers)`);
+    }
+    return [...new Set(spec.layers)].sort((a, b) => a - b);
+  }
+  const L = spec.lastLayers ?? n;
+  if (!Number.isInteger(L) || L < 1 || L > n) throw new Error(`lastLayers must be 1..${n}, got ${L}`);
+  return Array.from({ length: L }, (_, i) => n - L + i);
+}
+
+export function promptTokens(spec: MethodSpec): number {
+  const N = spec.tokens ?? 10;
+  if (!Number.isInteger(N) || N < 1 || N > 512) throw new Error(`prompt length must be 1..512 tokens, got ${N}`);
+  return N;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Seeded normal samples (Box-Muller): identical runs from identical seeds. */
+export function seededNormal(n: number, std: number, seed: number): Float32Array {
+  const rand = mulberry32(seed);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = std * Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+  return out;
+}
+
+/** Seeded U(-bound, bound) samples. */
+export function seededUniform(n: number, bound: number, seed: number): Float32Array {
+  const rand = mulberry32(seed);
+  return Float32Array.from({ length: n }, () => (rand() * 2 - 1) * bound);
+}
+
+const identity = (d: Float32Array) => d;
+
+/** A trainable tensor whose exchange layout equals its engine layout. */
+export function plainParam(engine: Engine, name: string, shape: number[], init: Float32Array): AdapterParam {
+  return {
+    name,
+    tensor: engine.param(init, shape, name),
+    exchangeShape: shape,
+    toExchange: identity,
+    fromExchange: identity,
+  };
+}
+
+export function makeAdapter(spec: MethodSpec, layers: number[], params: AdapterParam[], hooks: Adapter['hooks']): Adapter {
+  const byName = new Map(params.map((p) => [p.name, p]));
+  return {
+    spec,
+    layers,
+    params,
+    hooks,
+    load(name, data) {
+      const p = byName.get(name);
+      if (!p) throw new Error(`${spec.method} has no parameter '${name}' (it has ${[...byName.keys()].join(', ') || 'none'})`);
+      const d = p.fromExchange(data);
+      if (d.length !== p.tensor.size) {
+        throw new Error(`parameter '${name}': ${data.length} values, expected shape [${p.exchangeShape}]`);
+      }
+      p.tensor.engine.write(p.tensor, d);
+    },
+    dispose() {
+      for (const p of params) {
+        p.tensor.grad?.dispose();
+        p.tensor.dispose();
+      }
+    },
+  };
+}

@@ -1,0 +1,69 @@
+// LoRA (the baseline): W x + (alpha / r) · B(A x) on the target projections of the adapted layers;
+// A ~ U(-1/√in, 1/√in) (peft's kaiming-uniform bound), B = 0, so training starts at the base model.
+import { addScaled } from '../engine/ops/elementwise.ts';
+import { matmul } from '../engine/ops/matmul.ts';
+import type { ModelConfig } from '../model/config.ts';
+import type { Projection } from '../model/hooks.ts';
+import type { AdapterParam, MethodSpec, PeftMethod } from './types.ts';
+import { adaptedLayers, makeAdapter, plainParam, seededUniform } from './common.ts';
+
+const DEFAULT_TARGETS: Projection[] = ['q_proj', 'k_proj', 'v_proj'];
+const ALL: Projection[] = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
+
+function dims(c: ModelConfig, p: Projection): [number, number] {
+  const q = c.numHeads * c.headDim;
+  const kv = c.numKvHeads * c.headDim;
+  const table: Record<Projection, [number, number]> = {
+    q_proj: [c.hiddenSize, q], k_proj: [c.hiddenSize, kv], v_proj: [c.hiddenSize, kv], o_proj: [q, c.hiddenSize],
+    gate_proj: [c.hiddenSize, c.intermediateSize], up_proj: [c.hiddenSize, c.intermediateSize], down_proj: [c.intermediateSize, c.hiddenSize],
+  };
+  return table[p];
+}
+
+function targets(spec: MethodSpec): Projection[] {
+  const t = (spec.loraTargets ?? DEFAULT_TARGETS) as Projection[];
+  for (const x of t) if (!ALL.includes(x)) throw new Error(`LoRA target '${x}' is not one of ${ALL.join(', ')}`);
+  return t;
+}
+
+function rank(spec: MethodSpec): number {
+  const r = spec.loraR ?? 8;
+  if (!Number.isInteger(r) || r < 1) throw new Error(`LoRA rank must be a positive integer, got ${r}`);
+  return r;
+}
+
+const count = (c: ModelConfig, s: MethodSpec) =>
+  adaptedLayers(c, s).length * targets(s).reduce((n, t) => n + rank(s) * dims(c, t).reduce((a, b) => a + b), 0);
+
+export const loraMethod: PeftMethod = {
+  id: 'lora',
+  label: 'LoRA',
+  description: 'Low-rank updates W + (alpha/r)·BA on the attention projections (the baseline).',
+  paperParamCount: count,
+  paramCount: count,
+  create(engine, config, spec, opts = {}) {
+    const layers = adaptedLayers(config, spec);
+    const r = rank(spec);
+    const scale = (spec.loraAlpha ?? 2 * r) / r;
+    const seed = opts.seed ?? 0;
+    const params: AdapterParam[] = [];
+    const mods = new Map<string, { A: AdapterParam; B: AdapterParam }>();
+    for (const l of layers) {
+      for (const t of targets(spec)) {
+        const [inDim, outDim] = dims(config, t);
+        const A = plainParam(engine, `lora.${l}.${t}.A`, [r, inDim], seededUniform(r * inDim, 1 / Math.sqrt(inDim), seed * 7919 + l * 31 + ALL.indexOf(t)));
+        const B = plainParam(engine, `lora.${l}.${t}.B`, [outDim, r], new Float32Array(outDim * r));
+        mods.set(`${l}.${t}`, { A, B });
+        params.push(A, B);
+      }
+    }
+    return makeAdapter(spec, layers, params, {
+      projection(layer, which, input, base) {
+        const m = mods.get(`${layer}.${which}`);
+        if (!m) return base;
+        const down = matmul(input, m.A.tensor, { transB: true });
+        return addScaled(base, matmul(down, m.B.tensor, { transB: true }), scale);
+      },
+    });
+  },
+};

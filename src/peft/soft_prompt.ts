@@ -1,0 +1,17 @@
+// Soft prompts (Lester et al.; peft PromptTuning): N learned input embeddings prepended to every
+// sequence. They take RoPE positions 0..N-1 and the real tokens follow.
+import type { PeftMethod } from './types.ts';
+import { makeAdapter, plainParam, promptTokens, seededNormal } from './common.ts';
+
+export const softPromptMethod: PeftMethod = {
+  id: 'soft_prompt',
+  label: 'Soft prompt',
+  description: 'N learned input embeddings prepended to the input (prompt tuning).',
+  paperParamCount: (c, s) => promptTokens(s) * c.hiddenSize,
+  paramCount: (c, s) => promptTokens(s) * c.hiddenSize,
+  create(engine, config, spec, opts = {}) {
+    const N = promptTokens(spec);
+    const p = plainParam(engine, 'soft_prompt', [N, config.hiddenSize], seededNormal(N * config.hiddenSize, 0.02, opts.seed ?? 0));
+    return makeAdapter(spec, [], [p], { softPrompt: () => p.tensor });
+  },
+};

@@ -1,0 +1,134 @@
+// The lab API: the one typed interface the UI (through the store) and the CLI talk to. It is
+// implemented in-process (src/runner/lab.ts) and exposed from a Web Worker with Comlink
+// (workers/lab.worker.ts). Progress flows as events; failures are rejected promises whose
+// message tells a person what to do.
+
+export type MethodId = 'base' | 'soft_prompt' | 'prefix' | 'adapter' | 'lora';
+export type BenchmarkId = 'xnli' | 'xquad' | 'belebele' | 'mgsm' | 'toy';
+
+export type ModelSource =
+  | { kind: 'toy'; seed?: number }
+  | { kind: 'url'; baseUrl: string; weights?: string }
+  | { kind: 'files'; files: { path: string; file: Blob }[]; weights?: string }
+  | { kind: 'hf'; repo: string; revision?: string; weights?: string }
+  | { kind: 'dir'; path: string; weights?: string };
+
+export interface ModelInfo {
+  name: string;
+  architecture: string;
+  layers: number;
+  heads: number;
+  kvHeads: number;
+  hiddenSize: number;
+  headDim: number;
+  vocabSize: number;
+  dtype: string;
+  weightsFile: string;
+  parameterCount: number;
+  /** Estimated GPU bytes for weights plus a training step at the default batch. */
+  memoryEstimateBytes: number;
+  adapterMaxBufferBytes: number;
+  isToy: boolean;
+}
+
+export interface MethodConfig {
+  method: MethodId;
+  tokens?: number;
+  lastLayers?: number;
+  layers?: number[];
+  prefixForm?: 'hidden' | 'kv';
+  gate?: 'per_head' | 'scalar';
+  gateTanh?: boolean;
+  loraR?: number;
+  loraAlpha?: number;
+  loraTargets?: string[];
+}
+
+export interface TrainConfig {
+  steps: number;
+  batchSize: number;
+  gradAccumulation?: number;
+  lr: number;
+  weightDecay: number;
+  warmupSteps?: number;
+  schedule?: 'cosine' | 'constant' | 'linear';
+  maxGradNorm?: number;
+  maxSeqLen?: number;
+  seed: number;
+  checkpointEvery?: number;
+}
+
+export interface EvalConfig {
+  benchmark: BenchmarkId;
+  languages: string[];
+  itemsPerLanguage?: number;
+  /** XQuAD: greedy, or sampled at temperature 0.1 / top-p 0.75 as in the paper. */
+  decoding?: 'greedy' | 'sample';
+  seed?: number;
+}
+
+export interface ExperimentConfig {
+  name?: string;
+  model: ModelSource;
+  method: MethodConfig;
+  /** Target benchmark; the English training set follows from it. */
+  benchmark: BenchmarkId;
+  train?: TrainConfig;
+  eval?: EvalConfig[];
+}
+
+export type MetricValues = Record<string, number>;
+
+export interface EvalSummary {
+  per_language: Record<string, MetricValues>;
+  per_family: Record<string, MetricValues>;
+  per_script: Record<string, MetricValues>;
+  per_paper_family?: Record<string, MetricValues>;
+  items: number;
+}
+
+export interface RunSummary {
+  id: string;
+  name: string;
+  createdAt: string;
+  config: ExperimentConfig;
+  status: 'running' | 'paused' | 'stopped' | 'done' | 'failed';
+  error?: string;
+  trainableParams?: number;
+  paperParamCount?: number;
+  train?: { losses: number[]; steps: number; tokens: number; seconds: number };
+  eval: Partial<Record<BenchmarkId, EvalSummary>>;
+}
+
+export type LabEvent =
+  | { type: 'model-progress'; loaded: number; total: number; what: string }
+  | { type: 'model-ready'; info: ModelInfo }
+  | { type: 'run-started'; runId: string; config: ExperimentConfig }
+  | { type: 'step'; runId: string; step: number; loss: number; lr: number; gradNorm: number | null; tokensPerSecond: number; secondsLeft: number | null }
+  | { type: 'checkpoint'; runId: string; step: number }
+  | { type: 'eval-item'; runId: string; benchmark: BenchmarkId; language: string; index: number; correct?: boolean; score?: number }
+  | { type: 'eval-language'; runId: string; benchmark: BenchmarkId; language: string; metrics: MetricValues; items: number }
+  | { type: 'run-finished'; runId: string; summary: RunSummary }
+  | { type: 'warning'; message: string; runId?: string }
+  | { type: 'error'; message: string; runId?: string };
+
+export type LabListener = (event: LabEvent) => void;
+
+export interface LabApi {
+  device(): Promise<{ description: string; emulated: boolean; features: string[]; maxBufferBytes: number }>;
+  loadModel(source: ModelSource): Promise<ModelInfo>;
+  /** Trainable-parameter count as the paper counts it, and the exact count. */
+  countParams(method: MethodConfig): Promise<{ paper: number; exact: number }>;
+  startRun(config: ExperimentConfig): Promise<string>;
+  pause(runId: string): Promise<void>;
+  resume(runId: string): Promise<void>;
+  stop(runId: string): Promise<void>;
+  evaluate(runId: string, config: EvalConfig): Promise<EvalSummary>;
+  sweep(base: ExperimentConfig, grid: { lastLayers: number[]; tokens: number[] }): Promise<string[]>;
+  listRuns(): Promise<RunSummary[]>;
+  getRun(runId: string): Promise<RunSummary>;
+  renameRun(runId: string, name: string): Promise<void>;
+  deleteRun(runId: string): Promise<void>;
+  exportRun(runId: string, format: 'json' | 'csv' | 'peft'): Promise<{ name: string; mime: string; data: Uint8Array }[]>;
+  subscribe(listener: LabListener): Promise<void>;
+}

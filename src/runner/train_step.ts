@@ -1,0 +1,66 @@
+// One optimisation step on one batch: forward with the adapter, next-token cross-entropy on the
+// answer tokens, backward (only through adapted layers), optional clipping, AdamW update.
+// Every tensor created here is freed before returning; only the parameters and optimizer state live on.
+import type { Engine } from '../engine/engine.ts';
+import type { Tensor } from '../engine/tensor.ts';
+import { backward, startTape, stopTape, zeroGrad } from '../engine/autograd.ts';
+import { crossEntropy } from '../engine/ops/cross_entropy.ts';
+import type { AdamW } from '../engine/ops/adamw.ts';
+import { clipGradNorm } from '../engine/ops/clip.ts';
+import type { LlamaWeights } from '../model/llama_gpu.ts';
+import { llamaForward, shiftLabels, type TokenBatch } from '../model/llama.ts';
+import type { Adapter } from '../peft/types.ts';
+
+export interface StepOptions {
+  /** Clip the global gradient norm to this value (0 or undefined: no clipping). */
+  maxGradNorm?: number;
+  /** Learning rate for this step (schedules); default: the optimizer's. */
+  lr?: number;
+  /** Micro-batches accumulated before the update: gradients are averaged over them. */
+  accumulate?: boolean;
+}
+
+export interface StepResult {
+  /** Loss before the update, read back after the step was submitted. */
+  loss: Promise<number>;
+  gradNorm: Promise<number> | null;
+}
+
+/** Forward + backward on one batch; gradients accumulate into the adapter's parameters. */
+export function lossAndGrad(engine: Engine, w: LlamaWeights, adapter: Adapter, batch: TokenBatch, labels: Int32Array, gradScale = 1): Tensor {
+  startTape(engine);
+  try {
+    return engine.scope(() => {
+      const f = llamaForward(engine, w, batch, adapter.hooks);
+      const lab = engine.fromArray(shiftLabels(labels, batch.batch, batch.seq, f.prepended), [batch.batch * f.seqOut], { dtype: 'i32', label: 'labels' });
+      const loss = crossEntropy(f.logits, lab);
+      const seed = engine.fromArray([gradScale], [1], { label: 'loss_seed' });
+      backward(engine, loss, seed);
+      return loss;
+    });
+  } finally {
+    stopTape(engine);
+  }
+}
+
+export function trainStep(
+  engine: Engine,
+  w: LlamaWeights,
+  adapter: Adapter,
+  optimizer: AdamW,
+  batches: { batch: TokenBatch; labels: Int32Array }[],
+  opts: StepOptions = {},
+): StepResult {
+  const params = adapter.params.map((p) => p.tensor);
+  zeroGrad(params);
+  const losses = batches.map((b) => lossAndGrad(engine, w, adapter, b.batch, b.labels, 1 / batches.length));
+  const grads = params.map((p) => p.grad).filter((g): g is Tensor => g !== null);
+  const norm = opts.maxGradNorm ? clipGradNorm(grads, opts.maxGradNorm) : null;
+  optimizer.step(params, opts.lr);
+  const loss = Promise.all(losses.map(async (l) => (await l.readF32())[0])).then((v) => {
+    losses.forEach((l) => l.dispose());
+    return v.reduce((a, b) => a + b, 0) / v.length;
+  });
+  const gradNorm = norm ? norm.readF32().then((v) => (norm.dispose(), v[0])) : null;
+  return { loss, gradNorm };
+}
