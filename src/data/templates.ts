@@ -13,7 +13,7 @@ import type { AnyPromptTemplate, PromptTemplate } from './templates/types.ts';
 export * from './templates/types.ts';
 export { XNLI_LMEVAL_WORDS } from './templates/nli.ts';
 export { choiceLetter } from './templates/mc.ts';
-export { QA_MAX_NEW_TOKENS, QA_STOP } from './templates/qa.ts';
+export { QA_MAX_NEW_TOKENS, QA_PAPER_SAMPLING, QA_STOP } from './templates/qa.ts';
 export {
   gsm8kToCot,
   MGSM_DEFAULT_SHOTS,

@@ -1,7 +1,7 @@
 // Benchmark specs: registry sanity, row validation messages, every real file of ../shared/data
 // parses with its row count from the README table, and the training mixes.
 import { describe, expect, it } from 'vitest';
-import { loadSplit, loadTrainingMix, parseSplit } from '../../src/data/benchmarks/load.ts';
+import { loadMixFor, loadSplit, loadTrainingMix, parseSplit } from '../../src/data/benchmarks/load.ts';
 import { mixFor, TRAINING_MIXES, XNLI_MIX, XQUAD_MIX } from '../../src/data/benchmarks/mixes.ts';
 import { BENCHMARKS, evalBenchmarks, getBenchmark } from '../../src/data/benchmarks/registry.ts';
 import { allLanguages, findSplit, splitFile } from '../../src/data/benchmarks/spec.ts';
@@ -146,11 +146,13 @@ describe(`every file of ../shared/data${sharedNote}`, () => {
   it.skipIf(!haveSharedData)('training mixes load with the documented sizes', async () => {
     const sizes = new Map<string, number>();
     for (const mix of TRAINING_MIXES.filter((m) => m.target !== 'toy')) {
-      const loaded = await loadTrainingMix(shared, mix);
+      const loaded = await loadMixFor(shared, mix);
+      expect(loaded.task).toBe(mix.task);
       sizes.set(mix.target, loaded.rows.length);
     }
     expect(Object.fromEntries(sizes)).toEqual({ xquad: 9380 + 3696, xnli: 9842 + 9824 + 1000, belebele: 7400, mgsm: 7473 });
     const x = await loadTrainingMix(shared, XNLI_MIX);
     expect(new Set(x.rows.map((r) => r.label)).size).toBe(3);
+    expect((await loadMixFor(shared, 'mgsm')).parts).toEqual([{ benchmark: 'gsm8k', split: 'train', lang: 'en', loaded: 7473, kept: 7473 }]);
   });
 });

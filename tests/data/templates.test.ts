@@ -118,6 +118,7 @@ describe(`templates on real rows${sharedNote}`, () => {
     expect(req.prompt.endsWith('\n\nQuestion: How many points did the Panthers defense surrender?\n\nAnswer:')).toBe(true);
     expect(req.references).toEqual(['308']);
     expect(req.stop).toEqual(['\n']);
+    expect(req.sampling).toEqual({ temperature: 0.1, topP: 0.75 });
     expect(qaXquadLmeval.train(row).target).toBe(' 308\n');
     const zh = await firstRow<'extractive_qa'>('xquad', 'test', 'zh');
     expect(asGenerate(qaXquadLmeval.eval(zh)).prompt.endsWith('\n\nQuestion: 黑豹队的防守丢了多少分？\n\nAnswer:')).toBe(true);
@@ -161,6 +162,7 @@ describe(`templates on real rows${sharedNote}`, () => {
     expect(req.references).toEqual(['18']);
     expect(req.stop).toEqual(['\n']);
     expect(req.maxNewTokens).toBe(256);
+    expect(req.sampling).toBeUndefined();
     const zhEx = await loadSplit(shared, getBenchmark('mgsm') as BenchmarkSpec<'math'>, 'exemplars', 'zh');
     const zh = await firstRow<'math'>('mgsm', 'test', 'zh');
     const zhPrompt = mathMgsmCot.eval(zh, { lang: 'zh', exemplars: zhEx, shots: 2 }).prompt;

@@ -6,8 +6,8 @@
 import { DataError } from '../errors.ts';
 import { parseJsonl } from '../jsonl.ts';
 import type { DataSource } from '../sources.ts';
-import type { RowByTask, TaskKind } from '../types.ts';
-import type { TrainingMix } from './mixes.ts';
+import type { AnyRow, RowByTask, TaskKind } from '../types.ts';
+import { mixFor, type AnyTrainingMix, type TrainingMix } from './mixes.ts';
 import { getBenchmark } from './registry.ts';
 import { splitFile, type BenchmarkSpec } from './spec.ts';
 
@@ -77,4 +77,19 @@ export async function loadTrainingMix<K extends TaskKind>(source: DataSource, mi
   }
   checkUniqueIds(rows, `training mix for ${mix.target}`);
   return { rows, parts };
+}
+
+/**
+ * The mix for an evaluation target ('xnli', 'xquad', 'belebele', 'mgsm', 'toy'), whatever its
+ * task kind (for callers that pick the target at run time; `task` says how to read the rows).
+ */
+export async function loadMixFor(
+  source: DataSource,
+  target: string | AnyTrainingMix,
+): Promise<{ task: TaskKind; rows: AnyRow[]; parts: MixPartCount[] }> {
+  const mix = typeof target === 'string' ? mixFor(target) : target;
+  // Each AnyTrainingMix member is a TrainingMix<K> for its own K; widening K is safe here
+  // because the rows are only returned, never passed back into the mix's `keep` filters.
+  const loaded = await loadTrainingMix(source, mix as unknown as TrainingMix<TaskKind>);
+  return { task: mix.task, ...loaded };
 }

@@ -14,6 +14,8 @@
  *   em = normalize_answer(pred) == normalize_answer(gold)
  *   each is the max over the gold answers; the dataset score is 100 * mean over questions, and a
  *   question without a prediction scores 0.
+ * Checked against Python 3.11 over every code point it knows (Unicode 14): \w, str.lower() and
+ * str.isspace() agree; only characters newer than that database can differ.
  * Consequence kept on purpose: text without spaces (zh, th, ja) is ONE token, so its F1 is 0 or
  * 1 unless the answer contains whitespace (XQuAD's official scoring has the same behaviour).
  */

@@ -3,10 +3,11 @@
  * each shot is the exemplar verbatim — its question already starts with the localised prefix
  * ("Question: …", "问题：…") and its answer with "Step-by-Step Answer: …" — shots are joined by
  * "\n\n", and the test item follows as "{question prefix} {question}\n{answer prefix}".
- * The paper evaluates 8-shot (Wei et al., 2022), maj@1 (one greedy sample). Evaluation:
- * generate until "\n" (every exemplar answer is one line; lm-eval's native_cot stops on
- * "\n\n" and "\n"), at most 256 new tokens (lm-eval's default), and score the LAST number of
- * the generation (metrics/mgsm.ts) against answer_number.
+ * The paper evaluates 8-shot (Wei et al., 2022), maj@1 (one sample; decoded greedily here, as
+ * in lm-eval, so the request has no `sampling`). Evaluation: generate until "\n" (every
+ * exemplar answer is one line; lm-eval's native_cot stops on "\n\n" and "\n"), at most 256 new
+ * tokens (lm-eval's default), and score the LAST number of the generation (metrics/mgsm.ts)
+ * against answer_number.
  *
  * Training (GSM8K, English, no shots in the prompt to keep sequences short):
  *   prompt "Question: {question}\nStep-by-Step Answer:"

@@ -7,12 +7,15 @@
  * teaches the adapter to stop, which the generation relies on (otherwise it runs to the token
  * limit). maxNewTokens 64 (lm-eval's default is 256 but the answer is cut at the first newline;
  * 64 covers the longest XQuAD answers even in scripts that tokenise to many tokens).
+ * Sampling: temperature 0.1, top-p 0.75, the setting the paper chose for XQuAD (Section 5,
+ * "Varying temperature/top-p"); the runner may still decode greedily for exact reproducibility.
  */
 import type { ExtractiveQaRow } from '../types.ts';
 import type { GenerateRequest, PromptTemplate } from './types.ts';
 
 export const QA_STOP = ['\n'];
 export const QA_MAX_NEW_TOKENS = 64;
+export const QA_PAPER_SAMPLING = { temperature: 0.1, topP: 0.75 } as const;
 
 function qaPrompt(row: ExtractiveQaRow): string {
   return `Context: ${row.context}\n\nQuestion: ${row.question}\n\nAnswer:`;
@@ -34,6 +37,7 @@ export const qaXquadLmeval: PromptTemplate<'extractive_qa'> = {
       stop: [...QA_STOP],
       maxNewTokens: QA_MAX_NEW_TOKENS,
       references: row.answers.map((a) => a.text),
+      sampling: { ...QA_PAPER_SAMPLING },
     };
   },
 };

@@ -38,6 +38,8 @@ export interface GenerateRequest {
   maxNewTokens: number;
   /** Gold answers as text (QA: all annotator answers; math: the number). */
   references: string[];
+  /** Sampling the paper used for this task; absent = greedy decoding. */
+  sampling?: { temperature: number; topP: number };
 }
 
 export type EvalRequest = ChoiceRequest | GenerateRequest;

@@ -12,6 +12,7 @@ export * from './cross_entropy.ts';
 export * from './reduce.ts';
 export * from './adamw.ts';
 export * from './clip.ts';
+export * from './dequant_nbits.ts';
 
 export interface OpInfo {
   name: string;
@@ -32,4 +33,5 @@ export const OPS: readonly OpInfo[] = [
   { name: 'sum / sum_squares / sum_rows', shaders: ['reduce'], differentiable: true },
   { name: 'adamw', shaders: ['adamw'], differentiable: false },
   { name: 'clip_grad_norm', shaders: ['reduce'], differentiable: false },
+  { name: 'dequant_nbits', shaders: ['dequant_nbits'], differentiable: false },
 ];
