@@ -1,5 +1,6 @@
 // prefix-lab command line (Node + Dawn): the same engine and model code as the browser lab.
 //   npm run cli -- forward --model DIR [--weights FILE] --ids 0,5,9 [--json]
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { nodeEngine } from '../src/engine/dawn.ts';
 import { describeDevice } from '../src/engine/device.ts';
@@ -7,10 +8,17 @@ import { loadModelFolder } from '../src/model/load.ts';
 import { NodeFolder } from '../src/model/node_files.ts';
 import { uploadLlamaWeights } from '../src/model/llama_gpu.ts';
 import { llamaForward } from '../src/model/llama.ts';
+import type { ExperimentConfig } from '../src/protocol/lab.ts';
+import { Lab } from '../src/runner/lab.ts';
+import { nodeEnvironment } from '../src/runner/node_env.ts';
+import { MemoryRunStore } from '../src/runner/run_store.ts';
 
 const USAGE = `usage:
   npm run cli -- forward --model DIR [--weights FILE] --ids 0,5,9,... [--json]
-      logits of the base model for one sequence of token ids (debugging a model folder)`;
+      logits of the base model for one sequence of token ids (debugging a model folder)
+  npm run cli -- run --config FILE --out DIR [--data DIR]
+      train and evaluate as the config says (see configs/); writes DIR/events.jsonl,
+      DIR/summary.json and DIR/adapter/ (peft format where peft can express the method)`;
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
@@ -54,9 +62,38 @@ async function forward(args: string[]): Promise<void> {
   }
 }
 
+async function run(args: string[]): Promise<void> {
+  const configPath = flag(args, 'config');
+  const out = flag(args, 'out');
+  if (!configPath || !out) throw new Error(`run needs --config and --out\n${USAGE}`);
+  const config = JSON.parse(readFileSync(configPath, 'utf8')) as ExperimentConfig;
+  if (config.model.kind === 'dir') config.model.path = path.resolve(path.dirname(configPath), config.model.path);
+  const data = flag(args, 'data');
+  const lab = new Lab(nodeEnvironment({ dataDir: data ? path.resolve(data) : undefined, store: new MemoryRunStore() }));
+  mkdirSync(out, { recursive: true });
+  const events = createWriteStream(path.join(out, 'events.jsonl'));
+  await lab.subscribe((e) => {
+    events.write(`${JSON.stringify(e)}\n`);
+    if (e.type === 'step') console.log(`step ${e.step}  loss ${e.loss.toFixed(4)}  lr ${e.lr.toExponential(2)}  ${e.tokensPerSecond.toFixed(0)} tok/s`);
+    else if (e.type === 'eval-language') console.log(`${e.benchmark} ${e.language}: ${Object.entries(e.metrics).map(([k, v]) => `${k} ${v}`).join(', ')} (${e.items} items)`);
+    else if (e.type === 'model-ready') console.log(`model ${e.info.name}: ${e.info.layers} layers, hidden ${e.info.hiddenSize}`);
+    else if (e.type === 'warning' || e.type === 'error') console.error(`${e.type}: ${e.message}`);
+  });
+  const id = await lab.startRun(config);
+  const summary = await lab.waitForRun(id);
+  await new Promise<void>((r) => events.end(r));
+  writeFileSync(path.join(out, 'summary.json'), JSON.stringify(summary, null, 1));
+  const adapterDir = path.join(out, 'adapter');
+  mkdirSync(adapterDir, { recursive: true });
+  for (const f of await lab.exportRun(id, 'peft')) writeFileSync(path.join(adapterDir, f.name), f.data);
+  if (summary.status === 'failed') throw new Error(summary.error ?? 'run failed');
+  console.log(`done: ${path.join(out, 'summary.json')}`);
+}
+
 const [cmd, ...rest] = process.argv.slice(2);
 try {
   if (cmd === 'forward') await forward(rest);
+  else if (cmd === 'run') await run(rest);
   else {
     console.error(cmd ? `unknown command '${cmd}'\n${USAGE}` : USAGE);
     process.exit(2);

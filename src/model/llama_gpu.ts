@@ -1,9 +1,12 @@
 // Frozen Llama weights on the GPU, uploaded tensor by tensor from a WeightIndex (any format).
+// MatMulNBits (quantised ONNX) weights travel packed and are dequantised to f32 on the GPU.
 import type { Engine } from '../engine/engine.ts';
+import { dequantNBitsUpload } from '../engine/ops/dequant_nbits.ts';
 import type { Tensor } from '../engine/tensor.ts';
 import type { ModelConfig } from './config.ts';
 import { computeInvFreq } from './config.ts';
-import type { WeightIndex } from './weight_names.ts';
+import { ModelFileError } from './errors.ts';
+import type { WeightEntry, WeightIndex } from './weight_names.ts';
 
 export interface LayerWeights {
   inputNorm: Tensor;
@@ -56,20 +59,17 @@ export async function uploadLlamaWeights(
   names.push('model.embed_tokens.weight', 'model.norm.weight');
   if (!config.tieWordEmbeddings) names.push('lm_head.weight');
   const byName = new Map<string, Tensor>();
-  try {
-    for (const [i, name] of names.entries()) {
-      const entry = index.get(name);
-      const data = await entry.read();
-      const t = engine.fromArray(data, entry.shape, { label: name });
-      engine.forget(t);
+  for (const [i, name] of names.entries()) {
+    try {
+      const t = await uploadEntry(engine, index.get(name));
       all.push(t);
       byName.set(name, t);
-      onProgress?.({ loaded: i + 1, total: names.length, name });
+    } catch (e) {
+      // Nothing is left half-loaded: free what was uploaded before the failure.
+      for (const t of all) t.dispose();
+      throw namingTensor(e, name, index.file);
     }
-  } catch (e) {
-    // Nothing is left half-loaded: free what was uploaded before the failure.
-    for (const t of all) t.dispose();
-    throw e;
+    onProgress?.({ loaded: i + 1, total: names.length, name });
   }
   const w = (n: string) => byName.get(n)!;
   const layers: LayerWeights[] = [];
@@ -103,4 +103,28 @@ export async function uploadLlamaWeights(
     invFreq,
     dispose: () => all.forEach((t) => t.dispose()),
   };
+}
+
+/** One weight as an f32 tensor outside every scope: dequantised on the GPU when it is MatMulNBits. */
+async function uploadEntry(engine: Engine, entry: WeightEntry): Promise<Tensor> {
+  const q = entry.quantized;
+  if (q?.readParts) {
+    const parts = await q.readParts();
+    const t = engine.scope(() => dequantNBitsUpload(engine, q, parts.qweight, parts.scales, parts.zeroPoints, entry.name));
+    engine.forget(t);
+    return t;
+  }
+  const data = await entry.read();
+  const t = engine.fromArray(data, entry.shape, { label: entry.name });
+  engine.forget(t);
+  return t;
+}
+
+/** The error, made to name the tensor being uploaded when its message does not already. */
+function namingTensor(e: unknown, name: string, file: string): Error {
+  const msg = e instanceof Error ? e.message : String(e);
+  if (msg.includes(name)) return e instanceof Error ? e : new Error(msg);
+  const text = `${file}: uploading weight '${name}' failed: ${msg}`;
+  if (e instanceof ModelFileError) return new ModelFileError(e.code, e.file, e.item ?? name, text);
+  return new Error(text, { cause: e });
 }

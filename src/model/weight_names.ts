@@ -19,10 +19,19 @@ import type { TensorStore } from './safetensors.ts';
 
 export type ByteRange = TensorByteRange;
 
+/** MatMulNBits inputs as stored: the uint8 blob, scales as float32, zero points packed or float. */
+export interface QuantizedParts {
+  qweight: Uint8Array;
+  scales: Float32Array;
+  zeroPoints?: Uint8Array | Float32Array;
+}
+
 export interface QuantizedWeight extends MatMulNBitsParams {
   qweight: ByteRange;
   scales: { name: string; dtype: DType | undefined; source: ByteRange };
   zeroPoints?: { name: string; dtype: DType | undefined; source: ByteRange };
+  /** The raw parts (f16 scales / float zero points converted to float32), for GPU dequantisation. */
+  readParts?(): Promise<QuantizedParts>;
 }
 
 export interface WeightEntry {
@@ -149,11 +158,16 @@ export function weightIndexFromOnnx(model: OnnxModel): WeightIndex {
     if (!module) continue;
     const hasZp = zp !== undefined && zp !== '' && model.initializers.has(zp);
     const zpRef = hasZp ? model.initializer(zp) : undefined;
+    const readParts = async (): Promise<QuantizedParts> => {
+      const zpData = !hasZp ? undefined : zpRef!.dtype === 'uint8' ? await model.readRaw(zp) : await model.readFloat32(zp);
+      return { qweight: await model.readRaw(b), scales: await model.readFloat32(scales), ...(zpData ? { zeroPoints: zpData } : {}) };
+    };
     const q: QuantizedWeight = {
       ...p,
       qweight: model.byteRange(b),
       scales: { name: scales, dtype: model.initializer(scales).dtype, source: model.byteRange(scales) },
       ...(hasZp ? { zeroPoints: { name: zp, dtype: zpRef!.dtype, source: model.byteRange(zp) } } : {}),
+      readParts,
     };
     const expected = matMulNBitsLayout(p).qweightBytes;
     if (q.qweight.encoding === 'raw' && q.qweight.length !== expected) {
@@ -163,8 +177,8 @@ export function weightIndexFromOnnx(model: OnnxModel): WeightIndex {
       name: `${module}.weight`, storedName: b, shape: [p.N, p.K], dtype: 'uint8', transposed: false,
       source: q.qweight, quantized: q,
       read: async () => {
-        const zpData = !hasZp ? undefined : zpRef!.dtype === 'uint8' ? await model.readRaw(zp) : await model.readFloat32(zp);
-        return dequantizeMatMulNBits(p, await model.readRaw(b), await model.readFloat32(scales), zpData);
+        const parts = await readParts();
+        return dequantizeMatMulNBits(p, parts.qweight, parts.scales, parts.zeroPoints);
       },
     });
     for (const n of [b, scales, zp]) if (n) used.add(n);

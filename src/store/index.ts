@@ -1,12 +1,59 @@
-// The app's single zustand store, composed from slices. UI components read state through
-// `useLabStore` and never import the engine, model or runner themselves.
-import { create } from 'zustand';
-import { createGpuSlice, type GpuSlice } from './gpu.ts';
+// The app's single zustand store, composed from slices. UI components read narrow fields through
+// `useLabStore(selector)` and never import the engine, model, runner or workers themselves.
+// The lab worker is created lazily by the first action that needs it (see connection.ts).
+import { create, type StoreApi, type UseBoundStore } from 'zustand';
+import { createLabClient } from '../../workers/client.ts';
+import { createBenchmarkSlice } from './benchmark.ts';
+import { createCompareSlice } from './compare.ts';
+import { createConnection, type LabClientFactory } from './connection.ts';
+import { createGpuSlice } from './gpu.ts';
+import { createInsideSlice } from './inside.ts';
+import { createMethodSlice } from './method.ts';
+import { createModelSlice } from './model.ts';
+import { createRunsSlice } from './runs.ts';
+import type { LabState, StoreDeps } from './types.ts';
+import { createViewSlice } from './view.ts';
 
-export type LabState = GpuSlice;
+export interface LabStoreOptions {
+  clientFactory?: LabClientFactory;
+  paramCountDebounceMs?: number;
+}
 
-export const useLabStore = create<LabState>()((...a) => ({
-  ...createGpuSlice(...a),
-}));
+/** A fresh store (the app uses one; tests make their own with a fake lab client). */
+export function createLabStore(opts: LabStoreOptions = {}): UseBoundStore<StoreApi<LabState>> {
+  return create<LabState>()((set, get, store) => {
+    const deps: StoreDeps = {
+      connection: createConnection(opts.clientFactory ?? createLabClient, (e) => get().handleEvent(e)),
+      paramCountDebounceMs: opts.paramCountDebounceMs,
+    };
+    return {
+      ...createGpuSlice(set, get, store),
+      ...createModelSlice(set, get, store, deps),
+      ...createMethodSlice(set, get, store, deps),
+      ...createBenchmarkSlice(set, get, store, deps),
+      ...createRunsSlice(set, get, store, deps),
+      ...createCompareSlice(set, get, store, deps),
+      ...createInsideSlice(set, get, store, deps),
+      ...createViewSlice(set, get, store, deps),
+    };
+  });
+}
 
+export const useLabStore = createLabStore();
+
+export type { LabState } from './types.ts';
 export type { DeviceInfo, GpuProblem, GpuState, GpuStatus } from './gpu.ts';
+export { describeSource, needsMoreMemory, TOY_SOURCE, type ModelState, type ModelStatus, type ModelProgress } from './model.ts';
+export {
+  buildMethodConfig, buildTrainConfig, DEFAULT_METHOD_SETTINGS, LORA_RANKS, TOKENS_MAX, TOKENS_MIN, type MethodSettings, type ParamCount,
+} from './method.ts';
+export { ITEMS_MAX, ITEMS_MIN } from './benchmark.ts';
+export { buildExperiment, defaultRunName, type ExportFile, type ExportFormat, type LiveRun, type LossPoint, type Notice, type RunPhase } from './runs.ts';
+export { meanMetric, sweepKey, type CompareState, type SweepState, type SweepStatus } from './compare.ts';
+export type { InsideData } from './inside.ts';
+export { TABS, type TabId } from './view.ts';
+export { METHODS, methodMeta, type MethodMeta } from './methods.ts';
+export {
+  BENCHMARKS, benchmarkMeta, groupLanguages, LANGUAGE_META, languageMeta, TOY_LANGUAGE_META, type BenchmarkMeta, type GroupBy, type LanguageGroup,
+  type LanguageMeta,
+} from './languages.ts';

@@ -16,3 +16,52 @@ export function formatBytes(n: number): string {
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
+
+/** 2560 -> "2,560"; 1234567 -> "1.23M" (short form for big counts). */
+export function formatParams(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(2)}B`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
+  return formatCount(n);
+}
+
+/** A metric value in percent with one decimal ("78.7"); "—" when missing. */
+export function formatMetric(v: number | null | undefined): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(1);
+}
+
+/** Signed difference ("+3.2", "−1.0"). */
+export function formatDiff(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+  const s = Math.abs(v).toFixed(1);
+  return v > 0 ? `+${s}` : v < 0 ? `−${s}` : s;
+}
+
+/** Seconds -> "1:05", "12:30", "1:02:03"; "—" when unknown. */
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '—';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
+}
+
+/** Metric keys as people read them. */
+export const METRIC_LABELS: Record<string, string> = {
+  acc: 'accuracy',
+  acc_norm: 'accuracy (length-normalised)',
+  f1: 'F1',
+  exact_match: 'exact match',
+};
+
+export function metricLabel(key: string): string {
+  return METRIC_LABELS[key] ?? key;
+}
+
+/** "2024-06-01T12:34:56Z" -> local "2024-06-01 14:34". */
+export function formatDate(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}

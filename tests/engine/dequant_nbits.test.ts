@@ -79,10 +79,11 @@ describe('dequant_nbits (GPU) vs dequantizeMatMulNBits (CPU)', () => {
       expect(() => dequant_nbits(tq, ts, { ...p, K: 40 })).toThrow(/qweight has 8 words, expected 12/);
       expect(() => dequant_nbits(tq, ts, { ...p, bits: 3 })).toThrow(/bits=3/);
       expect(() => dequant_nbits(tq, ts, { ...p, blockSize: 24 })).toThrow(/block_size=24/);
-      expect(() => dequant_nbits(tq, ts, p, ts)).toThrow(/4 float zero points|float zero points, expected/);
-      return dequant_nbits(tq, ts, p, tz);
+      expect(() => dequant_nbits(tq, ts, p, e.zeros([3]))).toThrow(/3 float zero points, expected 4/);
+      expect(() => dequant_nbits(tq, ts, p, e.zeros([2], 'u32'))).toThrow(/packed zero points have 2 words, expected 1/);
+      expect(dequant_nbits(tq, ts, p, tz).shape).toEqual([2, 20]); // freed by the scope
     });
-    expect(() => dequantNBitsUpload(e, p, q.subarray(1), scales)).toThrow(/B has 15 bytes, expected 16/);
+    expect(() => dequantNBitsUpload(e, p, q.subarray(1), scales)).toThrow(/dequant_nbits\(dequant_nbits\): B has 31 bytes, expected 32/);
     expect(Array.from(packBytesToU32(Uint8Array.of(1, 2, 3, 4, 5)))).toEqual([0x04030201, 5]);
   });
 });

@@ -92,9 +92,9 @@ export function dequantNBitsUpload(
   label = 'dequant_nbits',
 ): Tensor {
   const L = layout(p);
-  if (qweight.length !== L.qweightBytes) throw new Error(`dequant_nbits: ${label}: B has ${qweight.length} bytes, expected ${L.qweightBytes}`);
+  if (qweight.length !== L.qweightBytes) throw new Error(`dequant_nbits(${label}): B has ${qweight.length} bytes, expected ${L.qweightBytes}`);
   if (zeroPoints instanceof Uint8Array && zeroPoints.length !== p.N * L.zpRowBytes) {
-    throw new Error(`dequant_nbits: ${label}: ${zeroPoints.length} packed zero-point bytes, expected ${p.N * L.zpRowBytes}`);
+    throw new Error(`dequant_nbits(${label}): ${zeroPoints.length} packed zero-point bytes, expected ${p.N * L.zpRowBytes}`);
   }
   const inputs: Tensor[] = [];
   try {

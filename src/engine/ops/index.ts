@@ -8,6 +8,7 @@ export * from './embedding.ts';
 export * from './rmsnorm.ts';
 export * from './rope.ts';
 export * from './attention.ts';
+export * from './attention_decode.ts';
 export * from './cross_entropy.ts';
 export * from './reduce.ts';
 export * from './adamw.ts';
@@ -29,6 +30,7 @@ export const OPS: readonly OpInfo[] = [
   { name: 'rmsnorm', shaders: ['rmsnorm'], differentiable: true },
   { name: 'rope', shaders: ['rope'], differentiable: true },
   { name: 'attention', shaders: ['attention_forward', 'attention_backward'], differentiable: true },
+  { name: 'attention_decode / kv_cache_write', shaders: ['attention_decode'], differentiable: false },
   { name: 'cross_entropy / token_logprobs', shaders: ['cross_entropy'], differentiable: true },
   { name: 'sum / sum_squares / sum_rows', shaders: ['reduce'], differentiable: true },
   { name: 'adamw', shaders: ['adamw'], differentiable: false },

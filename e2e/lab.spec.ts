@@ -1,0 +1,213 @@
+import { expect, test, type Page } from '@playwright/test';
+
+// The lab end to end on the embedded toy model (no files, no network): Setup, a short training run,
+// streaming per-language results, the comparison views, History across a reload, and exports.
+// Sizes are tiny because SwiftShader runs the kernels on 2 CPU cores: 3 steps of batch 2, then
+// 2 items in each of 3 toy languages (one per family, three scripts).
+
+const SHOTS = 'test-results/screenshots';
+const LANGS = ['en', 'qwc', 'qsg'];
+
+async function openLab(page: Page) {
+  await page.goto('/');
+  await expect(page.getByTestId('app-title')).toHaveText('prefix-lab');
+  // The toy model loads by itself once WebGPU is found.
+  await expect(page.getByTestId('model-info')).toHaveAttribute('data-state', 'ready');
+}
+
+async function paramCount(page: Page): Promise<number> {
+  const el = page.getByTestId('param-count');
+  await expect(el).not.toHaveAttribute('data-value', '');
+  await expect(el.locator('xpath=..')).toHaveAttribute('data-state', 'ready');
+  return Number(await el.getAttribute('data-value'));
+}
+
+/** Setup for a short run: method, 3 steps x batch 2, toy benchmark, LANGS x 2 items. */
+async function configureShortRun(page: Page, method: string) {
+  await page.getByTestId('tab-setup').click();
+  await page.getByTestId('method-select').selectOption(method);
+  const steps = page.getByTestId('input-steps');
+  if (await steps.isEnabled()) {
+    await steps.fill('3');
+    await steps.press('Enter');
+    await page.getByTestId('input-batch').fill('2');
+    await page.getByTestId('input-batch').press('Enter');
+  }
+  await page.getByTestId('benchmark-select').selectOption('toy');
+  for (const box of await page.locator('[data-testid^="lang-check-"]').all()) {
+    const code = ((await box.getAttribute('data-testid')) ?? '').replace('lang-check-', '');
+    await box.setChecked(LANGS.includes(code));
+  }
+  await page.getByTestId('input-items').fill('2');
+  await page.getByTestId('input-items').press('Enter');
+}
+
+async function startAndFinish(page: Page): Promise<string> {
+  await page.getByTestId('tab-train').click();
+  await page.getByTestId('btn-train').click();
+  await expect(page.getByTestId('train-status')).toHaveAttribute('data-status', /running|done/);
+  await expect(page.getByTestId('train-status')).toHaveAttribute('data-status', 'done', { timeout: 150_000 });
+  const id = await page.evaluate(() => (window as unknown as { __prefixLabStore: { getState(): { activeRunId: string } } }).__prefixLabStore.getState().activeRunId);
+  expect(id).toBeTruthy();
+  return id;
+}
+
+test('setup: method, sliders and the live parameter count', async ({ page }) => {
+  await openLab(page);
+  const hidden = Number(await page.getByTestId('model-hidden').textContent());
+  const layers = Number(await page.getByTestId('model-layers').textContent());
+  expect(hidden).toBeGreaterThan(0);
+
+  await page.getByTestId('method-select').selectOption('prefix');
+  await expect(page.getByTestId('slider-layers')).toBeEnabled();
+  // Prefix tuning: N x L x d_model, the paper's count. Defaults: all layers, 10 tokens.
+  await expect.poll(() => paramCount(page)).toBe(10 * layers * hidden);
+
+  // Keyboard: the sliders move with the arrow keys.
+  await page.getByTestId('slider-layers').focus();
+  await page.keyboard.press('ArrowLeft');
+  await expect(page.getByTestId('slider-layers-value')).toHaveText(String(layers - 1));
+  await expect.poll(() => paramCount(page)).toBe(10 * (layers - 1) * hidden);
+
+  await page.getByTestId('slider-tokens').focus();
+  for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('slider-tokens-value')).toHaveText('15');
+  await expect.poll(() => paramCount(page)).toBe(15 * (layers - 1) * hidden);
+
+  // Soft prompt ignores L: N x d_model.
+  await page.getByTestId('method-select').selectOption('soft_prompt');
+  await expect(page.getByTestId('slider-layers')).toBeDisabled();
+  await expect.poll(() => paramCount(page)).toBe(15 * hidden);
+
+  // Group the language picker by script: one group per script.
+  await page.getByTestId('setup-view-script').click();
+  await expect(page.getByTestId('lang-group-Cyrillic')).toBeVisible();
+  await page.getByTestId('method-select').selectOption('prefix');
+  await page.screenshot({ path: `${SHOTS}/setup.png`, fullPage: true });
+});
+
+test('train, stream results, compare, and find the run again after a reload', async ({ page }) => {
+  test.setTimeout(300_000);
+  await openLab(page);
+
+  // 1. Prefix tuning: loss points stream in, then per-language bars fill.
+  await configureShortRun(page, 'prefix');
+  const prefixId = await startAndFinish(page);
+  await expect(page.getByTestId('loss-chart')).toHaveAttribute('data-points', '3');
+  await expect(page.getByTestId('train-step')).toHaveText('3 / 3');
+  await page.screenshot({ path: `${SHOTS}/train.png`, fullPage: true });
+
+  await page.getByTestId('tab-results').click();
+  for (const l of LANGS) await expect(page.getByTestId(`lang-bar-${l}`)).toHaveAttribute('data-state', 'done');
+  // Grouped views: by family (3 toy families) and by script.
+  await page.getByTestId('view-family').click();
+  await expect(page.getByTestId('lang-bars')).toHaveAttribute('data-group-by', 'family');
+  await expect(page.locator('[data-testid^="bar-group-"]')).toHaveCount(3);
+  await page.getByTestId('view-script').click();
+  await expect(page.getByTestId('lang-bars')).toHaveAttribute('data-group-by', 'script');
+  await expect(page.getByTestId('bar-group-Cyrillic')).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/results.png`, fullPage: true });
+
+  // 2. The base model (no training, evaluation only) as a second column and the diff baseline.
+  await configureShortRun(page, 'base');
+  const baseId = await startAndFinish(page);
+
+  await page.getByTestId('tab-compare').click();
+  const heatmap = page.getByTestId('heatmap');
+  await expect(heatmap).toHaveAttribute('data-runs', '2');
+  await expect(heatmap).toHaveAttribute('data-languages', String(LANGS.length));
+  await expect(page.getByTestId(`heat-en-${prefixId}`)).not.toHaveText('—');
+  await page.getByTestId('diff-target').selectOption(prefixId);
+  await page.getByTestId('diff-baseline').selectOption(baseId);
+  await expect(page.getByTestId('diff-view')).toHaveAttribute('data-state', 'ready');
+  await page.getByTestId('compare-view-family').click();
+  await page.screenshot({ path: `${SHOTS}/compare.png`, fullPage: true });
+
+  await page.getByTestId('tab-inside').click();
+  await expect(page.getByTestId('inside-gates')).toHaveAttribute('data-state', 'unavailable');
+  await page.screenshot({ path: `${SHOTS}/inside.png`, fullPage: true });
+
+  // 3. Runs survive a reload (IndexedDB in the worker); export from History.
+  await page.reload();
+  await expect(page.getByTestId('model-info')).toHaveAttribute('data-state', 'ready');
+  await page.getByTestId('tab-history').click();
+  const row = page.getByTestId(`run-row-${prefixId}`);
+  await expect(row).toBeVisible();
+  await expect(page.getByTestId(`run-row-${baseId}`)).toBeVisible();
+  await page.getByTestId(`run-select-${prefixId}`).click();
+  await expect(page.getByTestId('history-loss-chart')).toHaveAttribute('data-points', '3');
+
+  const csv = page.waitForEvent('download');
+  await page.getByTestId('btn-export-csv').click();
+  const csvFile = await csv;
+  expect(csvFile.suggestedFilename()).toMatch(/\.csv$/);
+  const json = page.waitForEvent('download');
+  await page.getByTestId('btn-export-json').click();
+  expect((await json).suggestedFilename()).toMatch(/\.json$/);
+  const png = page.waitForEvent('download');
+  await page.getByTestId('btn-export-png').click();
+  expect((await png).suggestedFilename()).toMatch(/\.png$/);
+
+  // Rename survives too.
+  await page.getByTestId(`btn-rename-${prefixId}`).click();
+  await page.getByTestId('input-rename').fill('prefix smoke run');
+  await page.getByTestId('input-rename').press('Enter');
+  await expect(row).toContainText('prefix smoke run');
+  await page.screenshot({ path: `${SHOTS}/history.png`, fullPage: true });
+});
+
+test('sweep over layers x tokens fills its cells', async ({ page }) => {
+  test.setTimeout(240_000);
+  await openLab(page);
+  await configureShortRun(page, 'prefix');
+  await page.getByTestId('input-steps').fill('1');
+  await page.getByTestId('input-steps').press('Enter');
+  // One language, one item: the grid is about the cells filling, not the numbers.
+  for (const l of LANGS.slice(1)) await page.getByTestId(`lang-check-${l}`).setChecked(false);
+  await page.getByTestId('input-items').fill('1');
+  await page.getByTestId('input-items').press('Enter');
+  await page.getByTestId('tab-compare').click();
+  await page.getByTestId('sweep-layers').fill('1, 2');
+  await page.getByTestId('sweep-tokens').fill('2');
+  await page.getByTestId('btn-sweep').click();
+  await expect(page.getByTestId('sweep-status')).toHaveAttribute('data-status', 'running');
+  await expect(page.getByTestId('sweep-cell-1-2')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  await expect(page.getByTestId('sweep-cell-2-2')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  await expect(page.getByTestId('sweep-status')).toHaveAttribute('data-status', 'done');
+  await page.getByTestId('sweep-heatmap').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SHOTS}/sweep.png`, fullPage: true });
+});
+
+test('explains when the model needs more memory than the adapter allows', async ({ page }) => {
+  await openLab(page);
+  // The lab cannot load a model this large on a test machine: show the state through the store.
+  await page.evaluate(() => {
+    const store = (window as unknown as { __prefixLabStore: { getState(): { model: { info: object } }; setState(p: object): void } }).__prefixLabStore;
+    const { model } = store.getState();
+    store.setState({
+      model: { ...model, info: { ...model.info, name: 'meta-llama/Llama-3.2-1B', memoryEstimateBytes: 5.9 * 2 ** 30, adapterMaxBufferBytes: 2 ** 30 } },
+    });
+  });
+  const page404 = page.getByTestId('memory-too-large');
+  await expect(page404).toBeVisible();
+  await expect(page404).toContainText('needs more GPU memory');
+  await expect(page404).toContainText('5.9 GiB');
+  await expect(page.getByTestId('btn-memory-toy')).toBeFocused();
+  await page.screenshot({ path: `${SHOTS}/memory.png`, fullPage: true });
+  // Back to the toy model with the keyboard.
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('model-info')).toHaveAttribute('data-state', 'ready');
+  await expect(page404).toHaveCount(0);
+});
+
+test('tabs work with the keyboard', async ({ page }) => {
+  await openLab(page);
+  await page.getByTestId('tab-setup').focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('tab-train')).toBeFocused();
+  await expect(page.getByTestId('view-train')).toBeVisible();
+  await page.keyboard.press('End');
+  await expect(page.getByTestId('view-history')).toBeVisible();
+  await page.keyboard.press('Home');
+  await expect(page.getByTestId('view-setup')).toBeVisible();
+});

@@ -1,0 +1,134 @@
+// Zero-shot evaluation of one benchmark over chosen languages, streamed item by item:
+// log-likelihood choices (XNLI, Belebele, toy: acc and acc_norm) or generation (XQuAD: SQuAD F1/EM;
+// MGSM: exact match of the last number). Per-language metrics are emitted as soon as a language
+// completes; the summary adds per-family and per-script means (the paper's per-language averages).
+import type { Engine } from '../engine/engine.ts';
+import type { LlamaWeights } from '../model/llama_gpu.ts';
+import type { ModelHooks } from '../model/hooks.ts';
+import type { Tokenizer } from '../model/tokenizer.ts';
+import { generate } from '../model/generate.ts';
+import {
+  asPercent, cutAtStop, getBenchmark, getTemplate, groupScores, loadLanguages, mgsmExactMatch, predictChoice, predictChoiceNorm,
+  squadExactMatch, squadF1, subsampleLanguages, type AnyRow, type DataSource, type EvalRequest, type GenerateRequest, type GroupKey,
+  type GroupLookup, type LanguageScore, type MathRow, type PromptTemplate,
+} from '../data/index.ts';
+import type { EvalConfig, EvalSummary, LabEvent, MetricValues } from '../protocol/lab.ts';
+import { encodePrompt } from './encode.ts';
+import { scoreChoices } from './score.ts';
+import type { RunControl } from './trainer.ts';
+
+export interface EvalDeps {
+  engine: Engine;
+  weights: LlamaWeights;
+  tokenizer: Tokenizer;
+  hooks: ModelHooks;
+}
+
+export interface EvalOptions {
+  runId: string;
+  cfg: EvalConfig;
+  source: DataSource;
+  /** Language metadata for per-family / per-script grouping (languages.json or the toy table). */
+  languages: GroupLookup;
+  emit: (e: LabEvent) => void;
+  control?: RunControl;
+  /** Items generated together (generation benchmarks). */
+  generationBatch?: number;
+}
+
+type ItemMetrics = Record<string, number>;
+
+export async function runEvaluation(deps: EvalDeps, o: EvalOptions): Promise<EvalSummary> {
+  const spec = getBenchmark(o.cfg.benchmark);
+  const split = spec.evalSplit ?? spec.splits[0].name;
+  const template = getTemplate(spec.defaultTemplate) as PromptTemplate;
+  const langs = o.cfg.languages.length ? o.cfg.languages : [...spec.paperLanguages];
+  const seed = o.cfg.seed ?? 0;
+  let byLang = (await loadLanguages(o.source, spec, split, langs)) as Map<string, (AnyRow & { id: string })[]>;
+  if (o.cfg.itemsPerLanguage) byLang = subsampleLanguages(byLang, o.cfg.itemsPerLanguage, seed, spec.parallel);
+
+  const perLang: Record<string, MetricValues> = {};
+  const scores = new Map<string, LanguageScore[]>(); // metric -> per-language scores
+  let items = 0;
+  for (const [lang, rows] of byLang) {
+    const ctx = { lang, exemplars: spec.task === 'math' ? await loadExemplars(o.source, lang) : undefined };
+    const requests = rows.map((r) => template.eval(r as never, ctx) as EvalRequest);
+    const itemMetrics: ItemMetrics[] = [];
+    const onItem = (i: number, m: ItemMetrics) => {
+      itemMetrics.push(m);
+      const primary = m[spec.primaryMetric] ?? Object.values(m)[0];
+      o.emit({ type: 'eval-item', runId: o.runId, benchmark: o.cfg.benchmark, language: lang, index: i, score: primary, correct: primary === 1 });
+    };
+    if (template.evalKind === 'choices') {
+      for (const [i, req] of requests.entries()) {
+        if (o.control?.stopped) break;
+        await o.control?.waitWhilePaused();
+        if (req.kind !== 'choices') throw new Error(`${template.id}: expected a choice request`);
+        const lls = await scoreChoices(deps.engine, deps.weights, deps.tokenizer, deps.hooks, req.prompt, req.continuations);
+        onItem(i, {
+          acc: predictChoice(lls) === req.gold ? 1 : 0,
+          acc_norm: predictChoiceNorm(lls, req.choiceTexts) === req.gold ? 1 : 0,
+        });
+      }
+    } else {
+      await generateAll(deps, o, requests as GenerateRequest[], spec.task, onItem);
+    }
+    if (itemMetrics.length === 0) continue;
+    const metrics: MetricValues = {};
+    for (const key of Object.keys(itemMetrics[0])) {
+      const mean = itemMetrics.reduce((s, m) => s + m[key], 0) / itemMetrics.length;
+      metrics[key] = asPercent(mean);
+      const list = scores.get(key) ?? [];
+      list.push({ lang, score: mean, n: itemMetrics.length });
+      scores.set(key, list);
+    }
+    perLang[lang] = metrics;
+    items += itemMetrics.length;
+    o.emit({ type: 'eval-language', runId: o.runId, benchmark: o.cfg.benchmark, language: lang, metrics, items: itemMetrics.length });
+  }
+  const grouped = (key: GroupKey) => {
+    const out: Record<string, MetricValues> = {};
+    for (const [metric, list] of scores) {
+      for (const g of groupScores(list, o.languages, key)) (out[g.group] ??= {})[metric] = asPercent(g.score);
+    }
+    return out;
+  };
+  return { per_language: perLang, per_family: grouped('family'), per_script: grouped('script'), per_paper_family: grouped('paper_family'), items };
+}
+
+async function generateAll(
+  deps: EvalDeps,
+  o: EvalOptions,
+  requests: GenerateRequest[],
+  task: string,
+  onItem: (i: number, m: ItemMetrics) => void,
+): Promise<void> {
+  const B = o.generationBatch ?? 4;
+  const tok = deps.tokenizer;
+  for (let start = 0; start < requests.length; start += B) {
+    if (o.control?.stopped) return;
+    await o.control?.waitWhilePaused();
+    const group = requests.slice(start, start + B);
+    const sampled = o.cfg.decoding === 'sample';
+    const sampling = group[0].sampling ?? { temperature: 0.1, topP: 0.75 };
+    const outputs = await generate(deps.engine, deps.weights, group.map((r) => Int32Array.from(encodePrompt(tok, r.prompt))), deps.hooks, {
+      maxNewTokens: Math.max(...group.map((r) => r.maxNewTokens)),
+      eosIds: tok.eosId !== undefined ? [tok.eosId] : [],
+      // Stop a row once its text contains one of its stop strings.
+      stop: (ids, row) => cutAtStop(tok.decode(ids), group[row].stop).length < tok.decode(ids).length,
+      decoding: sampled ? { kind: 'sample', temperature: sampling.temperature, topP: sampling.topP, seed: (o.cfg.seed ?? 0) + start } : { kind: 'greedy' },
+    });
+    outputs.forEach((ids, j) => {
+      const text = cutAtStop(tok.decode(ids), group[j].stop).trim();
+      const refs = group[j].references;
+      onItem(start + j, task === 'math' ? { exact_match: mgsmExactMatch(text, refs[0]) } : { f1: squadF1(text, refs), exact_match: squadExactMatch(text, refs) });
+    });
+  }
+}
+
+async function loadExemplars(source: DataSource, lang: string): Promise<MathRow[] | undefined> {
+  const file = `mgsm/exemplars.${lang}.jsonl`;
+  if (!(await source.has(file))) return undefined;
+  const spec = getBenchmark('mgsm');
+  return (await source.readText(file)).split('\n').filter((l) => l.trim()).map((l) => spec.parseRow(JSON.parse(l)) as MathRow);
+}

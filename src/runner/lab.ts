@@ -1,0 +1,272 @@
+// The lab API implemented in-process: the worker exposes this object with Comlink, the CLI and
+// tests call it directly, so browser and Node share one code path. Environment specifics (how to
+// get a GPU device, open a folder, find benchmark data, persist runs) are injected.
+import type { Engine } from '../engine/engine.ts';
+import { describeDevice } from '../engine/device.ts';
+import type { FileFolder } from '../model/file_source.ts';
+import { MapFolder, UrlFolder } from '../model/file_source.ts';
+import { loadModelFolder, type LoadedModel } from '../model/load.ts';
+import { uploadLlamaWeights, type LlamaWeights } from '../model/llama_gpu.ts';
+import { toyModel } from '../model/toy_model.ts';
+import { getMethod, type Adapter, type MethodSpec } from '../peft/index.ts';
+import type { DataSource, GroupLookup } from '../data/index.ts';
+import type {
+  EvalConfig, EvalSummary, ExperimentConfig, LabApi, LabEvent, LabListener, MethodConfig, ModelInfo, ModelSource, RunSummary,
+} from '../protocol/lab.ts';
+import { exportAdapter } from './peft_export.ts';
+import { runsToCsv, runToJson } from './results_export.ts';
+import type { RunRecord, RunStore } from './run_store.ts';
+import { runEvaluation } from './evaluate.ts';
+import { RunControl, runTraining } from './trainer.ts';
+
+export interface LabEnvironment {
+  engine(): Promise<Engine>;
+  /** Benchmark data for a benchmark id (toy: generated; others: ../shared/data, picked files, downloads). */
+  dataFor(benchmark: string): Promise<{ source: DataSource; languages: GroupLookup }>;
+  store: RunStore;
+  /** Node: open a directory path. Absent in the browser. */
+  openDir?(path: string): FileFolder;
+}
+
+interface LiveRun {
+  summary: RunSummary;
+  control: RunControl;
+  adapter: Adapter | null;
+  /** Every event of the run, saved with it (the store replaces whole records). */
+  events: LabEvent[];
+  done: Promise<void>;
+}
+
+const newId = () => `run-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${Math.random().toString(36).slice(2, 6)}`;
+
+export class Lab implements LabApi {
+  private listeners: LabListener[] = [];
+  private model: { key: string; loaded: LoadedModel; weights: LlamaWeights; info: ModelInfo } | null = null;
+  private runs = new Map<string, LiveRun>();
+
+  constructor(private env: LabEnvironment) {}
+
+  private emit(e: LabEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+
+  async subscribe(listener: LabListener): Promise<void> {
+    this.listeners.push(listener);
+  }
+
+  async device() {
+    const e = await this.env.engine();
+    return { description: describeDevice(e.info), emulated: e.info.emulated, features: e.info.features, maxBufferBytes: e.info.limits.maxStorageBufferBindingSize };
+  }
+
+  async loadModel(source: ModelSource): Promise<ModelInfo> {
+    const key = JSON.stringify(source, (_k, v) => (v instanceof Blob ? `${v.size}` : v));
+    if (this.model?.key === key) return this.model.info;
+    const engine = await this.env.engine();
+    const loaded = source.kind === 'toy' ? toyModel(source.seed ?? 0) : await loadModelFolder(this.folderFor(source), { weights: source.weights });
+    const bytes = estimateBytes(loaded);
+    const limit = engine.info.limits.maxBufferSize;
+    this.model?.weights.dispose();
+    this.model = null;
+    const weights = await uploadLlamaWeights(engine, loaded.config, loaded.weights, (p) =>
+      this.emit({ type: 'model-progress', loaded: p.loaded, total: p.total, what: p.name }),
+    );
+    const c = loaded.config;
+    const info: ModelInfo = {
+      name: source.kind === 'toy' ? `toy Llama (seed ${source.seed ?? 0})` : source.kind === 'hf' ? source.repo : source.kind === 'dir' ? source.path : loaded.weightsPath,
+      architecture: c.architecture, layers: c.numLayers, heads: c.numHeads, kvHeads: c.numKvHeads, hiddenSize: c.hiddenSize, headDim: c.headDim,
+      vocabSize: c.vocabSize, dtype: loaded.weights.format === 'onnx' ? 'onnx' : 'safetensors', weightsFile: loaded.weightsPath,
+      parameterCount: bytes / 4, memoryEstimateBytes: bytes, adapterMaxBufferBytes: limit, isToy: source.kind === 'toy',
+    };
+    this.model = { key, loaded, weights, info };
+    this.emit({ type: 'model-ready', info });
+    return info;
+  }
+
+  async countParams(m: MethodConfig): Promise<{ paper: number; exact: number }> {
+    const config = this.requireModel().loaded.config;
+    const method = getMethod(m.method);
+    const spec = toSpec(m);
+    return { paper: method.paperParamCount(config, spec), exact: method.paramCount(config, spec) };
+  }
+
+  async startRun(config: ExperimentConfig): Promise<string> {
+    const id = newId();
+    const summary: RunSummary = { id, name: config.name ?? `${config.method.method} on ${config.benchmark}`, createdAt: new Date().toISOString(), config, status: 'running', eval: {} };
+    const run: LiveRun = { summary, control: new RunControl(), adapter: null, events: [], done: Promise.resolve() };
+    this.runs.set(id, run);
+    run.done = this.execute(run);
+    return id;
+  }
+
+  /** Resolves when the run has finished (tests, CLI). */
+  async waitForRun(id: string): Promise<RunSummary> {
+    const run = this.runs.get(id);
+    if (!run) throw new Error(`no live run '${id}'`);
+    await run.done;
+    return run.summary;
+  }
+
+  private async execute(run: LiveRun): Promise<void> {
+    const { summary, control } = run;
+    const cfg = summary.config;
+    const emit = this.runEmitter(run);
+    emit({ type: 'run-started', runId: summary.id, config: cfg });
+    try {
+      await this.loadModel(cfg.model);
+      const { loaded, weights } = this.requireModel();
+      const engine = await this.env.engine();
+      const spec = toSpec(cfg.method);
+      const method = getMethod(spec.method);
+      run.adapter = method.create(engine, loaded.config, spec, { seed: cfg.train?.seed ?? 0 });
+      summary.trainableParams = method.paramCount(loaded.config, spec);
+      summary.paperParamCount = method.paperParamCount(loaded.config, spec);
+      const tokenizer = loaded.tokenizer;
+      if (!tokenizer) throw new Error('this model folder has no tokenizer.json; add it next to config.json');
+      if (cfg.train && spec.method !== 'base') {
+        const { source } = await this.env.dataFor(cfg.benchmark);
+        const r = await runTraining({ engine, weights, tokenizer, adapter: run.adapter }, {
+          runId: summary.id, benchmark: cfg.benchmark, source, cfg: cfg.train, emit, control,
+          onCheckpoint: async () => this.env.store.save(await this.record(run)),
+        });
+        summary.train = { losses: r.losses, steps: r.losses.length, tokens: r.tokens, seconds: r.seconds };
+      }
+      for (const ev of cfg.eval ?? []) {
+        if (control.stopped) break;
+        summary.eval[ev.benchmark] = await this.evalWith(run, ev, emit);
+      }
+      summary.status = control.stopped ? 'stopped' : 'done';
+    } catch (e) {
+      summary.status = 'failed';
+      summary.error = (e as Error).message;
+      emit({ type: 'error', runId: summary.id, message: summary.error });
+    }
+    emit({ type: 'run-finished', runId: summary.id, summary });
+    await this.env.store.save(await this.record(run));
+  }
+
+  private runEmitter(run: LiveRun): (e: LabEvent) => void {
+    return (e) => {
+      run.events.push(e);
+      this.emit(e);
+    };
+  }
+
+  private async evalWith(run: LiveRun, ev: EvalConfig, emit: (e: LabEvent) => void): Promise<EvalSummary> {
+    const { loaded, weights } = this.requireModel();
+    const { source, languages } = await this.env.dataFor(ev.benchmark);
+    return runEvaluation(
+      { engine: await this.env.engine(), weights, tokenizer: loaded.tokenizer!, hooks: run.adapter?.hooks ?? {} },
+      { runId: run.summary.id, cfg: ev, source, languages, emit, control: run.control },
+    );
+  }
+
+  private async record(run: LiveRun): Promise<RunRecord> {
+    const params = [];
+    for (const p of run.adapter?.params ?? []) params.push({ name: p.name, shape: p.exchangeShape, data: p.toExchange(await p.tensor.readF32()) });
+    return { summary: structuredClone(run.summary), events: [...run.events], params, model: this.model?.loaded.config };
+  }
+
+  async pause(id: string) {
+    this.live(id).control.pause();
+    this.live(id).summary.status = 'paused';
+  }
+  async resume(id: string) {
+    this.live(id).control.resume();
+    this.live(id).summary.status = 'running';
+  }
+  async stop(id: string) {
+    this.live(id).control.stop();
+  }
+
+  async evaluate(id: string, cfg: EvalConfig): Promise<EvalSummary> {
+    const run = this.live(id);
+    const result = await this.evalWith(run, cfg, this.runEmitter(run));
+    run.summary.eval[cfg.benchmark] = result;
+    await this.env.store.save(await this.record(run));
+    return result;
+  }
+
+  async sweep(base: ExperimentConfig, grid: { lastLayers: number[]; tokens: number[] }): Promise<string[]> {
+    const ids: string[] = [];
+    for (const L of grid.lastLayers) {
+      for (const N of grid.tokens) {
+        const id = await this.startRun({ ...base, name: `${base.name ?? base.method.method} L=${L} N=${N}`, method: { ...base.method, lastLayers: L, tokens: N } });
+        ids.push(id);
+        await this.runs.get(id)!.done; // one GPU: runs go one after another
+      }
+    }
+    return ids;
+  }
+
+  async listRuns(): Promise<RunSummary[]> {
+    const stored = await this.env.store.list();
+    const live = [...this.runs.values()].map((r) => r.summary);
+    const byId = new Map(stored.map((s) => [s.id, s]));
+    for (const s of live) byId.set(s.id, s);
+    return [...byId.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  async getRun(id: string): Promise<RunSummary> {
+    return this.runs.get(id)?.summary ?? (await this.env.store.load(id)).summary;
+  }
+
+  async renameRun(id: string, name: string): Promise<void> {
+    const live = this.runs.get(id);
+    if (live) live.summary.name = name;
+    await this.env.store.rename(id, name);
+  }
+
+  async deleteRun(id: string): Promise<void> {
+    const live = this.runs.get(id);
+    if (live?.summary.status === 'running') throw new Error('stop the run before deleting it');
+    live?.adapter?.dispose();
+    this.runs.delete(id);
+    await this.env.store.delete(id);
+  }
+
+  async exportRun(id: string, format: 'json' | 'csv' | 'peft') {
+    const rec = await this.env.store.load(id);
+    const enc = new TextEncoder();
+    if (format === 'json') return [{ name: `${id}.json`, mime: 'application/json', data: enc.encode(runToJson(rec.summary)) }];
+    if (format === 'csv') return [{ name: `${id}.csv`, mime: 'text/csv', data: enc.encode(runsToCsv([rec.summary])) }];
+    const config = this.requireModel().loaded.config;
+    return exportAdapter(toSpec(rec.summary.config.method), config, rec.params, this.model!.info.name).map((f) => ({ ...f, mime: 'application/octet-stream' }));
+  }
+
+  private live(id: string): LiveRun {
+    const r = this.runs.get(id);
+    if (!r) throw new Error(`run '${id}' is not active in this session (it may have been saved from an earlier one)`);
+    return r;
+  }
+
+  private requireModel() {
+    if (!this.model) throw new Error('no model is loaded: call loadModel first (the toy model needs no download)');
+    return this.model;
+  }
+
+  private folderFor(s: Exclude<ModelSource, { kind: 'toy' }>): FileFolder {
+    switch (s.kind) {
+      case 'url':
+        return new UrlFolder(s.baseUrl, s.baseUrl);
+      case 'hf':
+        return new UrlFolder(s.repo, `https://huggingface.co/${s.repo}/resolve/${s.revision ?? 'main'}/`);
+      case 'files':
+        return new MapFolder('picked folder', s.files.map((f) => [f.path, f.file] as [string, Blob]));
+      case 'dir':
+        if (!this.env.openDir) throw new Error('opening a directory path works only in Node; in the browser pick the folder instead');
+        return this.env.openDir(s.path);
+    }
+  }
+}
+
+export function toSpec(m: MethodConfig): MethodSpec {
+  return { ...m };
+}
+
+/** Weights in f32 plus a rough training-step budget (activations of a batch of 4 x 256). */
+function estimateBytes(m: LoadedModel): number {
+  let n = 0;
+  for (const name of m.weights.names()) n += m.weights.get(name).shape.reduce((a, b) => a + b, 1);
+  return n * 4;
+}

@@ -1,0 +1,32 @@
+// The lab's environment in Node (CLI, tests, benchmarks): Dawn, ../shared/data on disk when
+// present (toy data otherwise), model folders by path, runs as files.
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { nodeEngine } from '../engine/dawn.ts';
+import { NodeFolder } from '../model/node_files.ts';
+import { NodeDirSource } from '../data/node_source.ts';
+import { parseLanguages, toyDataSource, toyLanguageTable } from '../data/index.ts';
+import { Lab, type LabEnvironment } from './lab.ts';
+import { FileRunStore } from './run_store_node.ts';
+import type { RunStore } from './run_store.ts';
+
+export function nodeEnvironment(opts: { dataDir?: string; store: RunStore }): LabEnvironment {
+  const dataDir = opts.dataDir ?? path.resolve('../shared/data');
+  return {
+    engine: nodeEngine,
+    async dataFor(benchmark) {
+      if (benchmark === 'toy') return { source: toyDataSource(), languages: toyLanguageTable() };
+      if (!existsSync(path.join(dataDir, 'languages.json'))) {
+        throw new Error(`benchmark data not found in ${dataDir}: pass --data DIR (the layout of ../shared/data) or use the toy benchmark`);
+      }
+      const source = new NodeDirSource(dataDir);
+      return { source, languages: parseLanguages(await source.readText('languages.json')) };
+    },
+    store: opts.store,
+    openDir: (p) => new NodeFolder(path.resolve(p)),
+  };
+}
+
+export function createNodeLab(opts: { dataDir?: string; runsDir: string }): Lab {
+  return new Lab(nodeEnvironment({ dataDir: opts.dataDir, store: new FileRunStore(opts.runsDir) }));
+}

@@ -1,0 +1,40 @@
+// Log-likelihood scoring of choices: sum of log p(continuation token | context) over the
+// continuation, one forward pass per item with its choices as the batch (they share the prompt).
+import type { Engine } from '../engine/engine.ts';
+import { tokenLogprobs } from '../engine/ops/cross_entropy.ts';
+import type { LlamaWeights } from '../model/llama_gpu.ts';
+import { llamaForward, shiftLabels } from '../model/llama.ts';
+import type { ModelHooks } from '../model/hooks.ts';
+import type { Tokenizer } from '../model/tokenizer.ts';
+import { collate, encodeContinuation, encodePrompt, fitToLength, padId, type EncodedExample } from './encode.ts';
+
+/** Log-likelihood of each continuation after `prompt`. */
+export async function scoreChoices(
+  engine: Engine,
+  w: LlamaWeights,
+  tok: Tokenizer,
+  hooks: ModelHooks,
+  prompt: string,
+  continuations: string[],
+  maxLen = 1024,
+): Promise<number[]> {
+  const promptIds = encodePrompt(tok, prompt);
+  const examples: EncodedExample[] = continuations.map((c) => {
+    const cont = encodeContinuation(tok, c);
+    const p = fitToLength(promptIds, cont, maxLen, tok.bosId);
+    return { ids: [...p, ...cont], labels: [...p.map(() => -100), ...cont] };
+  });
+  const { batch, labels } = collate(examples, padId(tok));
+  const out = engine.scope(() => {
+    const f = llamaForward(engine, w, batch, hooks);
+    const targets = engine.fromArray(shiftLabels(labels, batch.batch, batch.seq, f.prepended), [batch.batch * f.seqOut], { dtype: 'i32' });
+    return { lp: tokenLogprobs(f.logits, targets), S: f.seqOut };
+  });
+  const lp = await out.lp.readF32();
+  out.lp.dispose();
+  return examples.map((_, b) => {
+    let s = 0;
+    for (let t = 0; t < out.S; t++) s += lp[b * out.S + t];
+    return s;
+  });
+}

@@ -1,0 +1,154 @@
+// English-only training for one target benchmark: its training mix, the benchmark's template,
+// seeded epoch order, micro-batches with gradient accumulation, warmup + cosine AdamW, NaN stop,
+// periodic checkpoints. Progress is reported through `emit` as lab events.
+import type { Engine } from '../engine/engine.ts';
+import { AdamW } from '../engine/ops/adamw.ts';
+import type { LlamaWeights } from '../model/llama_gpu.ts';
+import type { Tokenizer } from '../model/tokenizer.ts';
+import type { Adapter } from '../peft/types.ts';
+import { epochOrder, getBenchmark, getTemplate, loadMixFor, type AnyRow, type DataSource, type PromptTemplate, type TaskKind } from '../data/index.ts';
+import type { BenchmarkId, LabEvent, TrainConfig } from '../protocol/lab.ts';
+import { collate, encodeTrainExample, padId, type EncodedExample } from './encode.ts';
+import { lrAt } from './schedule.ts';
+import { trainStep } from './train_step.ts';
+
+export interface TrainDeps {
+  engine: Engine;
+  weights: LlamaWeights;
+  tokenizer: Tokenizer;
+  adapter: Adapter;
+}
+
+/** Pause/stop requests from the lab; the loop checks them between steps. */
+export class RunControl {
+  paused = false;
+  stopped = false;
+  private wake: (() => void) | null = null;
+  pause(): void {
+    this.paused = true;
+  }
+  resume(): void {
+    this.paused = false;
+    this.wake?.();
+  }
+  stop(): void {
+    this.stopped = true;
+    this.wake?.();
+  }
+  async waitWhilePaused(): Promise<void> {
+    while (this.paused && !this.stopped) await new Promise<void>((r) => (this.wake = r));
+  }
+}
+
+export interface TrainResult {
+  losses: number[];
+  tokens: number;
+  seconds: number;
+  stoppedEarly: boolean;
+}
+
+export interface TrainOptions {
+  runId: string;
+  benchmark: BenchmarkId;
+  source: DataSource;
+  cfg: TrainConfig;
+  emit: (e: LabEvent) => void;
+  control?: RunControl;
+  onCheckpoint?: (step: number) => Promise<void>;
+  /** Use only the first N rows of the training mix (classroom runs, tests). */
+  maxRows?: number;
+}
+
+export async function loadTrainingRows(source: DataSource, benchmark: BenchmarkId): Promise<{ task: TaskKind; rows: AnyRow[]; template: PromptTemplate }> {
+  const { task, rows } = await loadMixFor(source, benchmark);
+  const template = getTemplate(getBenchmark(benchmark).defaultTemplate) as PromptTemplate;
+  if (rows.length === 0) throw new Error(`the training mix for ${benchmark} is empty: check the data folder`);
+  return { task, rows, template };
+}
+
+export async function runTraining(deps: TrainDeps, o: TrainOptions): Promise<TrainResult> {
+  const { engine, weights, tokenizer, adapter } = deps;
+  const c = o.cfg;
+  validate(c);
+  if (adapter.params.length === 0) throw new Error(`method '${adapter.spec.method}' has nothing to train; evaluate it directly`);
+  const { rows: all, template } = await loadTrainingRows(o.source, o.benchmark);
+  const rows = o.maxRows ? all.slice(0, o.maxRows) : all;
+  const micro = c.batchSize;
+  const accum = c.gradAccumulation ?? 1;
+  const maxLen = c.maxSeqLen ?? 512;
+  const pad = padId(tokenizer);
+  const opt = new AdamW({ lr: c.lr, weightDecay: c.weightDecay, betas: [0.9, 0.999], eps: 1e-8 });
+  const cache = new Map<number, EncodedExample>();
+  const example = (i: number): EncodedExample => {
+    let e = cache.get(i);
+    if (!e) cache.set(i, (e = encodeTrainExample(tokenizer, template.train(rows[i] as never, { lang: 'en' }), maxLen)));
+    return e;
+  };
+  // Deterministic order: a seeded permutation per epoch, consumed micro-batch by micro-batch.
+  let epoch = 0;
+  let order = epochOrder(rows.length, c.seed, epoch);
+  let cursor = 0;
+  const nextMicroBatch = (): EncodedExample[] => {
+    const out: EncodedExample[] = [];
+    while (out.length < micro) {
+      if (cursor === order.length) {
+        order = epochOrder(rows.length, c.seed, ++epoch);
+        cursor = 0;
+      }
+      out.push(example(order[cursor++]));
+    }
+    return out;
+  };
+
+  const losses: number[] = [];
+  let tokens = 0;
+  const t0 = performance.now();
+  let stoppedEarly = false;
+  try {
+    for (let step = 0; step < c.steps; step++) {
+      await o.control?.waitWhilePaused();
+      if (o.control?.stopped) {
+        stoppedEarly = true;
+        break;
+      }
+      const batches = Array.from({ length: accum }, () => collate(nextMicroBatch(), pad));
+      const stepTokens = batches.reduce((n, b) => n + b.batch.mask.reduce((a, x) => a + x, 0), 0);
+      const lr = lrAt(step, c);
+      const r = trainStep(engine, weights, adapter, opt, batches, { lr, maxGradNorm: c.maxGradNorm });
+      const loss = await r.loss;
+      const gradNorm = r.gradNorm ? await r.gradNorm : null;
+      if (!Number.isFinite(loss)) {
+        throw new Error(
+          `training stopped at step ${step + 1}: the loss became ${loss}. Lower the learning rate (now ${lr.toExponential(2)})` +
+            `${c.maxGradNorm ? '' : ' or set maxGradNorm (gradient clipping)'}; the adapter was not updated further.`,
+        );
+      }
+      losses.push(loss);
+      tokens += stepTokens;
+      const seconds = (performance.now() - t0) / 1000;
+      o.emit({
+        type: 'step', runId: o.runId, step: step + 1, loss, lr, gradNorm,
+        tokensPerSecond: tokens / Math.max(seconds, 1e-9),
+        secondsLeft: ((c.steps - step - 1) * seconds) / (step + 1),
+      });
+      if (c.checkpointEvery && (step + 1) % c.checkpointEvery === 0 && o.onCheckpoint) {
+        await o.onCheckpoint(step + 1);
+        o.emit({ type: 'checkpoint', runId: o.runId, step: step + 1 });
+      }
+    }
+  } finally {
+    opt.dispose();
+  }
+  return { losses, tokens, seconds: (performance.now() - t0) / 1000, stoppedEarly };
+}
+
+function validate(c: TrainConfig): void {
+  const bad = (what: string) => {
+    throw new Error(`training config: ${what}`);
+  };
+  if (!Number.isInteger(c.steps) || c.steps < 1) bad(`steps must be a positive integer, got ${c.steps}`);
+  if (!Number.isInteger(c.batchSize) || c.batchSize < 1) bad(`batchSize must be a positive integer, got ${c.batchSize}`);
+  if (!(c.lr > 0)) bad(`lr must be positive, got ${c.lr}`);
+  if (!(c.weightDecay >= 0)) bad(`weightDecay must be >= 0, got ${c.weightDecay}`);
+  if (c.gradAccumulation !== undefined && (!Number.isInteger(c.gradAccumulation) || c.gradAccumulation < 1)) bad('gradAccumulation must be a positive integer');
+}

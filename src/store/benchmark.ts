@@ -1,0 +1,64 @@
+// Benchmark slice: the target benchmark (its English training set follows from it), the evaluation
+// languages (kept per benchmark, so switching back restores a selection) and the item budget.
+import type { BenchmarkId, EvalConfig } from '../protocol/lab.ts';
+import { BENCHMARKS, benchmarkMeta } from './languages.ts';
+import type { LabSlice } from './types.ts';
+
+export const ITEMS_MIN = 1;
+export const ITEMS_MAX = 1000;
+
+export interface BenchmarkSlice {
+  benchmark: BenchmarkId;
+  /** Selected evaluation languages per benchmark, in the benchmark's order. */
+  selectedLanguages: Record<BenchmarkId, string[]>;
+  /** Items evaluated per language (subsampled with the run's seed; parallel benchmarks keep the same ids). */
+  itemsPerLanguage: number;
+  setBenchmark: (id: BenchmarkId) => void;
+  toggleLanguage: (code: string) => void;
+  /** Selects or clears several languages at once (a group's "all" checkbox). */
+  setLanguagesSelected: (codes: readonly string[], selected: boolean) => void;
+  setItemsPerLanguage: (n: number) => void;
+}
+
+function allSelections(): Record<BenchmarkId, string[]> {
+  return Object.fromEntries(BENCHMARKS.map((b) => [b.id, [...b.languages]])) as Record<BenchmarkId, string[]>;
+}
+
+/** Keeps the benchmark's own order whatever order codes were clicked in. */
+function ordered(benchmark: BenchmarkId, codes: Set<string>): string[] {
+  return benchmarkMeta(benchmark).languages.filter((c) => codes.has(c));
+}
+
+export function buildEvalConfig(s: { benchmark: BenchmarkId; selectedLanguages: Record<BenchmarkId, string[]>; itemsPerLanguage: number }, seed: number): EvalConfig {
+  return { benchmark: s.benchmark, languages: [...s.selectedLanguages[s.benchmark]], itemsPerLanguage: s.itemsPerLanguage, seed };
+}
+
+export const createBenchmarkSlice: LabSlice<BenchmarkSlice> = (set, get) => ({
+  benchmark: 'toy',
+  selectedLanguages: allSelections(),
+  itemsPerLanguage: 20,
+  setBenchmark: (id) => {
+    benchmarkMeta(id);
+    set({ benchmark: id });
+  },
+  toggleLanguage: (code) => {
+    const b = get().benchmark;
+    const cur = new Set(get().selectedLanguages[b]);
+    if (cur.has(code)) cur.delete(code);
+    else cur.add(code);
+    set((s) => ({ selectedLanguages: { ...s.selectedLanguages, [b]: ordered(b, cur) } }));
+  },
+  setLanguagesSelected: (codes, selected) => {
+    const b = get().benchmark;
+    const cur = new Set(get().selectedLanguages[b]);
+    for (const c of codes) {
+      if (selected) cur.add(c);
+      else cur.delete(c);
+    }
+    set((s) => ({ selectedLanguages: { ...s.selectedLanguages, [b]: ordered(b, cur) } }));
+  },
+  setItemsPerLanguage: (n) => {
+    const v = Number.isFinite(n) ? Math.min(ITEMS_MAX, Math.max(ITEMS_MIN, Math.round(n))) : get().itemsPerLanguage;
+    set({ itemsPerLanguage: v });
+  },
+});

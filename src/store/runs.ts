@@ -1,0 +1,423 @@
+// Runs slice: every run the lab knows (this session's and those saved in earlier ones), the live
+// progress of running ones (loss points, tokens/s, time left, items scored per language), the
+// run actions (start, pause, resume, stop, evaluate, rename, delete, export) and the reducer that
+// folds the lab's event stream into state.
+import type { BenchmarkId, EvalSummary, ExperimentConfig, LabEvent, MetricValues, RunSummary } from '../protocol/lab.ts';
+import { buildEvalConfig } from './benchmark.ts';
+import { errorMessage } from './connection.ts';
+import { buildMethodConfig, buildTrainConfig } from './method.ts';
+import { methodMeta } from './methods.ts';
+import { benchmarkMeta } from './languages.ts';
+import type { LabSlice, LabState } from './types.ts';
+
+export interface LossPoint {
+  step: number;
+  loss: number;
+}
+
+export type RunPhase = 'starting' | 'training' | 'evaluating' | 'finished';
+
+/** What streams in while a run is active in this session (not persisted by the lab). */
+export interface LiveRun {
+  phase: RunPhase;
+  points: LossPoint[];
+  step: number;
+  totalSteps: number;
+  tokensPerSecond: number | null;
+  secondsLeft: number | null;
+  lr: number | null;
+  gradNorm: number | null;
+  /** The evaluation in progress (or last done) and its languages, for fixed result slots. */
+  evalBenchmark: BenchmarkId | null;
+  evalLanguages: string[];
+  /** Items requested per language (null: all). */
+  evalItems: number | null;
+  /** Items scored so far per language. */
+  evalDone: Record<string, number>;
+}
+
+export interface Notice {
+  id: number;
+  kind: 'warning' | 'error' | 'info';
+  message: string;
+  runId?: string;
+}
+
+export type ExportFormat = 'json' | 'csv' | 'peft';
+export interface ExportFile {
+  name: string;
+  mime: string;
+  data: Uint8Array;
+}
+
+export interface RunsSlice {
+  runs: Record<string, RunSummary>;
+  /** Run ids, newest first. */
+  runOrder: string[];
+  live: Record<string, LiveRun>;
+  /** The run the Train/Results/Inside views show. */
+  activeRunId: string | null;
+  runsStatus: 'idle' | 'loading' | 'ready' | 'error';
+  /** A startRun call is on its way to the worker. */
+  starting: boolean;
+  notices: Notice[];
+
+  startRun: (opts?: { name?: string }) => Promise<string | null>;
+  pauseRun: (id: string) => Promise<void>;
+  resumeRun: (id: string) => Promise<void>;
+  stopRun: (id: string) => Promise<void>;
+  /** Evaluates a run of this session on the current benchmark selection. */
+  evaluateRun: (id: string) => Promise<void>;
+  refreshRuns: () => Promise<void>;
+  renameRun: (id: string, name: string) => Promise<void>;
+  deleteRun: (id: string) => Promise<void>;
+  exportRun: (id: string, format: ExportFormat) => Promise<ExportFile[] | null>;
+  setActiveRun: (id: string | null) => void;
+  notify: (kind: Notice['kind'], message: string, runId?: string) => void;
+  dismissNotice: (id: number) => void;
+  /** Folds one lab event into the state (the connection calls it for every event). */
+  handleEvent: (e: LabEvent) => void;
+}
+
+const MAX_NOTICES = 4;
+
+export function newLive(config: ExperimentConfig): LiveRun {
+  const ev = config.eval?.[0];
+  return {
+    phase: 'starting',
+    points: [],
+    step: 0,
+    totalSteps: config.train && methodMeta(config.method.method).trains ? config.train.steps : 0,
+    tokensPerSecond: null,
+    secondsLeft: null,
+    lr: null,
+    gradNorm: null,
+    evalBenchmark: ev?.benchmark ?? null,
+    evalLanguages: ev ? [...ev.languages] : [],
+    evalItems: ev?.itemsPerLanguage ?? null,
+    evalDone: {},
+  };
+}
+
+function stub(id: string, config: ExperimentConfig): RunSummary {
+  return { id, name: config.name ?? id, createdAt: new Date().toISOString(), config, status: 'running', eval: {} };
+}
+
+function sortOrder(runs: Record<string, RunSummary>): string[] {
+  return Object.values(runs)
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id))
+    .map((r) => r.id);
+}
+
+function emptyEval(): EvalSummary {
+  return { per_language: {}, per_family: {}, per_script: {}, items: 0 };
+}
+
+/** Default run name: method, its knobs and the benchmark ("Prefix tuning L=4 N=10 · toy"). */
+export function defaultRunName(config: ExperimentConfig): string {
+  const m = config.method;
+  const meta = methodMeta(m.method);
+  const knobs = [
+    meta.usesLayers && m.lastLayers !== undefined ? `L=${m.lastLayers}` : '',
+    meta.usesTokens && m.tokens !== undefined ? `N=${m.tokens}` : '',
+    meta.usesRank && m.loraR !== undefined ? `r=${m.loraR}` : '',
+  ].filter(Boolean);
+  return `${meta.label}${knobs.length ? ` ${knobs.join(' ')}` : ''} · ${benchmarkMeta(config.benchmark).label}`;
+}
+
+/** The experiment the current settings describe (used by startRun and the sweep). */
+export function buildExperiment(s: LabState, name?: string): ExperimentConfig {
+  if (!s.model.source) throw new Error('load a model first (Setup → Model)');
+  const method = buildMethodConfig(s.methodConfig);
+  const meta = methodMeta(method.method);
+  const langs = s.selectedLanguages[s.benchmark];
+  const config: ExperimentConfig = {
+    model: s.model.source,
+    method,
+    benchmark: s.benchmark,
+    eval: langs.length ? [buildEvalConfig(s, s.methodConfig.seed)] : [],
+  };
+  if (meta.trains) config.train = buildTrainConfig(s.methodConfig);
+  config.name = name?.trim() || defaultRunName(config);
+  return config;
+}
+
+export const createRunsSlice: LabSlice<RunsSlice> = (set, get, _store, deps) => {
+  let noticeId = 0;
+  const api = () => deps.connection.api();
+
+  const patchLive = (id: string, f: (l: LiveRun) => Partial<LiveRun>) =>
+    set((s) => {
+      const cur = s.live[id];
+      if (!cur) return {};
+      return { live: { ...s.live, [id]: { ...cur, ...f(cur) } } };
+    });
+
+  const patchRun = (id: string, f: (r: RunSummary) => Partial<RunSummary>) =>
+    set((s) => {
+      const cur = s.runs[id];
+      if (!cur) return {};
+      return { runs: { ...s.runs, [id]: { ...cur, ...f(cur) } } };
+    });
+
+  const upsertStarted = (id: string, config: ExperimentConfig) =>
+    set((s) => {
+      if (s.runs[id]) return s.live[id] ? {} : { live: { ...s.live, [id]: newLive(config) } };
+      const runs = { ...s.runs, [id]: stub(id, config) };
+      return { runs, runOrder: [id, ...s.runOrder.filter((x) => x !== id)], live: { ...s.live, [id]: newLive(config) } };
+    });
+
+  const setLanguageMetrics = (id: string, benchmark: BenchmarkId, language: string, metrics: MetricValues, items: number) =>
+    patchRun(id, (r) => {
+      const prev = r.eval[benchmark] ?? emptyEval();
+      const had = prev.per_language[language] !== undefined;
+      return {
+        eval: {
+          ...r.eval,
+          [benchmark]: { ...prev, per_language: { ...prev.per_language, [language]: metrics }, items: prev.items + (had ? 0 : items) },
+        },
+      };
+    });
+
+  const fail = (message: string, runId?: string) => get().notify('error', message, runId);
+
+  return {
+    runs: {},
+    runOrder: [],
+    live: {},
+    activeRunId: null,
+    runsStatus: 'idle',
+    starting: false,
+    notices: [],
+
+    async startRun(opts = {}) {
+      const s = get();
+      if (s.model.status !== 'ready') {
+        fail('Load a model before starting a run (Setup → Model).');
+        return null;
+      }
+      let config: ExperimentConfig;
+      try {
+        config = buildExperiment(s, opts.name);
+      } catch (e) {
+        fail(errorMessage(e));
+        return null;
+      }
+      set({ starting: true });
+      try {
+        const id = await (await api()).startRun(config);
+        upsertStarted(id, config);
+        set({ activeRunId: id });
+        return id;
+      } catch (e) {
+        fail(`The run did not start: ${errorMessage(e)}`);
+        return null;
+      } finally {
+        set({ starting: false });
+      }
+    },
+
+    async pauseRun(id) {
+      try {
+        await (await api()).pause(id);
+        patchRun(id, () => ({ status: 'paused' }));
+      } catch (e) {
+        fail(errorMessage(e), id);
+      }
+    },
+
+    async resumeRun(id) {
+      try {
+        await (await api()).resume(id);
+        patchRun(id, () => ({ status: 'running' }));
+      } catch (e) {
+        fail(errorMessage(e), id);
+      }
+    },
+
+    async stopRun(id) {
+      try {
+        await (await api()).stop(id);
+      } catch (e) {
+        fail(errorMessage(e), id);
+      }
+    },
+
+    async evaluateRun(id) {
+      const s = get();
+      const run = s.runs[id];
+      if (!run) {
+        fail(`There is no run '${id}'.`);
+        return;
+      }
+      const cfg = buildEvalConfig(s, run.config.train?.seed ?? s.methodConfig.seed);
+      if (cfg.languages.length === 0) {
+        fail('Select at least one language to evaluate (Setup → Benchmark).', id);
+        return;
+      }
+      set((st) => ({
+        live: {
+          ...st.live,
+          [id]: {
+            ...(st.live[id] ?? newLive(run.config)),
+            phase: 'evaluating',
+            evalBenchmark: cfg.benchmark,
+            evalLanguages: cfg.languages,
+            evalItems: cfg.itemsPerLanguage ?? null,
+            evalDone: {},
+          },
+        },
+      }));
+      patchRun(id, (r) => ({ status: 'running', eval: { ...r.eval, [cfg.benchmark]: emptyEval() } }));
+      try {
+        const summary = await (await api()).evaluate(id, cfg);
+        patchRun(id, (r) => ({ status: r.status === 'running' ? 'done' : r.status, eval: { ...r.eval, [cfg.benchmark]: summary } }));
+      } catch (e) {
+        patchRun(id, (r) => ({ status: r.status === 'running' ? 'done' : r.status }));
+        fail(`Evaluation failed: ${errorMessage(e)}`, id);
+      } finally {
+        patchLive(id, () => ({ phase: 'finished' }));
+      }
+    },
+
+    async refreshRuns() {
+      set({ runsStatus: 'loading' });
+      try {
+        const list = await (await api()).listRuns();
+        set((s) => {
+          const runs: Record<string, RunSummary> = { ...s.runs };
+          for (const r of list) {
+            const local = s.runs[r.id];
+            const streaming = s.live[r.id] && s.live[r.id].phase !== 'finished';
+            // While a run streams, its local per-language results are ahead of the lab's summary.
+            runs[r.id] = streaming && local ? { ...local, name: r.name } : r;
+          }
+          return { runs, runOrder: sortOrder(runs), runsStatus: 'ready' };
+        });
+      } catch (e) {
+        set({ runsStatus: 'error' });
+        fail(`Could not list saved runs: ${errorMessage(e)}`);
+      }
+    },
+
+    async renameRun(id, name) {
+      const clean = name.trim();
+      if (!clean) return;
+      try {
+        await (await api()).renameRun(id, clean);
+        patchRun(id, () => ({ name: clean }));
+      } catch (e) {
+        fail(`Rename failed: ${errorMessage(e)}`, id);
+      }
+    },
+
+    async deleteRun(id) {
+      try {
+        await (await api()).deleteRun(id);
+        set((s) => {
+          const runs = { ...s.runs };
+          delete runs[id];
+          const live = { ...s.live };
+          delete live[id];
+          return {
+            runs,
+            live,
+            runOrder: s.runOrder.filter((x) => x !== id),
+            activeRunId: s.activeRunId === id ? null : s.activeRunId,
+            compare: {
+              ...s.compare,
+              runIds: s.compare.runIds.filter((x) => x !== id),
+              baselineId: s.compare.baselineId === id ? null : s.compare.baselineId,
+              targetId: s.compare.targetId === id ? null : s.compare.targetId,
+            },
+          };
+        });
+      } catch (e) {
+        fail(`Delete failed: ${errorMessage(e)}`, id);
+      }
+    },
+
+    async exportRun(id, format) {
+      try {
+        const files = await (await api()).exportRun(id, format);
+        return files.map((f) => ({ name: f.name, mime: f.mime, data: f.data }));
+      } catch (e) {
+        fail(`Export (${format}) failed: ${errorMessage(e)}`, id);
+        return null;
+      }
+    },
+
+    setActiveRun(id) {
+      set({ activeRunId: id });
+    },
+
+    notify(kind, message, runId) {
+      const n: Notice = { id: ++noticeId, kind, message, runId };
+      set((s) => ({ notices: [...s.notices, n].slice(-MAX_NOTICES) }));
+    },
+
+    dismissNotice(id) {
+      set((s) => ({ notices: s.notices.filter((n) => n.id !== id) }));
+    },
+
+    handleEvent(e) {
+      switch (e.type) {
+        case 'model-progress':
+          set((s) => ({ model: { ...s.model, progress: { loaded: e.loaded, total: e.total, what: e.what } } }));
+          return;
+        case 'model-ready':
+          set((s) => ({ model: { ...s.model, progress: null } }));
+          return;
+        case 'run-started':
+          upsertStarted(e.runId, e.config);
+          get().onRunStarted(e.runId, e.config);
+          return;
+        case 'step':
+          patchLive(e.runId, (l) => ({
+            phase: 'training',
+            points: [...l.points, { step: e.step, loss: e.loss }],
+            step: e.step,
+            tokensPerSecond: e.tokensPerSecond,
+            secondsLeft: e.secondsLeft,
+            lr: e.lr,
+            gradNorm: e.gradNorm,
+          }));
+          return;
+        case 'checkpoint':
+          return;
+        case 'eval-item':
+          patchLive(e.runId, (l) => ({
+            phase: 'evaluating',
+            secondsLeft: null,
+            evalBenchmark: e.benchmark,
+            evalLanguages: l.evalLanguages.includes(e.language) ? l.evalLanguages : [...l.evalLanguages, e.language],
+            evalDone: { ...l.evalDone, [e.language]: (l.evalDone[e.language] ?? 0) + 1 },
+          }));
+          return;
+        case 'eval-language':
+          setLanguageMetrics(e.runId, e.benchmark, e.language, e.metrics, e.items);
+          patchLive(e.runId, (l) => ({ evalDone: { ...l.evalDone, [e.language]: Math.max(l.evalDone[e.language] ?? 0, e.items) } }));
+          return;
+        case 'run-finished':
+          set((s) => {
+            const runs = { ...s.runs, [e.runId]: e.summary };
+            return { runs, runOrder: s.runs[e.runId] ? s.runOrder : sortOrder(runs) };
+          });
+          patchLive(e.runId, () => ({ phase: 'finished', secondsLeft: 0 }));
+          if (e.summary.status === 'failed' && e.summary.error) {
+            // The 'error' event usually said it already; say it once.
+            const said = get().notices.some((n) => n.runId === e.runId && n.message === e.summary.error);
+            if (!said) fail(e.summary.error, e.runId);
+          }
+          get().onRunFinished(e.runId);
+          return;
+        case 'warning':
+          get().notify('warning', e.message, e.runId);
+          return;
+        case 'error':
+          get().notify('error', e.message, e.runId);
+          return;
+      }
+    },
+  };
+};

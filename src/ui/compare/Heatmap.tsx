@@ -1,0 +1,104 @@
+// Languages x runs heatmap (CSS grid, viridis over the shown range), rows grouped by family or
+// script, with a mean row. Runs: the ones ticked, or the newest runs with results.
+import { groupLanguages, methodMeta, useLabStore } from '../../store/index.ts';
+import { formatMetric, metricLabel } from '../format.ts';
+import { METHOD_COLORS, sequential } from '../palette.ts';
+import { Legend } from './Legend.tsx';
+import { languagesOf, MAX_AUTO_COLUMNS, runsWithResults, useCompareBenchmark } from './useCompareData.ts';
+
+export function Heatmap() {
+  const order = useLabStore((s) => s.runOrder);
+  const runs = useLabStore((s) => s.runs);
+  const picked = useLabStore((s) => s.compare.runIds);
+  const toggle = useLabStore((s) => s.toggleCompareRun);
+  const groupBy = useLabStore((s) => s.groupBy);
+  const { benchmark, metric } = useCompareBenchmark();
+  const candidates = runsWithResults(order, runs, benchmark);
+  const chosen = picked.length ? candidates.filter((r) => picked.includes(r.id)) : candidates.slice(0, MAX_AUTO_COLUMNS);
+  const languages = languagesOf(chosen, benchmark);
+  const groups = groupLanguages(benchmark, languages, groupBy);
+  const values = chosen.flatMap((r) => languages.map((l) => r.eval[benchmark]?.per_language[l]?.[metric])).filter((v): v is number => typeof v === 'number');
+  const lo = values.length ? Math.min(...values) : 0;
+  const hi = values.length ? Math.max(...values) : 100;
+  const t = (v: number) => (hi > lo ? (v - lo) / (hi - lo) : 0.5);
+  const cols = `minmax(11rem, max-content) repeat(${Math.max(1, chosen.length)}, minmax(6rem, 1fr))`;
+
+  return (
+    <section className="panel" aria-labelledby="heatmap-heading">
+      <h2 id="heatmap-heading">Languages × runs</h2>
+      {candidates.length > 0 && (
+        <fieldset className="run-picks">
+          <legend>Runs {picked.length ? '' : `(showing the newest ${Math.min(candidates.length, MAX_AUTO_COLUMNS)}; tick to choose)`}</legend>
+          {candidates.map((r) => (
+            <label key={r.id} className="check">
+              <input type="checkbox" checked={picked.includes(r.id)} onChange={() => toggle(r.id)} data-testid={`compare-run-${r.id}`} />
+              <span className="swatch" style={{ background: METHOD_COLORS[r.config.method.method] }} aria-hidden="true" />
+              {r.name}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      {chosen.length === 0 ? (
+        <p className="empty-state" data-testid="heatmap" data-state="empty">
+          No run has results on this benchmark yet.
+        </p>
+      ) : (
+        <>
+          <Legend kind="sequential" min={lo} max={hi} label={metricLabel(metric)} />
+          <div className="heatmap" role="table" aria-label={`${metricLabel(metric)} per language and run`} style={{ gridTemplateColumns: cols }} data-testid="heatmap" data-runs={chosen.length} data-languages={languages.length}>
+            <div role="row" className="hm-row">
+              <span role="columnheader" className="hm-corner">
+                language
+              </span>
+              {chosen.map((r) => (
+                <span role="columnheader" key={r.id} className="hm-head" title={r.name}>
+                  <span className="swatch" style={{ background: METHOD_COLORS[r.config.method.method] }} aria-hidden="true" />
+                  {methodMeta(r.config.method.method).label}
+                  <small>{r.name}</small>
+                </span>
+              ))}
+            </div>
+            {groups.map((g) => (
+              <div role="rowgroup" key={g.key} className="hm-rowgroup">
+                <div role="row" className="hm-row">
+                  <span role="rowheader" className="hm-group" style={{ gridColumn: `1 / span ${chosen.length + 1}` }}>
+                    {g.key}
+                  </span>
+                </div>
+                {g.languages.map((l) => (
+                  <div role="row" key={l.code} className="hm-row">
+                    <span role="rowheader" className="hm-lang">
+                      {l.name} <code>{l.code}</code>
+                    </span>
+                    {chosen.map((r) => {
+                      const v = r.eval[benchmark]?.per_language[l.code]?.[metric];
+                      const c = typeof v === 'number' ? sequential(t(v)) : null;
+                      return (
+                        <span role="cell" key={r.id} className="hm-cell num" style={c ?? undefined} data-testid={`heat-${l.code}-${r.id}`}>
+                          {formatMetric(v)}
+                        </span>
+                      );
+                    })}
+                  </div>
+                ))}
+              </div>
+            ))}
+            <div role="row" className="hm-row hm-mean">
+              <span role="rowheader" className="hm-lang">
+                mean
+              </span>
+              {chosen.map((r) => {
+                const vs = languages.map((l) => r.eval[benchmark]?.per_language[l]?.[metric]).filter((v): v is number => typeof v === 'number');
+                return (
+                  <span role="cell" key={r.id} className="hm-cell num">
+                    {formatMetric(vs.length ? vs.reduce((a, b) => a + b, 0) / vs.length : null)}
+                  </span>
+                );
+              })}
+            </div>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}

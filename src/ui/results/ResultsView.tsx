@@ -1,0 +1,102 @@
+// Per-language results of one run on one benchmark, filling while the evaluation streams.
+import type { BenchmarkId } from '../../protocol/lab.ts';
+import { benchmarkMeta, BENCHMARKS, meanMetric, methodMeta, useLabStore } from '../../store/index.ts';
+import { Segmented } from '../common/controls.tsx';
+import { formatMetric, metricLabel } from '../format.ts';
+import { METHOD_COLORS } from '../palette.ts';
+import { PAPER_TABLES } from '../paper_results.ts';
+import { LanguageBars } from './LanguageBars.tsx';
+import { RunSelect } from '../common/RunSelect.tsx';
+
+export function ResultsView() {
+  const runId = useLabStore((s) => s.activeRunId);
+  const run = useLabStore((s) => (s.activeRunId ? s.runs[s.activeRunId] : undefined));
+  const live = useLabStore((s) => (s.activeRunId ? s.live[s.activeRunId] : undefined));
+  const setActive = useLabStore((s) => s.setActiveRun);
+  const groupBy = useLabStore((s) => s.groupBy);
+  const setGroupBy = useLabStore((s) => s.setGroupBy);
+  const showPaper = useLabStore((s) => s.showPaper);
+  const setShowPaper = useLabStore((s) => s.setShowPaper);
+  const metricChoice = useLabStore((s) => s.resultsMetric);
+  const setMetric = useLabStore((s) => s.setResultsMetric);
+
+  // The benchmark: the one evaluating now, else the first with results, else the run's target.
+  const evaluated = run ? (Object.keys(run.eval) as BenchmarkId[]) : [];
+  const benchmark: BenchmarkId = live?.evalBenchmark ?? evaluated[0] ?? run?.config.eval?.[0]?.benchmark ?? run?.config.benchmark ?? 'toy';
+  const meta = benchmarkMeta(benchmark);
+  const metric = metricChoice && meta.metrics.includes(metricChoice) ? metricChoice : meta.primaryMetric;
+  const perLanguage = run?.eval[benchmark]?.per_language ?? {};
+  // Fixed slots: every language asked for, plus any that reported without being asked.
+  const asked = live?.evalBenchmark === benchmark ? live.evalLanguages : (run?.config.eval?.find((e) => e.benchmark === benchmark)?.languages ?? []);
+  const languages = [...new Set([...asked, ...Object.keys(perLanguage)])];
+  const ordered = BENCHMARKS.find((b) => b.id === benchmark)?.languages ?? [];
+  languages.sort((a, b) => (ordered.indexOf(a) + 1 || 999) - (ordered.indexOf(b) + 1 || 999));
+  const method = run?.config.method.method ?? 'prefix';
+  const paper = PAPER_TABLES[benchmark];
+  const paperUsable = !!paper && paper.metric === metric;
+  const avg = run ? meanMetric(run, benchmark, metric) : null;
+
+  return (
+    <div className="view" data-testid="view-results">
+      <section className="panel" aria-labelledby="results-heading">
+        <h2 id="results-heading">Results</h2>
+        <div className="row-wrap">
+          <RunSelect value={runId} onChange={setActive} testId="results-run-select" />
+          <div className="field">
+            <label htmlFor="results-metric">Metric</label>
+            <select id="results-metric" value={metric} onChange={(e) => setMetric(e.currentTarget.value)} data-testid="results-metric">
+              {meta.metrics.map((m) => (
+                <option key={m} value={m}>
+                  {metricLabel(m)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <Segmented
+            label="Group by"
+            value={groupBy}
+            onChange={setGroupBy}
+            options={[
+              { value: 'family', label: 'Family', testId: 'view-family' },
+              { value: 'script', label: 'Script', testId: 'view-script' },
+            ]}
+          />
+          <label className="check" title={paperUsable ? '' : 'The paper has no numbers for this benchmark and metric'}>
+            <input type="checkbox" checked={showPaper && paperUsable} disabled={!paperUsable} onChange={(e) => setShowPaper(e.currentTarget.checked)} data-testid="toggle-paper" />
+            Paper’s numbers
+          </label>
+        </div>
+        <p className="hint results-caption" data-testid="results-caption">
+          {run ? (
+            <>
+              <span className="swatch" style={{ background: METHOD_COLORS[method] }} aria-hidden="true" /> {run.name}: {methodMeta(method).label} on {meta.label},{' '}
+              {metricLabel(metric)} in percent; mean <span className="num" data-testid="results-mean">{formatMetric(avg)}</span>
+              {showPaper && paperUsable && paper ? ` · ticks: paper, ${paper.model}, ${paper.table}` : ''}
+            </>
+          ) : (
+            'Start a run (Train) or open one from History to see its results.'
+          )}
+        </p>
+        {run && languages.length > 0 ? (
+          <LanguageBars
+            benchmark={benchmark}
+            method={method}
+            languages={languages}
+            perLanguage={perLanguage}
+            metric={metric}
+            groupBy={groupBy}
+            showPaper={showPaper && paperUsable}
+            done={live?.evalBenchmark === benchmark ? live.evalDone : {}}
+            itemsPerLanguage={live?.evalItems ?? null}
+            evaluating={live?.phase === 'evaluating'}
+            color={METHOD_COLORS[method]}
+          />
+        ) : (
+          <p className="empty-state" data-testid="results-empty">
+            {run ? 'This run has no evaluation languages.' : 'No run selected.'}
+          </p>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,110 @@
+// Method and its knobs, with the live trainable-parameter count (the paper's N x L x d_model for
+// prefix methods) from the lab; training hyper-parameters below.
+import { LORA_RANKS, METHODS, methodMeta, TOKENS_MAX, TOKENS_MIN, useLabStore } from '../../store/index.ts';
+import type { MethodId } from '../../protocol/lab.ts';
+import { NumberField, Slider } from '../common/controls.tsx';
+import { formatCount, formatParams } from '../format.ts';
+import { METHOD_COLORS } from '../palette.ts';
+
+const formatLr = (v: number) => String(v);
+
+function ParamCount() {
+  const count = useLabStore((s) => s.paramCount);
+  const cfg = useLabStore((s) => s.methodConfig);
+  const hidden = useLabStore((s) => s.model.info?.hiddenSize ?? null);
+  const ready = useLabStore((s) => s.model.status === 'ready');
+  const meta = methodMeta(cfg.method);
+  let formula = '';
+  if (hidden !== null) {
+    if (cfg.method === 'prefix' || cfg.method === 'adapter') formula = `N × L × d_model = ${cfg.tokens} × ${cfg.lastLayers} × ${hidden}`;
+    else if (cfg.method === 'soft_prompt') formula = `N × d_model = ${cfg.tokens} × ${hidden}`;
+    else if (cfg.method === 'lora') formula = `r × (d_in + d_out) for Q, K, V × L, r = ${cfg.loraRank}, L = ${cfg.lastLayers}`;
+    else formula = 'nothing is trained';
+  }
+  const value = !ready ? '—' : count.paper === null ? (count.status === 'error' ? '?' : '…') : formatCount(count.paper);
+  return (
+    <div className="param-count" aria-live="polite" data-state={count.status}>
+      <span className="param-label">Trainable parameters</span>
+      <span className="param-value num" data-testid="param-count" data-value={count.paper ?? ''}>
+        {value}
+      </span>
+      <span className="param-detail">
+        {ready ? formula : 'load a model to count'}
+        {count.exact !== null && count.paper !== null && count.exact !== count.paper && (
+          <> · exact {formatParams(count.exact)} (with {meta.id === 'adapter' ? 'gates' : 'extras'})</>
+        )}
+      </span>
+      {count.status === 'error' && <span className="param-error">{count.error}</span>}
+    </div>
+  );
+}
+
+export function MethodPanel() {
+  const cfg = useLabStore((s) => s.methodConfig);
+  const set = useLabStore((s) => s.setMethodConfig);
+  const layers = useLabStore((s) => s.model.info?.layers ?? null);
+  const meta = methodMeta(cfg.method);
+
+  return (
+    <section className="panel" aria-labelledby="method-heading" data-testid="method-panel">
+      <h2 id="method-heading">
+        <span className="swatch" style={{ background: METHOD_COLORS[cfg.method] }} aria-hidden="true" />
+        Method
+      </h2>
+      <div className="field">
+        <label htmlFor="method-select">Adaptation method</label>
+        <select id="method-select" value={cfg.method} onChange={(e) => set({ method: e.currentTarget.value as MethodId })} data-testid="method-select">
+          {METHODS.map((m) => (
+            <option key={m.id} value={m.id}>
+              {m.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <p className="hint method-desc">{meta.description}</p>
+
+      <Slider
+        label="Adapted layers L (the last L)"
+        min={1}
+        max={layers ?? 1}
+        value={layers ? cfg.lastLayers : 1}
+        onChange={(v) => set({ lastLayers: v })}
+        disabled={!meta.usesLayers || layers === null}
+        testId="slider-layers"
+        hint={layers === null ? 'Load a model to choose layers.' : meta.usesLayers ? `of ${layers} layers` : `not used by ${meta.label}`}
+      />
+      <Slider
+        label="Prompt / prefix tokens N"
+        min={TOKENS_MIN}
+        max={TOKENS_MAX}
+        value={cfg.tokens}
+        onChange={(v) => set({ tokens: v })}
+        disabled={!meta.usesTokens}
+        testId="slider-tokens"
+        hint={meta.usesTokens ? 'The paper uses 10.' : `not used by ${meta.label}`}
+      />
+      <div className="field">
+        <label htmlFor="lora-rank">LoRA rank r</label>
+        <select id="lora-rank" value={cfg.loraRank} disabled={!meta.usesRank} onChange={(e) => set({ loraRank: Number(e.currentTarget.value) })} data-testid="select-rank">
+          {LORA_RANKS.map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
+        </select>
+      </div>
+
+      <ParamCount />
+
+      <h3>Training</h3>
+      <div className="field-grid">
+        <NumberField label="Steps" value={cfg.steps} min={1} onCommit={(v) => set({ steps: v })} testId="input-steps" disabled={!meta.trains} />
+        <NumberField label="Batch size" value={cfg.batchSize} min={1} onCommit={(v) => set({ batchSize: v })} testId="input-batch" disabled={!meta.trains} />
+        <NumberField label="Learning rate" value={cfg.lr} min={0} step="any" format={formatLr} onCommit={(v) => set({ lr: v })} testId="input-lr" disabled={!meta.trains} />
+        <NumberField label="Weight decay" value={cfg.weightDecay} min={0} step="any" format={formatLr} onCommit={(v) => set({ weightDecay: v })} testId="input-wd" disabled={!meta.trains} />
+        <NumberField label="Seed" value={cfg.seed} min={0} onCommit={(v) => set({ seed: v })} testId="input-seed" />
+      </div>
+      {!meta.trains && <p className="hint">The base model has nothing to train: a run evaluates it directly.</p>}
+    </section>
+  );
+}

@@ -1,0 +1,68 @@
+// The loaded model's shape and its memory estimate against what the WebGPU adapter allows.
+import { needsMoreMemory, useLabStore } from '../../store/index.ts';
+import { formatBytes, formatCount, formatParams } from '../format.ts';
+
+export function ModelInfoCard() {
+  const info = useLabStore((s) => s.model.info);
+  const status = useLabStore((s) => s.model.status);
+  if (!info) {
+    return (
+      <div className="model-info is-empty" data-testid="model-info" data-state={status}>
+        <p>{status === 'loading' ? 'Reading the model…' : 'The model’s layers, heads and memory needs appear here once it is loaded.'}</p>
+      </div>
+    );
+  }
+  const over = needsMoreMemory(info);
+  const share = info.adapterMaxBufferBytes > 0 ? Math.min(1, info.memoryEstimateBytes / info.adapterMaxBufferBytes) : 0;
+  return (
+    <div className="model-info" data-testid="model-info" data-state="ready" data-layers={info.layers}>
+      <p className="model-name">
+        <strong data-testid="model-name">{info.name}</strong> <span className="muted">{info.architecture}</span>
+      </p>
+      <dl className="facts facts-3">
+        <div>
+          <dt>Layers</dt>
+          <dd className="num" data-testid="model-layers">
+            {info.layers}
+          </dd>
+        </div>
+        <div>
+          <dt>Heads (KV)</dt>
+          <dd className="num">
+            {info.heads} ({info.kvHeads})
+          </dd>
+        </div>
+        <div>
+          <dt>Hidden size</dt>
+          <dd className="num" data-testid="model-hidden">
+            {info.hiddenSize}
+          </dd>
+        </div>
+        <div>
+          <dt>Head dim</dt>
+          <dd className="num">{info.headDim}</dd>
+        </div>
+        <div>
+          <dt>Vocabulary</dt>
+          <dd className="num">{formatCount(info.vocabSize)}</dd>
+        </div>
+        <div>
+          <dt>Weights</dt>
+          <dd>
+            {info.dtype} · <span className="num">{formatParams(info.parameterCount)}</span> params
+          </dd>
+        </div>
+      </dl>
+      <div className="memory" data-testid="model-memory" data-over={over}>
+        <p>
+          Memory estimate <strong className="num">{formatBytes(info.memoryEstimateBytes)}</strong> of{' '}
+          <span className="num">{formatBytes(info.adapterMaxBufferBytes)}</span> the adapter allows
+        </p>
+        <div className={`meter${over ? ' is-over' : ''}`} aria-hidden="true">
+          <div className="meter-fill" style={{ width: `${(100 * share).toFixed(1)}%` }} />
+        </div>
+      </div>
+      {info.isToy && <p className="hint">Toy model: untrained, so scores start near chance (25 % on the toy benchmark).</p>}
+    </div>
+  );
+}

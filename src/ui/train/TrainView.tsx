@@ -1,0 +1,160 @@
+// Start, pause, resume and stop a run with the Setup settings; watch its loss, speed and time left.
+import { useState } from 'react';
+import { benchmarkMeta, methodMeta, useLabStore } from '../../store/index.ts';
+import { Meter } from '../common/controls.tsx';
+import { formatCount, formatDuration } from '../format.ts';
+import { METHOD_COLORS } from '../palette.ts';
+import { LossChart } from './LossChart.tsx';
+
+function SetupSummary() {
+  const cfg = useLabStore((s) => s.methodConfig);
+  const benchmark = useLabStore((s) => s.benchmark);
+  const langs = useLabStore((s) => s.selectedLanguages[s.benchmark].length);
+  const items = useLabStore((s) => s.itemsPerLanguage);
+  const model = useLabStore((s) => s.model);
+  const m = methodMeta(cfg.method);
+  const knobs = [m.usesLayers ? `L = ${cfg.lastLayers}` : '', m.usesTokens ? `N = ${cfg.tokens}` : '', m.usesRank ? `r = ${cfg.loraRank}` : ''].filter(Boolean).join(', ');
+  return (
+    <p className="setup-summary" data-testid="train-setup-summary">
+      <strong>{m.label}</strong>
+      {knobs && ` (${knobs})`} on <strong>{model.info?.name ?? 'no model'}</strong>
+      {m.trains ? `, ${cfg.steps} steps × batch ${cfg.batchSize}, lr ${cfg.lr}` : ', no training'}; then {benchmarkMeta(benchmark).label} in {langs} language
+      {langs === 1 ? '' : 's'} × {items} items.
+    </p>
+  );
+}
+
+export function TrainView() {
+  const activeId = useLabStore((s) => s.activeRunId);
+  const run = useLabStore((s) => (s.activeRunId ? s.runs[s.activeRunId] : undefined));
+  const live = useLabStore((s) => (s.activeRunId ? s.live[s.activeRunId] : undefined));
+  const modelReady = useLabStore((s) => s.model.status === 'ready');
+  const starting = useLabStore((s) => s.starting);
+  const startRun = useLabStore((s) => s.startRun);
+  const pauseRun = useLabStore((s) => s.pauseRun);
+  const resumeRun = useLabStore((s) => s.resumeRun);
+  const stopRun = useLabStore((s) => s.stopRun);
+  const evaluateRun = useLabStore((s) => s.evaluateRun);
+  const setTab = useLabStore((s) => s.setTab);
+  const [name, setName] = useState('');
+
+  const status = run?.status;
+  const active = status === 'running' || status === 'paused';
+  const points = live?.points ?? (run?.train?.losses.map((loss, i) => ({ step: i + 1, loss })) ?? []);
+  const totalSteps = live?.totalSteps || run?.config.train?.steps || run?.train?.steps || 0;
+  const step = live?.step ?? run?.train?.steps ?? 0;
+  const method = run?.config.method.method ?? 'prefix';
+  const lastLoss = points.length ? points[points.length - 1].loss : null;
+  const evalLangs = live?.evalLanguages ?? [];
+  const evalBench = live?.evalBenchmark ?? null;
+  const perLang = (evalBench && run?.eval[evalBench]?.per_language) || {};
+  const evalDone = evalLangs.filter((l) => perLang[l] !== undefined).length;
+
+  return (
+    <div className="view" data-testid="view-train">
+      <section className="panel" aria-labelledby="train-heading">
+        <h2 id="train-heading">Train</h2>
+        <SetupSummary />
+        <div className="row-wrap">
+          <div className="field grow">
+            <label htmlFor="run-name">Run name (optional)</label>
+            <input id="run-name" type="text" value={name} placeholder="e.g. prefix L=4 N=10" onChange={(e) => setName(e.currentTarget.value)} data-testid="input-run-name" />
+          </div>
+        </div>
+        <div className="button-row">
+          <button
+            type="button"
+            className="primary"
+            disabled={!modelReady || starting || active}
+            onClick={() => void startRun({ name }).then((id) => id && setName(''))}
+            data-testid="btn-train"
+          >
+            {starting ? 'Starting…' : 'Start run'}
+          </button>
+          <button
+            type="button"
+            disabled={!active || !activeId}
+            onClick={() => activeId && void (status === 'paused' ? resumeRun(activeId) : pauseRun(activeId))}
+            data-testid="btn-pause"
+          >
+            {status === 'paused' ? 'Resume' : 'Pause'}
+          </button>
+          <button type="button" disabled={!active || !activeId} onClick={() => activeId && void stopRun(activeId)} data-testid="btn-stop">
+            Stop
+          </button>
+          <button
+            type="button"
+            disabled={!activeId || active}
+            onClick={() => activeId && void evaluateRun(activeId)}
+            data-testid="btn-evaluate"
+            title="Evaluate this run again on the languages selected in Setup"
+          >
+            Evaluate on selected languages
+          </button>
+          <button type="button" disabled={!activeId} onClick={() => setTab('results')} data-testid="btn-goto-results">
+            Show results
+          </button>
+        </div>
+        {!modelReady && <p className="hint">Load a model in Setup first.</p>}
+      </section>
+
+      <section className="panel" aria-labelledby="progress-heading" data-testid="train-progress-panel">
+        <h2 id="progress-heading">
+          {run ? (
+            <>
+              <span className="swatch" style={{ background: METHOD_COLORS[method] }} aria-hidden="true" /> {run.name}
+            </>
+          ) : (
+            'No run yet'
+          )}
+        </h2>
+        <dl className="stats">
+          <div>
+            <dt>Status</dt>
+            <dd data-testid="train-status" data-status={status ?? 'none'}>
+              {status ?? '—'}
+              {live && status === 'running' ? ` · ${live.phase}` : ''}
+            </dd>
+          </div>
+          <div>
+            <dt>Step</dt>
+            <dd className="num" data-testid="train-step">
+              {totalSteps ? `${step} / ${totalSteps}` : '—'}
+            </dd>
+          </div>
+          <div>
+            <dt>Loss</dt>
+            <dd className="num" data-testid="train-loss">
+              {lastLoss === null ? '—' : lastLoss.toFixed(4)}
+            </dd>
+          </div>
+          <div>
+            <dt>Tokens / s</dt>
+            <dd className="num" data-testid="train-tps">
+              {live?.tokensPerSecond ? formatCount(Math.round(live.tokensPerSecond)) : '—'}
+            </dd>
+          </div>
+          <div>
+            <dt>Time left</dt>
+            <dd className="num" data-testid="train-eta">
+              {live && status === 'running' && live.phase === 'training' ? formatDuration(live.secondsLeft) : '—'}
+            </dd>
+          </div>
+          <div>
+            <dt>Languages evaluated</dt>
+            <dd className="num" data-testid="train-eval-progress">
+              {evalLangs.length ? `${evalDone} / ${evalLangs.length}` : '—'}
+            </dd>
+          </div>
+        </dl>
+        <Meter value={totalSteps ? step : null} max={totalSteps || 1} label="Training progress" testId="train-progress" />
+        {run?.error && (
+          <p className="error-box" role="alert" data-testid="run-error">
+            {run.error}
+          </p>
+        )}
+        <LossChart points={points} totalSteps={totalSteps} color={METHOD_COLORS[method]} />
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,29 @@
+// The lab's environment inside a browser Worker: WebGPU from the worker's navigator, benchmark
+// data from the dev server's /shared/data (when ../shared exists) or generated (toy), runs in IndexedDB.
+import { acquireDevice } from '../src/engine/device.ts';
+import { Engine } from '../src/engine/engine.ts';
+import { FetchSource, parseLanguages, toyDataSource, toyLanguageTable } from '../src/data/index.ts';
+import { Lab, type LabEnvironment } from '../src/runner/lab.ts';
+import { IndexedDbRunStore } from '../src/runner/run_store.ts';
+
+export function browserEnvironment(dataBaseUrl = '/shared/data/'): LabEnvironment {
+  let engine: Promise<Engine> | null = null;
+  let languages: Promise<ReturnType<typeof parseLanguages>> | null = null;
+  const source = new FetchSource(dataBaseUrl);
+  return {
+    engine: () => (engine ??= acquireDevice(navigator.gpu).then((d) => new Engine(d))),
+    async dataFor(benchmark) {
+      if (benchmark === 'toy') return { source: toyDataSource(), languages: toyLanguageTable() };
+      languages ??= source.readText('languages.json').then((t) => parseLanguages(t)).catch((e: Error) => {
+        languages = null;
+        throw new Error(`benchmark data is not available at ${dataBaseUrl} (${e.message}); use the toy benchmark or pick the data files`);
+      });
+      return { source, languages: await languages };
+    },
+    store: new IndexedDbRunStore(),
+  };
+}
+
+export function createBrowserLab(dataBaseUrl?: string): Lab {
+  return new Lab(browserEnvironment(dataBaseUrl));
+}
