@@ -85,7 +85,9 @@ async function run(args: string[]): Promise<void> {
   writeFileSync(path.join(out, 'summary.json'), JSON.stringify(summary, null, 1));
   const adapterDir = path.join(out, 'adapter');
   mkdirSync(adapterDir, { recursive: true });
-  for (const f of await lab.exportRun(id, 'peft')) writeFileSync(path.join(adapterDir, f.name), f.data);
+  if (summary.trainableParams) {
+    for (const f of await lab.exportRun(id, 'peft')) writeFileSync(path.join(adapterDir, f.name), f.data);
+  } else writeFileSync(path.join(adapterDir, 'README.txt'), 'The base model has no trainable parameters: there is no adapter to export.\n');
   if (summary.status === 'failed') throw new Error(summary.error ?? 'run failed');
   console.log(`done: ${path.join(out, 'summary.json')}`);
 }

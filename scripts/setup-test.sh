@@ -12,6 +12,9 @@ missing=()
 # A file check, not ldconfig: /sbin is not on a non-root user's PATH on Debian.
 compgen -G '/usr/lib/*/libvulkan.so.1' >/dev/null || compgen -G '/lib/*/libvulkan.so.1' >/dev/null ||
   missing+=(libvulkan1)
+# Mesa's EGL/GLES (llvmpipe): Dawn's OpenGL ES backend, used for the heavier integration tests.
+compgen -G '/usr/lib/*/libEGL_mesa.so.0' >/dev/null || missing+=(libegl-mesa0)
+compgen -G '/usr/lib/*/libGLESv2.so.2' >/dev/null || missing+=(libgles2)
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u | sed '/^$/d')
 
 if ((${#missing[@]})); then
@@ -19,10 +22,10 @@ if ((${#missing[@]})); then
     echo "==== installing system packages: ${missing[*]} ===="
     export DEBIAN_FRONTEND=noninteractive
     apt-get update
-    apt-get install -y chromium libvulkan1
+    apt-get install -y chromium libvulkan1 libegl1 libgles2 libegl-mesa0 libgl1-mesa-dri
   else
     echo "Missing system packages: ${missing[*]}" >&2
-    echo "Install them as root, then rerun:  apt-get update && apt-get install -y chromium libvulkan1" >&2
+    echo "Install them as root, then rerun:  apt-get update && apt-get install -y chromium libvulkan1 libegl1 libgles2 libegl-mesa0 libgl1-mesa-dri" >&2
     exit 1
   fi
 else

@@ -43,11 +43,15 @@ export function acquireNodeDevice(): Promise<AcquiredDevice> {
       throw new Error(`The 'webgpu' package (Dawn for Node) could not be loaded: ${(e as Error).message}. Run npm ci.`);
     }
     Object.assign(globalThis, dawn.globals);
-    const gpu = dawn.create([]);
+    // PREFIX_LAB_DAWN_BACKEND=opengles: Dawn's OpenGL ES backend (Mesa llvmpipe on machines without
+    // a GPU), in WebGPU compatibility mode; several times faster than SwiftShader for our kernels.
+    const gl = process.env.PREFIX_LAB_DAWN_BACKEND === 'opengles';
+    if (gl) process.env.EGL_PLATFORM ??= 'surfaceless';
+    const gpu = dawn.create(gl ? ['backend=opengles'] : []);
     // The GPU object owns Dawn's instance: if it is garbage-collected while a device lives, the
     // process aborts with a mutex error. Keep it for the life of the process.
     slot.__prefixLabGpu = gpu;
-    cached = slot.__prefixLabDawn = acquireDevice(gpu).catch((e: Error) => {
+    cached = slot.__prefixLabDawn = acquireDevice(gpu, gl ? { featureLevel: 'compatibility' } : {}).catch((e: Error) => {
       cached = slot.__prefixLabDawn = null;
       throw new Error(
         `${e.message} (Node/Dawn: needs libvulkan1 and a Vulkan driver; on a machine without a GPU, ` +

@@ -2,7 +2,8 @@
 // dispatches until someone needs results, scopes that free intermediates, and the autograd tape.
 import type { AcquiredDevice, DeviceInfo } from './device.ts';
 import { BufferPool } from './pool.ts';
-import { PipelineCache, type KernelProgram } from './program.ts';
+import { PipelineCache, programKey, type KernelProgram } from './program.ts';
+import { Profiler } from './profiler.ts';
 import { Tensor, numel, type DType, type GradFn } from './tensor.ts';
 import { MAP_MODE_READ, Usage } from './usage.ts';
 
@@ -26,6 +27,8 @@ export class Engine {
   /** Tensors the recorded backward functions need; scopes keep them alive while the tape lives. */
   readonly tapeHeld = new Set<Tensor>();
   dispatches = 0;
+  /** Set by startProfiling(): per-kernel GPU time from timestamp queries. */
+  profiler: Profiler | null = null;
   /** Uncaptured WebGPU errors (validation, out-of-memory), newest last. */
   gpuErrors: string[] = [];
 
@@ -179,7 +182,12 @@ export class Engine {
       }
     }
     const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
-    if (!this.pass) this.pass = this.enc().beginComputePass();
+    if (this.profiler) {
+      // Profiling: one pass per dispatch so each gets its own begin/end timestamps.
+      if (this.profiler.full) this.flush();
+      this.endPass();
+      this.pass = this.enc().beginComputePass({ timestampWrites: this.profiler.next(programKey(program)) });
+    } else if (!this.pass) this.pass = this.enc().beginComputePass();
     this.pass.setPipeline(pipeline);
     this.pass.setBindGroup(0, bindGroup);
     this.pass.dispatchWorkgroups(x, y, z);
@@ -207,6 +215,7 @@ export class Engine {
       this.device.queue.writeBuffer(this.arena, 0, this.arenaData, 0, this.arenaUsed * UNIFORM_SLOT);
       this.arenaUsed = 0;
     }
+    this.profiler?.resolve(this.encoder);
     this.device.queue.submit([this.encoder.finish()]);
     this.encoder = null;
     for (const b of this.retired) b.destroy(); // freed once the submitted work is done
@@ -217,6 +226,17 @@ export class Engine {
     this.flush();
     await this.device.queue.onSubmittedWorkDone();
     this.checkAlive();
+  }
+
+  startProfiling(): Profiler {
+    this.flush();
+    this.profiler = new Profiler(this.device);
+    return this.profiler;
+  }
+
+  stopProfiling(): void {
+    this.flush();
+    this.profiler = null;
   }
 
   // ---- scopes: free intermediates --------------------------------------------------------

@@ -76,7 +76,7 @@ export class Lab implements LabApi {
       name: source.kind === 'toy' ? `toy Llama (seed ${source.seed ?? 0})` : source.kind === 'hf' ? source.repo : source.kind === 'dir' ? source.path : loaded.weightsPath,
       architecture: c.architecture, layers: c.numLayers, heads: c.numHeads, kvHeads: c.numKvHeads, hiddenSize: c.hiddenSize, headDim: c.headDim,
       vocabSize: c.vocabSize, dtype: loaded.weights.format === 'onnx' ? 'onnx' : 'safetensors', weightsFile: loaded.weightsPath,
-      parameterCount: bytes / 4, memoryEstimateBytes: bytes, adapterMaxBufferBytes: limit, isToy: source.kind === 'toy',
+      parameterCount: parameterCount(loaded), memoryEstimateBytes: bytes, adapterMaxBufferBytes: limit, isToy: source.kind === 'toy',
     };
     this.model = { key, loaded, weights, info };
     this.emit({ type: 'model-ready', info });
@@ -264,9 +264,20 @@ export function toSpec(m: MethodConfig): MethodSpec {
   return { ...m };
 }
 
-/** Weights in f32 plus a rough training-step budget (activations of a batch of 4 x 256). */
-function estimateBytes(m: LoadedModel): number {
+/** Parameters of the loaded weights (the tied lm_head counted once). */
+function parameterCount(m: LoadedModel): number {
   let n = 0;
-  for (const name of m.weights.names()) n += m.weights.get(name).shape.reduce((a, b) => a + b, 1);
-  return n * 4;
+  for (const name of m.weights.names()) n += m.weights.get(name).shape.reduce((a, b) => a * b, 1);
+  return n;
+}
+
+/**
+ * f32 weights plus what a prefix-tuning step at batch 4 x 256 keeps for backward: about
+ * 12 hidden-size and 3 intermediate-size activations per token and layer, plus the logits.
+ */
+function estimateBytes(m: LoadedModel): number {
+  const c = m.config;
+  const tokens = 4 * 256;
+  const activations = tokens * (c.numLayers * (12 * c.hiddenSize + 3 * c.intermediateSize) + 2 * c.vocabSize);
+  return 4 * (parameterCount(m) + activations);
 }

@@ -67,13 +67,32 @@ export function needsMoreMemory(info: ModelInfo | null): boolean {
   return !!info && info.adapterMaxBufferBytes > 0 && info.memoryEstimateBytes > info.adapterMaxBufferBytes;
 }
 
+/**
+ * Makes a URL source absolute against the page (the worker cannot resolve "/shared/..." itself:
+ * its base would be the worker script) and gives it the trailing slash of a folder.
+ */
+export function resolveSource(source: ModelSource, pageUrl: string | undefined = globalThis.location?.href): ModelSource {
+  if (source.kind !== 'url') return source;
+  let baseUrl = source.baseUrl.trim();
+  if (pageUrl) baseUrl = new URL(baseUrl, pageUrl).href;
+  if (!baseUrl.endsWith('/')) baseUrl += '/';
+  return { ...source, baseUrl };
+}
+
 export const createModelSlice: LabSlice<ModelSlice> = (set, get, _store, deps) => {
   let generation = 0;
   let autoLoaded = false;
   return {
     model: initialModelState,
-    async loadModel(source, label) {
+    async loadModel(requested, label) {
       const mine = ++generation;
+      let source: ModelSource;
+      try {
+        source = resolveSource(requested);
+      } catch (e) {
+        set({ model: { ...initialModelState, source: requested, sourceLabel: label ?? describeSource(requested), status: 'error', error: `Not a usable URL: ${errorMessage(e)}` } });
+        return;
+      }
       set({
         model: { source, sourceLabel: label ?? describeSource(source), status: 'loading', progress: null, info: null, error: null },
       });

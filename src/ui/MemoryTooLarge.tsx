@@ -20,7 +20,7 @@ export function MemoryTooLarge({ info }: { info: ModelInfo }) {
       <h1 id="memory-heading">This model needs more GPU memory than this adapter allows</h1>
       <p className="lead">
         <strong>{info.name}</strong> needs about <strong className="num">{formatBytes(info.memoryEstimateBytes)}</strong> for its weights and a training step; the
-        WebGPU adapter{summary ? ` (${summary})` : ''} allows <strong className="num">{formatBytes(info.adapterMaxBufferBytes)}</strong> — {ratio.toFixed(1)}× too little.
+        WebGPU adapter{summary ? `, ${summary},` : ''} allows <strong className="num">{formatBytes(info.adapterMaxBufferBytes)}</strong> — {ratio.toFixed(1)}× too little.
       </p>
       <h2>What to do</h2>
       <ol className="steps">

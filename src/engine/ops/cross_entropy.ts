@@ -37,7 +37,7 @@ function rowStats(logits: Tensor, labels: Tensor, T: number, V: number): { lse: 
   const e = logits.engine;
   const lse = e.empty([T], 'f32', 'ce.lse');
   const logp = e.empty([T], 'f32', 'ce.logp');
-  e.run({ shader: 'cross_entropy', entryPoint: 'rows', constants: { WG } }, [logits, labels, lse, logp], [T, V, NAN_BITS], e.grid(T));
+  e.run({ shader: 'cross_entropy', entryPoint: 'rows', constants: { WG: rowWorkgroup(V) } }, [logits, labels, lse, logp], [T, V, NAN_BITS], e.grid(T));
   return { lse, logp };
 }
 
@@ -93,4 +93,14 @@ export function tokenLogprobs(logits: Tensor, targets: Tensor): Tensor {
   const { lse, logp } = rowStats(logits, targets, T, V);
   lse.dispose();
   return logp;
+}
+
+/**
+ * Threads per row: enough to stream a 128k vocabulary, few for small ones. CPU-emulated WebGPU
+ * (SwiftShader) pays per thread and per barrier, so 256 threads on a 259-entry row cost ~1 ms.
+ */
+export function rowWorkgroup(V: number): number {
+  let wg = 32;
+  while (wg < 256 && wg * 16 < V) wg *= 2;
+  return wg;
 }

@@ -29,8 +29,11 @@ const SMALL = { BM: 32, BN: 32, BK: 16 };
 const FEW_ROWS = { BM: 16, BN: 64, BK: 16 };
 const FEW_COLS = { BM: 64, BN: 16, BK: 16 };
 
-function pickTile(M: number, N: number): { BM: number; BN: number; BK: number } {
+function pickTile(M: number, N: number, emulated: boolean): { BM: number; BN: number; BK: number } {
   if (M <= 16 && N > 16) return FEW_ROWS;
+  // CPU emulation (SwiftShader) runs workgroups on a few cores and pays per barrier: more, smaller
+  // workgroups measured ~30% faster there (scripts/profile-step.ts). Real GPUs keep the big tile.
+  if (emulated && M > 16 && N > 16) return SMALL;
   if (N <= 16 && M > 16) return FEW_COLS;
   return M >= 64 && N >= 64 ? BIG : SMALL;
 }
@@ -51,7 +54,7 @@ function gemm(e: Engine, x: Tensor, tX: boolean, y: Tensor, tY: boolean, d: Dims
   if (x.size !== batch * M * K || y.size !== batch * K * N || out.size !== batch * M * N) {
     throw new Error(`matmul: internal size mismatch for batch=${batch} M=${M} N=${N} K=${K}`);
   }
-  const tile = pickTile(M, N);
+  const tile = pickTile(M, N, e.info.emulated);
   const constants = { ...tile, TRANS_A: tX ? 1 : 0, TRANS_B: tY ? 1 : 0 };
   const params = [M, N, K, tX ? M : K, tY ? K : N, M * K, K * N, M * N, f32(alpha), f32(beta)];
   const groups = [Math.ceil(N / tile.BN), Math.ceil(M / tile.BM), batch];

@@ -5,11 +5,11 @@ import { methodMeta, useLabStore, type InsideData } from '../../store/index.ts';
 import { RunSelect } from '../common/RunSelect.tsx';
 import { diverging, sequential } from '../palette.ts';
 
-function Unavailable({ what, testId }: { what: string; testId: string }) {
+function Unavailable({ what, testId, never }: { what: string; testId: string; never?: boolean }) {
   return (
     <div className="unavailable-box" data-testid={testId} data-state="unavailable" role="note">
       <p>
-        <strong>Not available for this run yet.</strong>
+        <strong>{never ? 'Not applicable to this run.' : 'Not available for this run yet.'}</strong>
       </p>
       <p className="muted">{what}</p>
     </div>
@@ -87,7 +87,7 @@ export function InsideView() {
       <section className="panel" aria-labelledby="inside-heading">
         <h2 id="inside-heading">Inside the adapter</h2>
         <RunSelect value={runId} onChange={setActive} testId="inside-run-select" />
-        <p className="hint">{run ? `${run.name} (${method?.label})` : 'Choose a run.'}</p>
+        <p className="hint">{run ? `Method: ${method?.label}` : 'Choose a run.'}</p>
       </section>
       <section className="panel" aria-labelledby="gates-heading">
         <h2 id="gates-heading">Gate values per layer and head</h2>
@@ -97,6 +97,7 @@ export function InsideView() {
         ) : (
           <Unavailable
             testId="inside-gates"
+            never={!!run && run.config.method.method !== 'adapter'}
             what={run && run.config.method.method !== 'adapter' ? `${method?.label} has no gates; only LLaMA-Adapter runs have them.` : 'The lab does not report gate values to the page yet.'}
           />
         )}

@@ -41,8 +41,8 @@ export function LanguageBars(p: BarsProps) {
             </span>
           ))}
         </div>
-        <span className="num axis-unit">%</span>
-        {p.showPaper && <span className="muted">paper</span>}
+        <span />
+        {p.showPaper && <span className="muted axis-paper">paper</span>}
       </div>
       {groups.map((g) => {
         const values = g.languages.map((l) => p.perLanguage[l.code]?.[p.metric]).filter((v): v is number => typeof v === 'number');

@@ -1,6 +1,6 @@
 // Per-language results of one run on one benchmark, filling while the evaluation streams.
 import type { BenchmarkId } from '../../protocol/lab.ts';
-import { benchmarkMeta, BENCHMARKS, meanMetric, methodMeta, useLabStore } from '../../store/index.ts';
+import { benchmarkMeta, BENCHMARKS, meanMetric, useLabStore } from '../../store/index.ts';
 import { Segmented } from '../common/controls.tsx';
 import { formatMetric, metricLabel } from '../format.ts';
 import { METHOD_COLORS } from '../palette.ts';
@@ -69,9 +69,10 @@ export function ResultsView() {
         <p className="hint results-caption" data-testid="results-caption">
           {run ? (
             <>
-              <span className="swatch" style={{ background: METHOD_COLORS[method] }} aria-hidden="true" /> {run.name}: {methodMeta(method).label} on {meta.label},{' '}
-              {metricLabel(metric)} in percent; mean <span className="num" data-testid="results-mean">{formatMetric(avg)}</span>
-              {showPaper && paperUsable && paper ? ` · ticks: paper, ${paper.model}, ${paper.table}` : ''}
+              <span className="swatch" style={{ background: METHOD_COLORS[method] }} aria-hidden="true" /> <strong>{run.name}</strong> · {meta.label},{' '}
+              {metricLabel(metric)} (%) · mean <span className="num" data-testid="results-mean">{formatMetric(avg)}</span>
+              {meta.chance !== undefined && metric.startsWith('acc') ? ` · dashed line: chance (${formatMetric(meta.chance)})` : ''}
+              {showPaper && paperUsable && paper ? ` · black ticks: paper, ${paper.model}, ${paper.table}` : ''}
             </>
           ) : (
             'Start a run (Train) or open one from History to see its results.'

@@ -17,7 +17,10 @@ export function ModelInfoCard() {
   return (
     <div className="model-info" data-testid="model-info" data-state="ready" data-layers={info.layers}>
       <p className="model-name">
-        <strong data-testid="model-name">{info.name}</strong> <span className="muted">{info.architecture}</span>
+        <strong data-testid="model-name">{info.name}</strong>{' '}
+        <span className="muted">
+          {info.architecture} · {info.dtype}
+        </span>
       </p>
       <dl className="facts facts-3">
         <div>
@@ -47,10 +50,8 @@ export function ModelInfoCard() {
           <dd className="num">{formatCount(info.vocabSize)}</dd>
         </div>
         <div>
-          <dt>Weights</dt>
-          <dd>
-            {info.dtype} · <span className="num">{formatParams(info.parameterCount)}</span> params
-          </dd>
+          <dt>Parameters</dt>
+          <dd className="num">{formatParams(info.parameterCount)}</dd>
         </div>
       </dl>
       <div className="memory" data-testid="model-memory" data-over={over}>

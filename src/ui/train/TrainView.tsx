@@ -141,7 +141,7 @@ export function TrainView() {
             </dd>
           </div>
           <div>
-            <dt>Languages evaluated</dt>
+            <dt>Languages</dt>
             <dd className="num" data-testid="train-eval-progress">
               {evalLangs.length ? `${evalDone} / ${evalLangs.length}` : '—'}
             </dd>

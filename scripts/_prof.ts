@@ -1,0 +1,32 @@
+import { nodeEngine } from '../src/engine/dawn.ts';
+import { crossEntropy } from '../src/engine/ops/cross_entropy.ts';
+import { rmsnorm } from '../src/engine/ops/rmsnorm.ts';
+import { matmul } from '../src/engine/ops/matmul.ts';
+import { attention } from '../src/engine/ops/attention.ts';
+import { swiglu } from '../src/engine/ops/swiglu.ts';
+import { embedding } from '../src/engine/ops/embedding.ts';
+const e = await nodeEngine();
+const T = 800, V = 259, D = 64;
+const r = (n: number) => Float32Array.from({ length: n }, () => Math.random() - 0.5);
+async function time(name: string, f: () => unknown) {
+  e.scope(() => { f(); }); await e.sync();
+  const t = performance.now();
+  for (let i = 0; i < 3; i++) e.scope(() => { f(); });
+  await e.sync();
+  console.log(name.padEnd(30), ((performance.now() - t) / 3).toFixed(1), 'ms');
+}
+const logits = e.fromArray(r(T * V), [T, V]); const labels = e.fromArray(new Int32Array(T).fill(5), [T], { dtype: 'i32' });
+const x = e.fromArray(r(T * D), [T, D]); const w = e.fromArray(r(D), [D]); const W = e.fromArray(r(D * D), [D, D]);
+const Wv = e.fromArray(r(V * D), [V, D]); const Wf = e.fromArray(r(160 * D), [160, D]); const g = e.fromArray(r(T*160), [T, 160]);
+const q = e.fromArray(r(T * D), [4, 200, D]); const k = e.fromArray(r(T * 32), [4, 200, 32]);
+const mask = e.fromArray(new Int32Array(T).fill(1), [4, 200], { dtype: 'i32' });
+const ids = e.fromArray(new Int32Array(T).fill(7), [T], { dtype: 'i32' });
+await time('cross_entropy fwd', () => crossEntropy(logits, labels));
+await time('rmsnorm fwd', () => rmsnorm(x, w, 1e-5));
+await time('matmul 800x64x64', () => matmul(x, W, { transB: true }));
+await time('matmul 800x64x259 (lm head)', () => matmul(x, Wv, { transB: true }));
+await time('matmul 800x64x160', () => matmul(x, Wf, { transB: true }));
+await time('swiglu 800x160', () => swiglu(g, g));
+await time('attention fwd B4 S200', () => attention(q, k, k, mask, { heads: 4, kvHeads: 2, headDim: 16 }));
+await time('embedding', () => embedding(ids, Wv));
+process.exit(0);
