@@ -5,6 +5,8 @@ export default defineConfig({
   test: {
     environment: 'node',
     include: ['tests/**/*.test.ts'],
+    // End-to-end CLI runs are a separate stage of scripts/test-all.sh (Dawn's OpenGL ES backend).
+    exclude: ['tests/integration/**', 'node_modules/**'],
     // CPU-emulated WebGPU (SwiftShader) is slow: even tiny kernels can take seconds.
     testTimeout: 120_000,
     hookTimeout: 120_000,

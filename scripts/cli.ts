@@ -12,6 +12,7 @@ import type { ExperimentConfig } from '../src/protocol/lab.ts';
 import { Lab } from '../src/runner/lab.ts';
 import { nodeEnvironment } from '../src/runner/node_env.ts';
 import { MemoryRunStore } from '../src/runner/run_store.ts';
+import { importAdapter } from '../src/runner/peft_export.ts';
 
 const USAGE = `usage:
   npm run cli -- forward --model DIR [--weights FILE] --ids 0,5,9,... [--json]
@@ -69,7 +70,8 @@ async function run(args: string[]): Promise<void> {
   const config = JSON.parse(readFileSync(configPath, 'utf8')) as ExperimentConfig;
   if (config.model.kind === 'dir') config.model.path = path.resolve(path.dirname(configPath), config.model.path);
   const data = flag(args, 'data');
-  const lab = new Lab(nodeEnvironment({ dataDir: data ? path.resolve(data) : undefined, store: new MemoryRunStore() }));
+  const store = new MemoryRunStore();
+  const lab = new Lab(nodeEnvironment({ dataDir: data ? path.resolve(data) : undefined, store }));
   mkdirSync(out, { recursive: true });
   const events = createWriteStream(path.join(out, 'events.jsonl'));
   await lab.subscribe((e) => {
@@ -82,12 +84,25 @@ async function run(args: string[]): Promise<void> {
   const id = await lab.startRun(config);
   const summary = await lab.waitForRun(id);
   await new Promise<void>((r) => events.end(r));
-  writeFileSync(path.join(out, 'summary.json'), JSON.stringify(summary, null, 1));
   const adapterDir = path.join(out, 'adapter');
   mkdirSync(adapterDir, { recursive: true });
-  if (summary.trainableParams) {
-    for (const f of await lab.exportRun(id, 'peft')) writeFileSync(path.join(adapterDir, f.name), f.data);
+  if (summary.trainableParams && summary.status !== 'failed') {
+    const files = await lab.exportRun(id, 'peft');
+    for (const f of files) writeFileSync(path.join(adapterDir, f.name), f.data);
+    // Read the export back and compare with the trained tensors as the run left them.
+    const imported = await importAdapter(files.map((f) => ({ name: f.name, data: f.data })));
+    const trained = new Map((await store.load(id)).params.map((p) => [p.name, p.data]));
+    let diff = 0;
+    for (const p of imported.params) {
+      const t = trained.get(p.name);
+      if (!t || t.length !== p.data.length) throw new Error(`exported adapter: tensor ${p.name} does not match the trained one`);
+      p.data.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - t[i]))));
+    }
+    if (imported.params.length !== trained.size) throw new Error(`exported adapter has ${imported.params.length} tensors, the run has ${trained.size}`);
+    summary.adapter = { format: imported.format, files: files.map((f) => f.name), reloadMaxAbsDiff: diff };
+    console.log(`adapter: ${imported.format}, ${imported.params.length} tensors, reload max |diff| ${diff}`);
   } else writeFileSync(path.join(adapterDir, 'README.txt'), 'The base model has no trainable parameters: there is no adapter to export.\n');
+  writeFileSync(path.join(out, 'summary.json'), JSON.stringify(summary, null, 1));
   if (summary.status === 'failed') throw new Error(summary.error ?? 'run failed');
   console.log(`done: ${path.join(out, 'summary.json')}`);
 }

@@ -69,6 +69,8 @@ export interface EvalConfig {
 
 export interface ExperimentConfig {
   name?: string;
+  /** Free text kept with the config (why these settings). */
+  _comment?: string;
   model: ModelSource;
   method: MethodConfig;
   /** Target benchmark; the English training set follows from it. */
@@ -98,6 +100,8 @@ export interface RunSummary {
   paperParamCount?: number;
   train?: { losses: number[]; steps: number; tokens: number; seconds: number };
   eval: Partial<Record<BenchmarkId, EvalSummary>>;
+  /** Written by the CLI: the exported adapter and the check that it reloads to the trained tensors. */
+  adapter?: { format: string; files: string[]; reloadMaxAbsDiff: number };
 }
 
 export type LabEvent =

@@ -9,12 +9,12 @@ import type { Tokenizer } from '../model/tokenizer.ts';
 import { generate } from '../model/generate.ts';
 import {
   asPercent, cutAtStop, getBenchmark, getTemplate, groupScores, loadLanguages, mgsmExactMatch, predictChoice, predictChoiceNorm,
-  squadExactMatch, squadF1, subsampleLanguages, type AnyRow, type DataSource, type EvalRequest, type GenerateRequest, type GroupKey,
+  squadExactMatch, squadF1, subsampleLanguages, type AnyRow, type ChoiceRequest, type DataSource, type EvalRequest, type GenerateRequest, type GroupKey,
   type GroupLookup, type LanguageScore, type MathRow, type PromptTemplate,
 } from '../data/index.ts';
 import type { EvalConfig, EvalSummary, LabEvent, MetricValues } from '../protocol/lab.ts';
 import { encodePrompt } from './encode.ts';
-import { scoreChoices } from './score.ts';
+import { scoreItems } from './score.ts';
 import type { RunControl } from './trainer.ts';
 
 export interface EvalDeps {
@@ -34,6 +34,8 @@ export interface EvalOptions {
   control?: RunControl;
   /** Items generated together (generation benchmarks). */
   generationBatch?: number;
+  /** Items whose choices are scored in one forward pass. */
+  scoreBatch?: number;
 }
 
 type ItemMetrics = Record<string, number>;
@@ -60,15 +62,22 @@ export async function runEvaluation(deps: EvalDeps, o: EvalOptions): Promise<Eva
       o.emit({ type: 'eval-item', runId: o.runId, benchmark: o.cfg.benchmark, language: lang, index: i, score: primary, correct: primary === 1 });
     };
     if (template.evalKind === 'choices') {
-      for (const [i, req] of requests.entries()) {
+      const G = o.scoreBatch ?? 8;
+      // Group items of similar length so a batch pads little; events still carry item indices.
+      const order = requests.map((r, i) => ({ i, n: r.prompt.length })).sort((a, b) => a.n - b.n).map((x) => x.i);
+      for (let start = 0; start < order.length; start += G) {
         if (o.control?.stopped) break;
         await o.control?.waitWhilePaused();
-        if (req.kind !== 'choices') throw new Error(`${template.id}: expected a choice request`);
-        const lls = await scoreChoices(deps.engine, deps.weights, deps.tokenizer, deps.hooks, req.prompt, req.continuations);
-        onItem(i, {
-          acc: predictChoice(lls) === req.gold ? 1 : 0,
-          acc_norm: predictChoiceNorm(lls, req.choiceTexts) === req.gold ? 1 : 0,
-        });
+        const idx = order.slice(start, start + G);
+        const group = idx.map((i) => requests[i]) as ChoiceRequest[];
+        if (group.some((r) => r.kind !== 'choices')) throw new Error(`${template.id}: expected choice requests`);
+        const lls = await scoreItems(deps.engine, deps.weights, deps.tokenizer, deps.hooks, group);
+        group.forEach((req, j) =>
+          onItem(idx[j], {
+            acc: predictChoice(lls[j]) === req.gold ? 1 : 0,
+            acc_norm: predictChoiceNorm(lls[j], req.choiceTexts) === req.gold ? 1 : 0,
+          }),
+        );
       }
     } else {
       await generateAll(deps, o, requests as GenerateRequest[], spec.task, onItem);

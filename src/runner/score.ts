@@ -18,12 +18,30 @@ export async function scoreChoices(
   continuations: string[],
   maxLen = 1024,
 ): Promise<number[]> {
-  const promptIds = encodePrompt(tok, prompt);
-  const examples: EncodedExample[] = continuations.map((c) => {
-    const cont = encodeContinuation(tok, c);
-    const p = fitToLength(promptIds, cont, maxLen, tok.bosId);
-    return { ids: [...p, ...cont], labels: [...p.map(() => -100), ...cont] };
-  });
+  return (await scoreItems(engine, w, tok, hooks, [{ prompt, continuations }], maxLen))[0];
+}
+
+/**
+ * Several items' choices in one forward pass (rows = every item's continuations): fewer, larger
+ * dispatches and one read-back per group instead of one per item.
+ */
+export async function scoreItems(
+  engine: Engine,
+  w: LlamaWeights,
+  tok: Tokenizer,
+  hooks: ModelHooks,
+  items: { prompt: string; continuations: string[] }[],
+  maxLen = 1024,
+): Promise<number[][]> {
+  const examples: EncodedExample[] = [];
+  for (const item of items) {
+    const promptIds = encodePrompt(tok, item.prompt);
+    for (const c of item.continuations) {
+      const cont = encodeContinuation(tok, c);
+      const p = fitToLength(promptIds, cont, maxLen, tok.bosId);
+      examples.push({ ids: [...p, ...cont], labels: [...p.map(() => -100), ...cont] });
+    }
+  }
   const { batch, labels } = collate(examples, padId(tok));
   const out = engine.scope(() => {
     const f = llamaForward(engine, w, batch, hooks);
@@ -32,9 +50,11 @@ export async function scoreChoices(
   });
   const lp = await out.lp.readF32();
   out.lp.dispose();
-  return examples.map((_, b) => {
+  const sums = examples.map((_, b) => {
     let s = 0;
     for (let t = 0; t < out.S; t++) s += lp[b * out.S + t];
     return s;
   });
+  let k = 0;
+  return items.map((item) => item.continuations.map(() => sums[k++]));
 }

@@ -1,0 +1,69 @@
+// The experiments issue's acceptance, through the CLI: train on English, evaluate many languages,
+// summary per language / family / script, exported adapter reloads to the trained tensors.
+// Runs Dawn's OpenGL ES backend (Mesa llvmpipe) when PREFIX_LAB_DAWN_BACKEND is set by the suite:
+// the same kernels, several times faster than SwiftShader on a CPU-only machine.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const SHARED = path.resolve('../shared');
+const XNLI = ['en', 'fr', 'es', 'de', 'el', 'bg', 'ru', 'tr', 'ar', 'vi', 'th', 'zh', 'hi', 'sw', 'ur'];
+
+function cli(args: string[]): string {
+  return execFileSync('npx', ['tsx', 'scripts/cli.ts', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+}
+
+interface Summary {
+  status: string;
+  train: { losses: number[] };
+  eval: Record<string, { per_language: Record<string, Record<string, number>>; per_family: Record<string, Record<string, number>>; per_script: Record<string, Record<string, number>> }>;
+  adapter: { format: string; files: string[]; reloadMaxAbsDiff: number };
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+function checkCommon(out: string, steps: number): Summary {
+  const s = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8')) as Summary;
+  expect(s.status).toBe('done');
+  expect(s.train.losses).toHaveLength(steps);
+  const events = readFileSync(path.join(out, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+  expect(events.filter((e) => e.type === 'step')).toHaveLength(steps);
+  expect(events.some((e) => e.type === 'eval-language')).toBe(true);
+  expect(s.adapter.reloadMaxAbsDiff).toBe(0);
+  expect(readdirSync(path.join(out, 'adapter')).sort()).toEqual(expect.arrayContaining(['adapter_config.json', 'adapter_model.safetensors']));
+  return s;
+}
+
+describe.skipIf(!existsSync(path.join(SHARED, 'data/languages.json')))('cli run on the fixtures model', () => {
+  it('20 prefix-tuning steps on English NLI, then XNLI x 15 languages x 16 items and XQuAD x 3 x 8', () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'prefix-lab-run-'));
+    cli(['run', '--config', 'configs/fixtures-xnli-prefix.json', '--out', out]);
+    const s = checkCommon(out, 20);
+    const l = s.train.losses;
+    console.log(`losses: first 5 mean ${mean(l.slice(0, 5)).toFixed(4)}, last 5 mean ${mean(l.slice(-5)).toFixed(4)}`);
+    expect(mean(l.slice(-5))).toBeLessThan(mean(l.slice(0, 5)) - 0.05);
+    const xnli = s.eval.xnli;
+    expect(Object.keys(xnli.per_language).sort()).toEqual([...XNLI].sort());
+    for (const m of Object.values(xnli.per_language)) expect(Object.keys(m).sort()).toEqual(['acc', 'acc_norm']);
+    expect(Object.keys(xnli.per_family).length).toBeGreaterThan(3);
+    expect(Object.keys(xnli.per_script).length).toBeGreaterThan(3);
+    expect(Object.keys(s.eval.xquad.per_language).sort()).toEqual(['de', 'en', 'zh']);
+    expect(Object.keys(s.eval.xquad.per_language.en).sort()).toEqual(['exact_match', 'f1']);
+    expect(s.adapter.format).toBe('PREFIX_TUNING'); // peft's own adapter type
+    console.log('xnli per family', JSON.stringify(xnli.per_family));
+    console.log('xnli per script', JSON.stringify(xnli.per_script));
+  });
+});
+
+describe('cli run on the embedded toy default (no ../shared needed)', () => {
+  it('trains and evaluates every toy language with --data pointing nowhere', () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'prefix-lab-toy-'));
+    cli(['run', '--config', 'configs/toy-prefix.json', '--out', out, '--data', path.join(os.tmpdir(), 'no-such-data-dir')]);
+    const s = checkCommon(out, 20);
+    expect(Object.keys(s.eval.toy.per_language)).toHaveLength(8);
+    expect(Object.keys(s.eval.toy.per_family).length).toBeGreaterThanOrEqual(3);
+    expect(Object.keys(s.eval.toy.per_script).length).toBeGreaterThanOrEqual(6);
+  });
+});
