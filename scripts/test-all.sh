@@ -25,7 +25,7 @@ stage "5/7 parity: the tiny Llama x every weights file x every method vs PyTorch
 npm run --silent parity
 
 stage "6/7 experiments through the CLI: fixtures model (XNLI x 15, XQuAD x 3) and the toy default"
-PREFIX_LAB_DAWN_BACKEND=opengles npx vitest run --dir tests/integration --config vitest.integration.config.ts
+PREFIX_LAB_DAWN_BACKEND=opengles npx vitest run --config vitest.integration.config.ts
 
 stage "7/7 end-to-end: playwright (Chromium, SwiftShader WebGPU)"
 npx playwright test
