@@ -6,6 +6,12 @@ import { nodeEnvironment } from '../../src/runner/node_env.ts';
 import { MemoryRunStore } from '../../src/runner/run_store.ts';
 import type { ExperimentConfig, LabEvent } from '../../src/protocol/lab.ts';
 import { lrAt } from '../../src/runner/schedule.ts';
+import { runTraining } from '../../src/runner/trainer.ts';
+import { nodeEngine } from '../../src/engine/dawn.ts';
+import { toyModel } from '../../src/model/toy_model.ts';
+import { uploadLlamaWeights } from '../../src/model/llama_gpu.ts';
+import { getMethod } from '../../src/peft/index.ts';
+import { toyDataSource } from '../../src/data/index.ts';
 
 const base: ExperimentConfig = {
   model: { kind: 'toy', seed: 0 },
@@ -40,10 +46,24 @@ describe('trainer', () => {
   });
 
   it('stops on a non-finite loss with a message that says what to do', async () => {
-    const lab = new Lab(nodeEnvironment({ store: new MemoryRunStore() }));
-    const id = await lab.startRun({ ...base, train: { ...base.train!, lr: 1e30, steps: 6, checkpointEvery: undefined } });
-    const s = await lab.waitForRun(id);
-    expect(s.status).toBe('failed');
-    expect(s.error).toMatch(/the loss became (NaN|Infinity|-Infinity)\. Lower the learning rate/);
+    // A weight set to NaN makes the very first loss NaN, whatever the optimizer does.
+    const engine = await nodeEngine();
+    const toy = toyModel(0);
+    const index = { ...toy.weights, get: (n: string) => {
+      const e = toy.weights.get(n);
+      return n === 'model.norm.weight' ? { ...e, read: async () => new Float32Array(64).fill(Number.NaN) } : e;
+    } } as typeof toy.weights;
+    const weights = await uploadLlamaWeights(engine, toy.config, index);
+    const adapter = getMethod('prefix').create(engine, toy.config, { method: 'prefix', tokens: 2, lastLayers: 1 });
+    const steps: LabEvent[] = [];
+    try {
+      await expect(runTraining({ engine, weights, tokenizer: toy.tokenizer!, adapter }, {
+        runId: 'nan', benchmark: 'toy', source: toyDataSource(), cfg: { ...base.train!, steps: 3 }, emit: (e) => steps.push(e),
+      })).rejects.toThrow(/training stopped at step 1: the loss became NaN\. Lower the learning rate/);
+      expect(steps.filter((e) => e.type === 'step')).toHaveLength(0);
+    } finally {
+      adapter.dispose();
+      weights.dispose();
+    }
   });
 });
