@@ -14,6 +14,8 @@ import type { ModelHooks } from './hooks.ts';
 import type { TokenBatch } from './llama.ts';
 import { decodeStep, prefill, type KvCache } from './llama_decode.ts';
 import type { LlamaWeights } from './llama_gpu.ts';
+import { mulberry32 } from '../engine/random.ts';
+export { mulberry32 };
 
 export type Decoding =
   | { kind: 'greedy' }
@@ -43,16 +45,6 @@ export function leftPadBatch(prompts: Int32Array[], padId = 0): TokenBatch {
   return { ids, mask, batch: B, seq };
 }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The random stream of one row: independent of the other rows. */
 export function rowRng(seed: number, row: number): () => number {

@@ -6,6 +6,7 @@ import type { LoadedModel } from './load.ts';
 import type { Tokenizer } from './tokenizer.ts';
 import type { WeightEntry, WeightIndex } from './weight_names.ts';
 import { expectedWeightShapes } from './llama_weights.ts';
+import { mulberry32 } from '../engine/random.ts';
 
 const SPECIALS = ['<|begin_of_text|>', '<|end_of_text|>', '<|pad|>'] as const;
 const BYTE_BASE = SPECIALS.length;
@@ -52,16 +53,6 @@ export function byteTokenizer(): Tokenizer {
   };
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Weights as HF initialises Llama: N(0, 0.02) for matrices, ones for RMSNorm weights. */
 export function toyWeights(config: ModelConfig, seed: number): WeightIndex {

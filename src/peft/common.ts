@@ -2,6 +2,7 @@
 import type { Engine } from '../engine/engine.ts';
 import type { ModelConfig } from '../model/config.ts';
 import type { Adapter, AdapterParam, MethodSpec } from './types.ts';
+import { mulberry32 } from '../engine/random.ts';
 
 export function adaptedLayers(config: ModelConfig, spec: MethodSpec): number[] {
   const n = config.numLayers;
@@ -22,16 +23,6 @@ export function promptTokens(spec: MethodSpec): number {
   return N;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Seeded normal samples (Box-Muller): identical runs from identical seeds. */
 export function seededNormal(n: number, std: number, seed: number): Float32Array {

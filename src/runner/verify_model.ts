@@ -9,6 +9,7 @@ import { forwardWithKvPrefix } from '../model/ort_reference.ts';
 import type { KvPrefixLayer, OrtReference } from '../model/ort_reference.ts';
 import { prefixTuningMethod } from '../peft/prefix_tuning.ts';
 import type { Adapter } from '../peft/types.ts';
+import { mulberry32 } from '../engine/random.ts';
 
 /** Default tolerances on max |logit diff|: fp32 exports, and fp16 exports (ORT computes in half). */
 export const VERIFY_TOL_FP32 = 1e-4;
@@ -51,16 +52,6 @@ export interface VerifyResult {
   prefixTokens: number;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `n` token ids uniform over the vocabulary, reproducible from `seed`. */
 export function randomTokenIds(n: number, vocab: number, seed = 0): Int32Array {

@@ -4,6 +4,8 @@
 import type { Engine } from '../../src/engine/engine.ts';
 import type { Tensor } from '../../src/engine/tensor.ts';
 import { backward, startTape, stopTape } from '../../src/engine/autograd.ts';
+import { mulberry32 } from '../../src/engine/random.ts';
+export { mulberry32 };
 
 export type Arr = Float64Array | Int32Array;
 
@@ -43,16 +45,6 @@ export interface OpResult {
   detail: string;
 }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** max|a-b| / max(1, max|b|): absolute near zero, relative for large values. */
 export function relError(got: ArrayLike<number>, want: ArrayLike<number>, mask?: Uint8Array): number {
