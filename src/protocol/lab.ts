@@ -118,6 +118,14 @@ export type LabEvent =
 
 export type LabListener = (event: LabEvent) => void;
 
+/** What the adapter does inside the model, for the "Inside" view. */
+export interface AdapterInsight {
+  /** LLaMA-Adapter gates per adapted layer, one value per head (or one per layer), tanh applied when the method uses it. */
+  gates: { layers: number[]; values: number[][] } | null;
+  /** Share of attention mass on prefix positions, per language and adapted layer (not reported yet: null). */
+  prefixAttention: { layers: number[]; byLanguage: Record<string, number[]> } | null;
+}
+
 export interface LabApi {
   device(): Promise<{ description: string; emulated: boolean; features: string[]; maxBufferBytes: number }>;
   loadModel(source: ModelSource): Promise<ModelInfo>;
@@ -135,4 +143,5 @@ export interface LabApi {
   deleteRun(runId: string): Promise<void>;
   exportRun(runId: string, format: 'json' | 'csv' | 'peft'): Promise<{ name: string; mime: string; data: Uint8Array }[]>;
   subscribe(listener: LabListener): Promise<void>;
+  inspect(runId: string): Promise<AdapterInsight>;
 }

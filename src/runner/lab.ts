@@ -11,7 +11,7 @@ import { toyModel } from '../model/toy_model.ts';
 import { getMethod, type Adapter, type MethodSpec } from '../peft/index.ts';
 import type { DataSource, GroupLookup } from '../data/index.ts';
 import type {
-  EvalConfig, EvalSummary, ExperimentConfig, LabApi, LabEvent, LabListener, MethodConfig, ModelInfo, ModelSource, RunSummary,
+  AdapterInsight, EvalConfig, EvalSummary, ExperimentConfig, LabApi, LabEvent, LabListener, MethodConfig, ModelInfo, ModelSource, RunSummary,
 } from '../protocol/lab.ts';
 import { exportAdapter } from './peft_export.ts';
 import { runsToCsv, runToJson } from './results_export.ts';
@@ -232,6 +232,19 @@ export class Lab implements LabApi {
     if (format === 'csv') return [{ name: `${id}.csv`, mime: 'text/csv', data: enc.encode(runsToCsv([rec.summary])) }];
     const config = this.requireModel().loaded.config;
     return exportAdapter(toSpec(rec.summary.config.method), config, rec.params, this.model!.info.name).map((f) => ({ ...f, mime: 'application/octet-stream' }));
+  }
+
+  async inspect(id: string): Promise<AdapterInsight> {
+    const rec = await this.env.store.load(id);
+    const m = rec.summary.config.method;
+    if (m.method !== 'adapter') return { gates: null, prefixAttention: null };
+    // Same default as the method: per-head gates use tanh unless the spec says otherwise.
+    const tanh = m.gateTanh ?? (m.gate ?? 'per_head') === 'per_head';
+    const gates = rec.params
+      .filter((p) => /^gate\.\d+$/.test(p.name))
+      .map((p) => ({ layer: Number(p.name.slice(5)), values: Array.from(p.data, (v) => (tanh ? Math.tanh(v) : v)) }))
+      .sort((a, b) => a.layer - b.layer);
+    return { gates: { layers: gates.map((g) => g.layer), values: gates.map((g) => g.values) }, prefixAttention: null };
   }
 
   private live(id: string): LiveRun {

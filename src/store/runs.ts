@@ -410,6 +410,11 @@ export const createRunsSlice: LabSlice<RunsSlice> = (set, get, _store, deps) => 
             if (!said) fail(e.summary.error, e.runId);
           }
           get().onRunFinished(e.runId);
+          // Gate values for the Inside view; a lab without inspect() simply leaves it "not available".
+          void api()
+            .then((a) => a.inspect(e.runId))
+            .then((d) => get().setInside(e.runId, d))
+            .catch(() => undefined);
           return;
         case 'warning':
           get().notify('warning', e.message, e.runId);
