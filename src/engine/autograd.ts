@@ -18,19 +18,13 @@ export function stopTape(engine: Engine): void {
   engine.tapeHeld.clear();
 }
 
-/** Run fn with recording on and return its result; the tape stays available for backward(). */
-export function withGrad<T>(engine: Engine, fn: () => T): T {
-  startTape(engine);
-  return fn();
-}
-
 /**
  * Backpropagate from `output` (seeded with ones, or `seed`). Trainable leaves receive `.grad`
  * (accumulated when already present, for gradient accumulation). Stops the tape.
  */
 export function backward(engine: Engine, output: Tensor, seed?: Tensor): void {
   const tape = engine.tape;
-  if (!tape) throw new Error('backward() needs a recording tape: wrap the forward pass in withGrad()');
+  if (!tape) throw new Error('backward() needs a recording tape: call startTape() before the forward pass');
   engine.tape = null; // backward functions must not record themselves
   engine.tapeHeld.clear();
   if (!output.requiresGrad) throw new Error(`backward(): ${output.label} does not depend on any trainable tensor`);

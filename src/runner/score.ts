@@ -8,19 +8,6 @@ import type { ModelHooks } from '../model/hooks.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
 import { collate, encodeContinuation, encodePrompt, fitToLength, padId, type EncodedExample } from './encode.ts';
 
-/** Log-likelihood of each continuation after `prompt`. */
-export async function scoreChoices(
-  engine: Engine,
-  w: LlamaWeights,
-  tok: Tokenizer,
-  hooks: ModelHooks,
-  prompt: string,
-  continuations: string[],
-  maxLen = 1024,
-): Promise<number[]> {
-  return (await scoreItems(engine, w, tok, hooks, [{ prompt, continuations }], maxLen))[0];
-}
-
 /**
  * Several items' choices in one forward pass (rows = every item's continuations): fewer, larger
  * dispatches and one read-back per group instead of one per item.

@@ -98,19 +98,7 @@ function geometry(q: Tensor, k: Tensor, v: Tensor, mask: Tensor, o: AttentionOpt
     if (t.shape.join() !== [B, S, Hkv * D].join()) fail(`${name} must be [${B}, ${S}, ${Hkv * D}], got [${t.shape}]`);
   }
   if (mask.dtype !== 'i32' || mask.shape.join() !== [B, S].join()) fail(`mask must be i32 [${B}, ${S}], got ${mask.dtype} [${mask.shape}]`);
-  let N = 0;
-  let gateMode = 0;
-  if (prefix) {
-    N = prefix.k.shape[0];
-    for (const [name, t] of [['prefix.k', prefix.k], ['prefix.v', prefix.v]] as const) {
-      if (t.shape.length !== 2 || t.shape[0] !== N || t.shape[1] !== Hkv * D || N < 1) fail(`${name} must be [N >= 1, ${Hkv * D}], got [${t.shape}]`);
-    }
-    if (prefix.gate) {
-      if (prefix.mode !== 'gated') fail(`a gate needs mode 'gated'`);
-      if (prefix.gate.size !== 1 && prefix.gate.size !== Hq) fail(`gate must be [1] or [${Hq}], got [${prefix.gate.shape}]`);
-      gateMode = prefix.gate.size === 1 ? 1 : 2;
-    }
-  }
+  const { N, gateMode } = checkPrefix(prefix, Hq, Hkv, D, fail);
   const DM = 2 ** Math.max(4, Math.ceil(Math.log2(D)));
   const { bq, bk, chunk } = chooseBlocks(q.engine, DM, o.blocks);
   return {
@@ -239,4 +227,20 @@ export async function readPrefixShare(saved: AttentionSaved): Promise<Float32Arr
   const lse = await saved.stats.readF32();
   const R = lse.length / 2;
   return Float32Array.from({ length: R }, (_, i) => Math.exp(lse[R + i] - lse[i]));
+}
+
+/**
+ * Validates a prefix against the head layout; returns its length N and the gate mode
+ * (0: none, 1: scalar, 2: per head). Shared by the training and the decode kernels.
+ */
+export function checkPrefix(prefix: AttentionPrefix | undefined, Hq: number, Hkv: number, D: number, fail: (msg: string) => never): { N: number; gateMode: number } {
+  if (!prefix) return { N: 0, gateMode: 0 };
+  const N = prefix.k.shape[0];
+  for (const [name, t] of [['prefix.k', prefix.k], ['prefix.v', prefix.v]] as const) {
+    if (t.shape.length !== 2 || t.shape[0] !== N || t.shape[1] !== Hkv * D || N < 1) fail(`${name} must be [N >= 1, ${Hkv * D}], got [${t.shape}]`);
+  }
+  if (!prefix.gate) return { N, gateMode: 0 };
+  if (prefix.mode !== 'gated') fail(`a gate needs mode 'gated'`);
+  if (prefix.gate.size !== 1 && prefix.gate.size !== Hq) fail(`gate must be [1] or [${Hq}], got [${prefix.gate.shape}]`);
+  return { N, gateMode: prefix.gate.size === 1 ? 1 : 2 };
 }

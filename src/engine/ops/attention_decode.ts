@@ -13,7 +13,7 @@
 import type { Engine } from '../engine.ts';
 import { f32 } from '../engine.ts';
 import type { Tensor } from '../tensor.ts';
-import type { AttentionPrefix } from './attention.ts';
+import { checkPrefix, type AttentionPrefix } from './attention.ts';
 
 export interface DecodeAttentionOptions {
   heads: number;
@@ -58,19 +58,7 @@ export function attention_decode_forward(q: Tensor, kCache: Tensor, vCache: Tens
   const kvLen = o.kvLen ?? start + T;
   if (!(Number.isInteger(start) && start >= 0 && start + T <= L)) fail(`queries at slots ${start}..${start + T - 1} do not fit the ${L} cache slots`);
   if (!(Number.isInteger(kvLen) && kvLen >= 0 && kvLen <= L)) fail(`kvLen ${kvLen} must be in 0..${L}`);
-  let N = 0;
-  let gateMode = 0;
-  if (prefix) {
-    N = prefix.k.shape[0];
-    for (const [name, t] of [['prefix.k', prefix.k], ['prefix.v', prefix.v]] as const) {
-      if (t.shape.length !== 2 || t.shape[0] !== N || t.shape[1] !== Hkv * D || N < 1) fail(`${name} must be [N >= 1, ${Hkv * D}], got [${t.shape}]`);
-    }
-    if (prefix.gate) {
-      if (prefix.mode !== 'gated') fail(`a gate needs mode 'gated'`);
-      if (prefix.gate.size !== 1 && prefix.gate.size !== Hq) fail(`gate must be [1] or [${Hq}], got [${prefix.gate.shape}]`);
-      gateMode = prefix.gate.size === 1 ? 1 : 2;
-    }
-  }
+  const { N, gateMode } = checkPrefix(prefix, Hq, Hkv, D, fail);
   const e = q.engine;
   const G = Hq / Hkv;
   const DM = 2 ** Math.max(4, Math.ceil(Math.log2(D)));
