@@ -124,7 +124,10 @@ async function generateAll(
       maxNewTokens: Math.max(...group.map((r) => r.maxNewTokens)),
       eosIds: tok.eosId !== undefined ? [tok.eosId] : [],
       // Stop a row once its text contains one of its stop strings.
-      stop: (ids, row) => cutAtStop(tok.decode(ids), group[row].stop).length < tok.decode(ids).length,
+      stop: (ids, row) => {
+        const text = tok.decode(ids);
+        return cutAtStop(text, group[row].stop).length < text.length;
+      },
       decoding: sampled ? { kind: 'sample', temperature: sampling.temperature, topP: sampling.topP, seed: (o.cfg.seed ?? 0) + start } : { kind: 'greedy' },
     });
     outputs.forEach((ids, j) => {
