@@ -9,18 +9,25 @@
 //   Cost: O(T²) id compares (T²/2 for the duplicate scan, ≤ T²/2 · ⌈D/WG⌉ in the sums) + O(T·D)
 //   adds, independent of the vocabulary size; the dense zeroed dtable (V·D floats) is the rest.
 
+// Frozen tables may be f16 (TABLE_F16: halves packed two per u32 word) and split into row blocks
+// (buffer size limits): forward then runs once per block, each writing the rows of the ids it holds
+// (row0 <= id < row0 + rows); the block with row0 = 0 also writes the zero rows of invalid ids.
+
 override WG: u32 = 256; // power of two
+override TABLE_F16: bool = false;
 
 struct Params {
   n: u32, // tokens * d
   d: u32,
-  v: u32,
+  v: u32, // vocabulary (all blocks)
   t: u32, // tokens
+  row0: u32, // first row held by this table block
+  rows: u32, // rows in this block
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> ids: array<i32>;
-@group(0) @binding(2) var<storage, read> table: array<f32>;
+@group(0) @binding(2) var<storage, read> table: array<u32>; // f32 bits or packed f16
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 @group(0) @binding(2) var<storage, read> g: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dtable: array<f32>;
@@ -33,8 +40,18 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
   let i = gid.x + gid.y * nwg.x * WG;
   if (i >= p.n) { return; }
   let id = bitcast<u32>(ids[i / p.d]); // negative ids become huge: out of range
-  let v = table[min(id, p.v - 1u) * p.d + i % p.d];
-  out[i] = select(0.0, v, id < p.v);
+  if (id >= p.v) {
+    if (p.row0 == 0u) { out[i] = 0.0; }
+    return;
+  }
+  if (id < p.row0 || id - p.row0 >= p.rows) { return; } // another block holds this row
+  let j = (id - p.row0) * p.d + i % p.d;
+  if (TABLE_F16) {
+    let pair = unpack2x16float(table[j >> 1u]);
+    out[i] = select(pair.x, pair.y, (j & 1u) == 1u);
+  } else {
+    out[i] = bitcast<f32>(table[j]);
+  }
 }
 
 @compute @workgroup_size(WG)

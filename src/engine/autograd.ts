@@ -28,28 +28,7 @@ export function backward(engine: Engine, output: Tensor, seed?: Tensor): void {
   engine.tape = null; // backward functions must not record themselves
   engine.tapeHeld.clear();
   if (!output.requiresGrad) throw new Error(`backward(): ${output.label} does not depend on any trainable tensor`);
-  const grads = new Map<Tensor, Tensor>();
-  grads.set(output, seed ?? engine.fromArray(new Float32Array(output.size).fill(1), output.shape));
-  const order = new Map<GradFn, number>(tape.map((g, i) => [g, i]));
-  // Outputs in reverse execution order: every consumer of a tensor runs before its producer.
-  const producers = new Map<GradFn, Tensor>();
-  collect(output, producers);
-  const pending = [...producers.entries()].sort((a, b) => order.get(b[0])! - order.get(a[0])!);
-  for (const [fn, out] of pending) {
-    const g = grads.get(out);
-    if (!g) continue;
-    grads.delete(out);
-    const inGrads = fn.backward(g);
-    if (!g.disposed && g !== seed) g.dispose();
-    fn.inputs.forEach((inp, i) => {
-      const gi = inGrads[i];
-      if (!gi || !inp.requiresGrad) {
-        gi?.dispose();
-        return;
-      }
-      accumulate(engine, grads, inp, gi);
-    });
-  }
+  const grads = propagate(engine, tape, output, seed ?? engine.fromArray(new Float32Array(output.size).fill(1), output.shape), !seed);
   // Leaves: attach gradients and keep them alive beyond the caller's scope.
   for (const [t, g] of grads) {
     if (!t.isLeaf) {
@@ -65,6 +44,38 @@ export function backward(engine: Engine, output: Tensor, seed?: Tensor): void {
     t.grad.label = `grad.${t.label}`;
     engine.forget(t.grad);
   }
+}
+
+/**
+ * Runs the backward functions of `tape` that `output` depends on, in reverse order, and returns the
+ * gradients of the tensors the tape did not produce (leaves, or outputs of an enclosing tape: the
+ * inputs of a checkpoint's recomputation). Only ops on `tape` run, so a nested tape never reaches
+ * into the graph around it. The tape must not be recording. `seed` is disposed only if `ownSeed`.
+ */
+export function propagate(engine: Engine, tape: GradFn[], output: Tensor, seed: Tensor, ownSeed = false): Map<Tensor, Tensor> {
+  const grads = new Map<Tensor, Tensor>();
+  grads.set(output, seed);
+  const order = new Map<GradFn, number>(tape.map((g, i) => [g, i]));
+  // Outputs in reverse execution order: every consumer of a tensor runs before its producer.
+  const producers = new Map<GradFn, Tensor>();
+  collect(output, producers, order);
+  const pending = [...producers.entries()].sort((a, b) => order.get(b[0])! - order.get(a[0])!);
+  for (const [fn, out] of pending) {
+    const g = grads.get(out);
+    if (!g) continue;
+    grads.delete(out);
+    const inGrads = fn.backward(g);
+    if (!g.disposed && (g !== seed || ownSeed)) g.dispose();
+    fn.inputs.forEach((inp, i) => {
+      const gi = inGrads[i];
+      if (!gi || !inp.requiresGrad) {
+        gi?.dispose();
+        return;
+      }
+      accumulate(engine, grads, inp, gi);
+    });
+  }
+  return grads;
 }
 
 function accumulate(engine: Engine, grads: Map<Tensor, Tensor>, t: Tensor, g: Tensor): void {
@@ -84,11 +95,11 @@ function accumulate(engine: Engine, grads: Map<Tensor, Tensor>, t: Tensor, g: Te
   engine.forget(sum); // grads live until backward() hands them out or frees them
 }
 
-function collect(t: Tensor, out: Map<GradFn, Tensor>): void {
+function collect(t: Tensor, out: Map<GradFn, Tensor>, onTape: Map<GradFn, number>): void {
   const stack = [t];
   while (stack.length) {
     const x = stack.pop()!;
-    if (!x.gradFn || out.has(x.gradFn)) continue;
+    if (!x.gradFn || !onTape.has(x.gradFn) || out.has(x.gradFn)) continue;
     out.set(x.gradFn, x);
     for (const i of x.gradFn.inputs) if (i.requiresGrad) stack.push(i);
   }

@@ -3,6 +3,7 @@
 // unless the caller set VK_ICD_FILENAMES or an NVIDIA Vulkan driver is installed.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { acquireDevice, type AcquiredDevice } from './device.ts';
 import { Engine } from './engine.ts';
 import { registerShaderLoader } from './shader_source.ts';
@@ -32,13 +33,16 @@ let cached: Promise<AcquiredDevice> | null = slot.__prefixLabDawn ?? null;
 export function acquireNodeDevice(): Promise<AcquiredDevice> {
   if (!cached) {
     configureVulkanDriver();
-    // Plain Node (tsx) has no import.meta.glob: read shaders/*.wgsl from disk.
-    const dir = new URL('../../shaders/', import.meta.url);
+    // Plain Node (tsx) has no import.meta.glob: read shaders/*.wgsl from disk. A bundled script
+    // (bench/README.md: the GPU machine has no node_modules) names the folder and Dawn's addon
+    // with PREFIX_LAB_SHADERS_DIR and PREFIX_LAB_DAWN_MODULE.
+    const dirEnv = process.env.PREFIX_LAB_SHADERS_DIR;
+    const dir = dirEnv ? pathToFileURL(`${dirEnv.replace(/\/$/, '')}/`) : new URL('../../shaders/', import.meta.url);
     registerShaderLoader((name) => readFileSync(new URL(`${name}.wgsl`, dir), 'utf8'));
     const require = createRequire(import.meta.url);
     let dawn: { create(flags: string[]): GPU; globals: Record<string, unknown> };
     try {
-      dawn = require('webgpu');
+      dawn = require(process.env.PREFIX_LAB_DAWN_MODULE || 'webgpu');
     } catch (e) {
       throw new Error(`The 'webgpu' package (Dawn for Node) could not be loaded: ${(e as Error).message}. Run npm ci.`);
     }

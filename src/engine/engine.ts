@@ -4,7 +4,8 @@ import type { AcquiredDevice, DeviceInfo } from './device.ts';
 import { BufferPool } from './pool.ts';
 import { PipelineCache, programKey, type KernelProgram } from './program.ts';
 import { Profiler } from './profiler.ts';
-import { Tensor, numel, type DType, type GradFn } from './tensor.ts';
+import { packHalves, unpackHalves } from './half.ts';
+import { Tensor, bytesOf, numel, type DType, type GradFn } from './tensor.ts';
 import { MAP_MODE_READ, Usage } from './usage.ts';
 
 /** A uniform value: plain numbers are written as u32 (i32 if negative); wrap floats with f32(). */
@@ -65,7 +66,7 @@ export class Engine {
 
   empty(shape: readonly number[], dtype: DType = 'f32', label?: string): Tensor {
     this.checkAlive();
-    const bytes = numel(shape) * 4;
+    const bytes = bytesOf(numel(shape), dtype);
     const limit = this.info.limits.maxStorageBufferBindingSize;
     if (bytes > limit) {
       throw new Error(
@@ -96,8 +97,9 @@ export class Engine {
     }
     const t = this.empty(shape, dtype, opts.label);
     t.requiresGrad = opts.requiresGrad ?? false;
+    if (dtype === 'f16' && t.requiresGrad) throw new Error(`${opts.label ?? 'tensor'}: f16 tensors hold frozen weights only`);
     const typed =
-      dtype === 'f32' ? Float32Array.from(data) : dtype === 'i32' ? Int32Array.from(data) : Uint32Array.from(data);
+      dtype === 'f32' ? Float32Array.from(data) : dtype === 'f16' ? packHalves(data) : dtype === 'i32' ? Int32Array.from(data) : Uint32Array.from(data);
     this.write(t, typed);
     return t;
   }
@@ -144,6 +146,7 @@ export class Engine {
     const copy = staging.getMappedRange().slice(0, bytes);
     staging.unmap();
     staging.destroy();
+    if (t.dtype === 'f16') return unpackHalves(new Uint32Array(copy), t.size);
     return t.dtype === 'f32' ? new Float32Array(copy) : t.dtype === 'i32' ? new Int32Array(copy) : new Uint32Array(copy);
   }
 

@@ -20,13 +20,17 @@ export class BufferPool {
   liveBytes = 0;
   pooledBytes = 0;
   peakBytes = 0;
+  /** Highest liveBytes: what the tensors alive at one time needed (activation memory). */
+  peakLiveBytes = 0;
   allocations = 0;
   reuses = 0;
 
   constructor(private device: GPUDevice) {}
 
   acquire(bytes: number, label = 'tensor'): GPUBuffer {
-    const size = sizeClass(bytes);
+    // Near the adapter's limit the size class could round past maxBufferSize: allocate exactly then.
+    const cls = sizeClass(bytes);
+    const size = cls > this.device.limits.maxBufferSize ? Math.max(256, Math.ceil(bytes / 4) * 4) : cls;
     const list = this.free.get(size);
     let buf = list?.pop();
     if (buf) {
@@ -39,6 +43,7 @@ export class BufferPool {
     this.live.add(buf);
     this.liveBytes += size;
     this.peakBytes = Math.max(this.peakBytes, this.liveBytes + this.pooledBytes);
+    this.peakLiveBytes = Math.max(this.peakLiveBytes, this.liveBytes);
     return buf;
   }
 
@@ -49,6 +54,12 @@ export class BufferPool {
     let list = this.free.get(buf.size);
     if (!list) this.free.set(buf.size, (list = []));
     list.push(buf);
+  }
+
+  /** Start a new peak measurement (e.g. around one training step) from the current usage. */
+  resetPeak(): void {
+    this.peakBytes = this.liveBytes + this.pooledBytes;
+    this.peakLiveBytes = this.liveBytes;
   }
 
   /** Destroy everything kept for reuse (e.g. before loading a larger model). */

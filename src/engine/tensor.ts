@@ -2,7 +2,13 @@
 // contiguous data unless they say otherwise; strides exist so views can be described and checked.
 import type { Engine } from './engine.ts';
 
-export type DType = 'f32' | 'i32' | 'u32';
+/** 'f16': halves packed two per u32 word (frozen weights only; kernels unpack to f32). */
+export type DType = 'f32' | 'f16' | 'i32' | 'u32';
+
+/** Bytes of a buffer holding `n` elements of `dtype` (f16 rounded up to whole words). */
+export function bytesOf(n: number, dtype: DType): number {
+  return dtype === 'f16' ? Math.ceil(n / 2) * 4 : n * 4;
+}
 
 export interface GradFn {
   name: string;
@@ -65,7 +71,7 @@ export class Tensor {
   }
 
   get byteLength(): number {
-    return this.size * 4;
+    return bytesOf(this.size, this.dtype);
   }
 
   get isLeaf(): boolean {

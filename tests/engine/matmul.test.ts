@@ -3,8 +3,8 @@ import { matmulCases } from './cases/matmul.cases.ts';
 import { expectOp } from '../helpers/expect_op.ts';
 import { nodeEngine } from '../../src/engine/dawn.ts';
 import { backward, startTape, stopTape } from '../../src/engine/autograd.ts';
-import { matmul, matmul_forward } from '../../src/engine/ops/matmul.ts';
-import { matmulRef } from '../../src/engine/reference/matmul.ts';
+import { TILES, forceMatmulTile, matmul, matmul_forward } from '../../src/engine/ops/matmul.ts';
+import { matmulBackwardRef, matmulRef } from '../../src/engine/reference/matmul.ts';
 import { mulberry32, relError } from '../helpers/op_check.ts';
 import type { Tensor } from '../../src/engine/tensor.ts';
 
@@ -77,4 +77,29 @@ describe('matmul', () => {
       expect(() => matmul(e.zeros([2, 5, 4]), e.zeros([5, 3]), { transA: true })).toThrow(/2-D A/);
     });
   });
+});
+
+describe('matmul tiles', () => {
+  // Every tile configuration (the automatic choice depends on the shape and on the adapter: HUGE
+  // 8x8-per-thread tiles only run on real GPUs) against the float64 reference, forward and both
+  // gradients, with shapes that leave partial tiles in every dimension.
+  for (const [name, tile] of Object.entries(TILES)) {
+    it(`${name} ${tile.BM}x${tile.BN}x${tile.BK}, ${tile.TM}x${tile.TN} per thread`, async () => {
+      forceMatmulTile(tile);
+      try {
+        for (const [M, K, N, tA, tB] of [[130, 37, 135, false, true], [9, 20, 140, true, false], [200, 17, 70, false, false]] as const) {
+          await expectOp({
+            op: 'matmul',
+            variant: `forced ${name} M=${M} K=${K} N=${N} ${tA ? 'Aᵀ' : 'A'}·${tB ? 'Bᵀ' : 'B'}`,
+            inputs: { a: { shape: tA ? [K, M] : [M, K], grad: true }, b: { shape: tB ? [N, K] : [K, N], grad: true } },
+            gpu: (_, t) => matmul(t.a, t.b, { transA: tA, transB: tB }),
+            ref: (x) => matmulRef(x.a as Float64Array, x.b as Float64Array, { batch: 1, M, N, K, transA: tA, transB: tB }),
+            refGrad: (x, g) => matmulBackwardRef(x.a as Float64Array, x.b as Float64Array, g, { batch: 1, M, N, K, transA: tA, transB: tB }),
+          });
+        }
+      } finally {
+        forceMatmulTile(null);
+      }
+    });
+  }
 });

@@ -1,5 +1,6 @@
 // Embedding lookup: forward, deterministic scatter-add backward, autograd entry, CPU id check.
 import type { Tensor } from '../tensor.ts';
+import type { FrozenMatrix } from './linear.ts';
 
 const WG = 256;
 
@@ -25,7 +26,21 @@ export function embedding_forward(ids: Tensor, table: Tensor): Tensor {
   const { v, d } = check(ids, table);
   const e = table.engine;
   const out = e.empty([...ids.shape, d], 'f32', 'embedding');
-  e.run({ shader: 'embedding', entryPoint: 'forward', constants: { WG } }, [ids, table, out], [out.size, d, v, ids.size], e.grid(Math.ceil(out.size / WG)));
+  e.run({ shader: 'embedding', entryPoint: 'forward', constants: { WG } }, [ids, table, out], [out.size, d, v, ids.size, 0, v], e.grid(Math.ceil(out.size / WG)));
+  return out;
+}
+
+/** Lookup in a frozen table (f32 or f16, possibly split into row blocks): no gradient to the table. */
+export function embeddingFrozen(ids: Tensor, table: FrozenMatrix): Tensor {
+  if (ids.dtype === 'f32') throw new Error(`embedding: needs integer ids, got ${ids.dtype}`);
+  const e = ids.engine;
+  const [v, d] = [table.rows, table.cols];
+  const out = e.empty([...ids.shape, d], 'f32', 'embedding');
+  table.parts.forEach((part, i) => {
+    const constants = { WG, TABLE_F16: part.dtype === 'f16' ? 1 : 0 };
+    const params = [out.size, d, v, ids.size, i * table.rowsPerPart, part.shape[0]];
+    e.run({ shader: 'embedding', entryPoint: 'forward', constants }, [ids, part, out], params, e.grid(Math.ceil(out.size / WG)));
+  });
   return out;
 }
 
@@ -34,7 +49,7 @@ export function embedding_backward(ids: Tensor, table: Tensor, g: Tensor): Tenso
   const { v, d } = check(ids, table);
   const e = table.engine;
   const dt = e.zeros(table.shape, 'f32', 'embedding.dtable');
-  e.run({ shader: 'embedding', entryPoint: 'backward', constants: { WG } }, [ids, g, dt], [ids.size * d, d, v, ids.size], e.grid(ids.size));
+  e.run({ shader: 'embedding', entryPoint: 'backward', constants: { WG } }, [ids, g, dt], [ids.size * d, d, v, ids.size, 0, v], e.grid(ids.size));
   return dt;
 }
 

@@ -14,6 +14,7 @@ export * from './reduce.ts';
 export * from './adamw.ts';
 export * from './clip.ts';
 export * from './dequant_nbits.ts';
+export * from './matmul_nbits.ts';
 
 export interface OpInfo {
   name: string;
@@ -36,4 +37,5 @@ export const OPS: readonly OpInfo[] = [
   { name: 'adamw', shaders: ['adamw'], differentiable: false },
   { name: 'clip_grad_norm', shaders: ['reduce'], differentiable: false },
   { name: 'dequant_nbits', shaders: ['dequant_nbits'], differentiable: false },
+  { name: 'matmul_nbits', shaders: ['matmul_nbits'], differentiable: true },
 ];

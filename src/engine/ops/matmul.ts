@@ -19,22 +19,40 @@ export interface MatmulOptions {
 }
 
 /**
- * Tile configurations (WGSL override constants; TM = TN = 4 are fixed in the shader, so a tile
- * runs (BM/4)·(BN/4) threads: 256 for BIG, 64 for the others, within WebGPU's default limit).
- * Thin tiles serve products with few rows (decode, small batches) or few columns (LoRA rank r):
- * a 64x64 tile would compute mostly padding there (about 2x slower on SwiftShader).
+ * Tile configurations (WGSL override constants). A tile runs (BM/TM)·(BN/TN) threads: 256 for HUGE
+ * and BIG, 64 for the others, within WebGPU's default limit. HUGE (8x8 per thread) serves the
+ * large products of real GPUs; thin tiles serve products with few rows (decode, small batches) or
+ * few columns (LoRA rank r): a 64x64 tile would compute mostly padding there (about 2x slower on
+ * SwiftShader).
  */
-const BIG = { BM: 64, BN: 64, BK: 16 };
-const SMALL = { BM: 32, BN: 32, BK: 16 };
-const FEW_ROWS = { BM: 16, BN: 64, BK: 16 };
-const FEW_COLS = { BM: 64, BN: 16, BK: 16 };
+export interface Tile {
+  BM: number;
+  BN: number;
+  BK: number;
+  TM: number;
+  TN: number;
+}
+const HUGE: Tile = { BM: 128, BN: 128, BK: 8, TM: 8, TN: 8 };
+const BIG: Tile = { BM: 64, BN: 64, BK: 16, TM: 4, TN: 4 };
+const SMALL: Tile = { BM: 32, BN: 32, BK: 16, TM: 4, TN: 4 };
+const FEW_ROWS: Tile = { BM: 16, BN: 64, BK: 16, TM: 4, TN: 4 };
+const FEW_COLS: Tile = { BM: 64, BN: 16, BK: 16, TM: 4, TN: 4 };
+export const TILES = { HUGE, BIG, SMALL, FEW_ROWS, FEW_COLS } as const;
 
-function pickTile(M: number, N: number, emulated: boolean): { BM: number; BN: number; BK: number } {
+/** Tests and benchmarks: force one tile for every product (null restores the automatic choice). */
+let forced: Tile | null = null;
+export function forceMatmulTile(t: Tile | null): void {
+  forced = t;
+}
+
+function pickTile(M: number, N: number, emulated: boolean): Tile {
+  if (forced) return forced;
   if (M <= 16 && N > 16) return FEW_ROWS;
   // CPU emulation (SwiftShader) runs workgroups on a few cores and pays per barrier: more, smaller
   // workgroups measured ~30% faster there (scripts/profile-step.ts). Real GPUs keep the big tile.
   if (emulated && M > 16 && N > 16) return SMALL;
   if (N <= 16 && M > 16) return FEW_COLS;
+  if (!emulated && M >= 256 && N >= 256) return HUGE;
   return M >= 64 && N >= 64 ? BIG : SMALL;
 }
 
@@ -45,18 +63,33 @@ interface Dims {
   K: number;
 }
 
+/** Column blocks: op(x) is columns [offA, offA + K) of a row-major matrix with `lda` columns; C likewise. */
+export interface Blocks {
+  offA: number;
+  lda: number;
+  offC: number;
+  ldc: number;
+}
+
 /**
  * out[z] = alpha · op(x[z]) · op(y[z]) + beta · out[z] for z < batch, with op(x) [M, K] and
- * op(y) [K, N]. Only sizes are checked here: callers own the shape logic.
+ * op(y) [K, N]; y may be f16 (packed). Only sizes are checked here: callers own the shape logic.
+ * With `blocks` (batch 1, x not transposed), x and out are column blocks of wider matrices.
  */
-function gemm(e: Engine, x: Tensor, tX: boolean, y: Tensor, tY: boolean, d: Dims, out: Tensor, alpha: number, beta: number): void {
+export function gemm(e: Engine, x: Tensor, tX: boolean, y: Tensor, tY: boolean, d: Dims, out: Tensor, alpha: number, beta: number, blocks?: Blocks): void {
   const { batch, M, N, K } = d;
-  if (x.size !== batch * M * K || y.size !== batch * K * N || out.size !== batch * M * N) {
+  const xOk = blocks ? batch === 1 && !tX && x.size >= M * blocks.lda && blocks.offA + K <= blocks.lda : x.size === batch * M * K;
+  const outOk = blocks ? out.size >= M * blocks.ldc && blocks.offC + N <= blocks.ldc : out.size === batch * M * N;
+  if (!xOk || y.size !== batch * K * N || !outOk) {
     throw new Error(`matmul: internal size mismatch for batch=${batch} M=${M} N=${N} K=${K}`);
   }
+  if (x.dtype !== 'f32' || out.dtype !== 'f32' || (y.dtype !== 'f32' && y.dtype !== 'f16')) {
+    throw new Error(`matmul: operands must be f32 (B may be f16), got ${x.dtype} · ${y.dtype} -> ${out.dtype}`);
+  }
   const tile = pickTile(M, N, e.info.emulated);
-  const constants = { ...tile, TRANS_A: tX ? 1 : 0, TRANS_B: tY ? 1 : 0 };
-  const params = [M, N, K, tX ? M : K, tY ? K : N, M * K, K * N, M * N, f32(alpha), f32(beta)];
+  const constants = { ...tile, TRANS_A: tX ? 1 : 0, TRANS_B: tY ? 1 : 0, B_F16: y.dtype === 'f16' ? 1 : 0 };
+  const lda = blocks?.lda ?? (tX ? M : K);
+  const params = [M, N, K, lda, tY ? K : N, M * K, K * N, M * N, f32(alpha), f32(beta), blocks?.offA ?? 0, blocks?.offC ?? 0, blocks?.ldc ?? N];
   const groups = [Math.ceil(N / tile.BN), Math.ceil(M / tile.BM), batch];
   e.run({ shader: 'matmul', entryPoint: 'main', constants }, [x, y, out], params, groups);
 }
@@ -69,8 +102,12 @@ function plan(a: Tensor, b: Tensor, o: MatmulOptions): Plan {
   const sa = a.shape;
   const sb = b.shape;
   const what = () => `matmul: A [${sa}]${o.transA ? 'ᵀ' : ''} · B [${sb}]${o.transB ? 'ᵀ' : ''}`;
+  if (a.dtype !== 'f32') throw new Error(`${what()}: ${a.label} is ${a.dtype}, expected f32`);
+  // f16 B: frozen weights read as x·W or x·Wᵀ; A is never f16 (so transA, which swaps the roles in dA, is out).
+  if (b.dtype !== 'f32' && !(b.dtype === 'f16' && !o.transA && !b.requiresGrad)) {
+    throw new Error(`${what()}: ${b.label} is ${b.dtype}, expected f32 (f16 only for a frozen B without transA)`);
+  }
   for (const t of [a, b]) {
-    if (t.dtype !== 'f32') throw new Error(`${what()}: ${t.label} is ${t.dtype}, expected f32`);
     if (!t.isContiguous()) throw new Error(`${what()}: ${t.label} is not contiguous`);
   }
   if (sb.length < 2 || sa.length < 1) throw new Error(`${what()}: B needs at least 2 dims, A at least 1`);
