@@ -132,8 +132,27 @@ test('train, stream results, compare, and find the run again after a reload', as
   await page.getByTestId('compare-view-family').click();
   await page.screenshot({ path: `${SHOTS}/compare.png`, fullPage: true });
 
+  // Inside: the base run has no prefix (said so); the prefix run gets a languages x layers heatmap of
+  // the share of attention on its prefix, measured in the worker on the run's evaluation languages.
   await page.getByTestId('tab-inside').click();
   await expect(page.getByTestId('inside-gates')).toHaveAttribute('data-state', 'unavailable');
+  await expect(page.getByTestId('inside-attention')).toHaveAttribute('data-state', 'unavailable');
+  await expect(page.getByTestId('inside-attention')).toContainText('no prefix');
+  await page.getByTestId('inside-run-select').selectOption(prefixId);
+  const share = page.getByTestId('inside-attention');
+  await expect(share).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  await expect(share).toHaveAttribute('data-languages', String(LANGS.length));
+  const layerCount = Number(await share.getAttribute('data-layers'));
+  expect(layerCount).toBeGreaterThan(0);
+  for (const l of LANGS) {
+    const v = Number(await page.locator(`[data-testid^="share-${l}-"]`).first().getAttribute('data-value'));
+    expect(v).toBeGreaterThan(0);
+    expect(v).toBeLessThan(1);
+  }
+  // Keyboard: regroup the rows by script from the keyboard.
+  await page.getByTestId('inside-view-script').focus();
+  await page.keyboard.press('Enter');
+  await expect(share).toHaveAttribute('data-group-by', 'script');
   await page.screenshot({ path: `${SHOTS}/inside.png`, fullPage: true });
 
   // 3. Runs survive a reload (IndexedDB in the worker); export from History.

@@ -1,8 +1,10 @@
 // The lab's environment inside a browser Worker: WebGPU from the worker's navigator, benchmark
-// data from the dev server's /shared/data (when ../shared exists) or generated (toy), runs in IndexedDB.
+// data from the dev server's /shared/data (when ../shared exists) or generated (toy), runs in IndexedDB,
+// Hugging Face downloads in Cache Storage (absent outside secure contexts: models are then read in place).
 import { acquireDevice } from '../src/engine/device.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { FetchSource, parseLanguages, toyDataSource, toyLanguageTable } from '../src/data/index.ts';
+import { CacheStorageModelCache } from '../src/model/model_cache.ts';
 import { Lab, type LabEnvironment } from '../src/runner/lab.ts';
 import { IndexedDbRunStore } from '../src/runner/run_store.ts';
 
@@ -21,6 +23,7 @@ export function browserEnvironment(dataBaseUrl = '/shared/data/'): LabEnvironmen
       return { source, languages: await languages };
     },
     store: new IndexedDbRunStore(),
+    modelCache: CacheStorageModelCache.available() ?? undefined,
   };
 }
 

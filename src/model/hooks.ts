@@ -1,6 +1,7 @@
 // Where adapters plug into the frozen Llama graph. src/peft implements these; the model only
 // calls them, so adding a method never touches the graph.
 import type { Tensor } from '../engine/tensor.ts';
+import type { AttentionOptions } from '../engine/ops/attention.ts';
 
 export type Projection = 'q_proj' | 'k_proj' | 'v_proj' | 'o_proj' | 'gate_proj' | 'up_proj' | 'down_proj';
 
@@ -30,4 +31,22 @@ export interface ModelHooks {
   prefix?(layer: LayerProjections): PrefixKV | null;
   /** Returns base + adapter delta for a linear projection of a layer (LoRA), or base unchanged. */
   projection?(layer: number, which: Projection, input: Tensor, base: Tensor): Tensor;
+  /**
+   * Read-only look at one layer's attention inputs, right after the layer's attention ran (the Inside
+   * view measures the prefix's share of attention). Must not change anything; tensors belong to the
+   * enclosing scope, so anything the observer creates and wants to keep it must take out (engine.forget).
+   */
+  observeAttention?(a: ObservedAttention): void;
+}
+
+/** One layer's attention call: q [B, S, heads*headDim] (RoPE applied), k/v [B, S, kvHeads*headDim], mask [B, S]. */
+export interface ObservedAttention {
+  layer: number;
+  q: Tensor;
+  k: Tensor;
+  v: Tensor;
+  mask: Tensor;
+  opts: AttentionOptions;
+  /** Soft-prompt positions at the start of every row (0 without a soft prompt). */
+  prepended: number;
 }

@@ -5,9 +5,10 @@ import type { Engine } from '../engine/engine.ts';
 import type { Tensor } from '../engine/tensor.ts';
 import { add } from '../engine/ops/elementwise.ts';
 import { attention } from '../engine/ops/attention.ts';
+import { checkpoint, isRecomputing } from '../engine/checkpoint.ts';
 import { concatSeq } from '../engine/ops/concat_seq.ts';
-import { embedding } from '../engine/ops/embedding.ts';
-import { matmul } from '../engine/ops/matmul.ts';
+import { embeddingFrozen } from '../engine/ops/embedding.ts';
+import { linear, type Weight } from '../engine/ops/linear.ts';
 import { rmsnorm } from '../engine/ops/rmsnorm.ts';
 import { rope } from '../engine/ops/rope.ts';
 import { swiglu } from '../engine/ops/swiglu.ts';
@@ -44,12 +45,17 @@ export function checkBatch(b: TokenBatch, vocab: number): void {
 }
 
 /** Full forward pass for training and scoring (no KV cache). */
-export function llamaForward(engine: Engine, w: LlamaWeights, input: TokenBatch, hooks: ModelHooks = {}): ForwardResult {
+export interface ForwardOptions {
+  /** Recompute each layer during backward instead of keeping its activations (src/engine/checkpoint.ts). */
+  checkpointLayers?: boolean;
+}
+
+export function llamaForward(engine: Engine, w: LlamaWeights, input: TokenBatch, hooks: ModelHooks = {}, opts: ForwardOptions = {}): ForwardResult {
   const c = w.config;
   checkBatch(input, c.vocabSize);
   const { batch: B } = input;
   const ids = engine.fromArray(input.ids, [B, input.seq], { dtype: 'i32', label: 'input_ids' });
-  let x = embedding(ids, w.embed); // [B, S, D]
+  let x = embeddingFrozen(ids, w.embed); // [B, S, D]
 
   const soft = hooks.softPrompt?.() ?? null;
   const N = soft ? soft.shape[0] : 0;
@@ -70,15 +76,17 @@ export function llamaForward(engine: Engine, w: LlamaWeights, input: TokenBatch,
   const positions = engine.fromArray(posArr, [B, S], { dtype: 'i32', label: 'position_ids' });
 
   const { numHeads: H, numKvHeads: KV, headDim: Dh } = c;
-  const proj = (layer: number, which: Projection, h: Tensor, W: Tensor): Tensor => {
-    const base = matmul(h, W, { transB: true });
+  const proj = (layer: number, which: Projection, h: Tensor, W: Weight): Tensor => {
+    const base = linear(h, W);
     return hooks.projection ? hooks.projection(layer, which, h, base) : base;
   };
   if (c.qkvBias || c.oProjBias || c.mlpBias) {
     throw new Error(`${c.architecture}: projection biases are not supported by this engine yet`);
   }
 
-  w.layers.forEach((L, l) => {
+  // One decoder layer; under a tape with checkpointLayers, only its input is kept for backward and
+  // the body runs again during backward (activation memory ~ one layer instead of all of them).
+  const layer = (l: number, L: LlamaWeights['layers'][number], x: Tensor): Tensor => {
     const h = rmsnorm(x, L.inputNorm, c.rmsNormEps);
     let q = proj(l, 'q_proj', h, L.q);
     let k = proj(l, 'k_proj', h, L.k);
@@ -87,17 +95,24 @@ export function llamaForward(engine: Engine, w: LlamaWeights, input: TokenBatch,
     k = rope(k.reshape([B, S, KV * Dh]), w.invFreq, positions, KV, Dh);
     const projections: LayerProjections = {
       layer: l,
-      k: (p) => matmul(p, L.k, { transB: true }),
-      v: (p) => matmul(p, L.v, { transB: true }),
+      k: (p) => linear(p, L.k),
+      v: (p) => linear(p, L.v),
     };
     const prefix = hooks.prefix?.(projections) ?? undefined;
     const a = attention(q, k, v.reshape([B, S, KV * Dh]), mask, { heads: H, kvHeads: KV, headDim: Dh, prefix });
+    // Observers (Inside view) only, and not again when a checkpoint recomputes the layer.
+    if (hooks.observeAttention && !isRecomputing()) {
+      hooks.observeAttention({ layer: l, q, k, v: v.reshape([B, S, KV * Dh]), mask, opts: { heads: H, kvHeads: KV, headDim: Dh, prefix }, prepended: N });
+    }
     x = add(x, proj(l, 'o_proj', a.reshape([B * S, H * Dh]), L.o));
     const h2 = rmsnorm(x, L.postNorm, c.rmsNormEps);
     const m = swiglu(proj(l, 'gate_proj', h2, L.gate), proj(l, 'up_proj', h2, L.up));
-    x = add(x, proj(l, 'down_proj', m, L.down));
+    return add(x, proj(l, 'down_proj', m, L.down));
+  };
+  w.layers.forEach((L, l) => {
+    x = opts.checkpointLayers && engine.tape ? checkpoint(engine, ([xin]) => layer(l, L, xin), [x]) : layer(l, L, x);
   });
-  const logits = matmul(rmsnorm(x, w.norm, c.rmsNormEps), w.lmHead, { transB: true });
+  const logits = linear(rmsnorm(x, w.norm, c.rmsNormEps), w.lmHead);
   return { logits, seqOut: S, prepended: N };
 }
 

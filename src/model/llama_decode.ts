@@ -23,8 +23,8 @@ import { add } from '../engine/ops/elementwise.ts';
 import { attention_forward, type AttentionPrefix } from '../engine/ops/attention.ts';
 import { attentionDecode, writeKvCache } from '../engine/ops/attention_decode.ts';
 import { concatSeq } from '../engine/ops/concat_seq.ts';
-import { checkIds, embedding } from '../engine/ops/embedding.ts';
-import { matmul } from '../engine/ops/matmul.ts';
+import { checkIds, embedding, embeddingFrozen } from '../engine/ops/embedding.ts';
+import { linear, type Weight } from '../engine/ops/linear.ts';
 import { rmsnorm } from '../engine/ops/rmsnorm.ts';
 import { rope } from '../engine/ops/rope.ts';
 import { swiglu } from '../engine/ops/swiglu.ts';
@@ -85,8 +85,8 @@ function layer(
 ): Tensor {
   const c = w.config;
   const { numHeads: H, numKvHeads: KV, headDim: Dh } = c;
-  const proj = (which: Projection, h: Tensor, W: Tensor): Tensor => {
-    const base = matmul(h, W, { transB: true });
+  const proj = (which: Projection, h: Tensor, W: Weight): Tensor => {
+    const base = linear(h, W);
     return hooks.projection ? hooks.projection(l, which, h, base) : base;
   };
   const h = rmsnorm(x, L.inputNorm, c.rmsNormEps);
@@ -163,7 +163,7 @@ export function prefill(engine: Engine, w: LlamaWeights, input: TokenBatch, hook
       owned.push(cacheMask);
 
       const ids = engine.fromArray(input.ids, [B, seq], { dtype: 'i32', label: 'input_ids' });
-      let x = embedding(ids, w.embed);
+      let x = embeddingFrozen(ids, w.embed);
       if (soft) x = concatSeq(soft, x.reshape([B, seq, Hd]));
       x = x.reshape([B * S, Hd]);
 
@@ -175,8 +175,8 @@ export function prefill(engine: Engine, w: LlamaWeights, input: TokenBatch, hook
         owned.push(k, v);
         const projections: LayerProjections = {
           layer: l,
-          k: (p) => matmul(p, L.k, { transB: true }),
-          v: (p) => matmul(p, L.v, { transB: true }),
+          k: (p) => linear(p, L.k),
+          v: (p) => linear(p, L.v),
         };
         const hp = hooks.prefix?.(projections) ?? null;
         let prefix: AttentionPrefix | undefined;
@@ -198,7 +198,7 @@ export function prefill(engine: Engine, w: LlamaWeights, input: TokenBatch, hook
       // Gather the last column of every row (embedding as a row gather), then the head.
       const lastRows = engine.fromArray(Int32Array.from({ length: B }, (_, b) => b * S + S - 1), [B], { dtype: 'i32', label: 'last_rows' });
       const last = embedding(lastRows, x);
-      const logits = matmul(rmsnorm(last, w.norm, c.rmsNormEps), w.lmHead, { transB: true });
+      const logits = linear(rmsnorm(last, w.norm, c.rmsNormEps), w.lmHead);
       return { logits, meta: { capacity, S, N, nextPositions, maskData, cacheMask } };
     });
     const cache: KvCache = {
@@ -234,7 +234,7 @@ export function decodeStep(engine: Engine, w: LlamaWeights, cache: KvCache, toke
     const ids = engine.fromArray(tokens, [B, 1], { dtype: 'i32', label: 'input_ids' });
     const positions = engine.fromArray(cache.nextPositions, [B, 1], { dtype: 'i32', label: 'position_ids' });
     const slots = engine.fromArray(new Int32Array(B).fill(slot), [B], { dtype: 'i32', label: 'cache_slots' });
-    let x = embedding(ids, w.embed).reshape([B, Hd]);
+    let x = embeddingFrozen(ids, w.embed).reshape([B, Hd]);
     w.layers.forEach((L, l) => {
       const cl = cache.layers[l];
       x = layer(w, l, L, x, B, 1, positions, hooks, (q, k, v) => {
@@ -242,7 +242,7 @@ export function decodeStep(engine: Engine, w: LlamaWeights, cache: KvCache, toke
         return attentionDecode(q, cl.k, cl.v, cache.mask, { heads: H, kvHeads: KV, headDim: Dh, start: slot, prefix: cl.prefix });
       });
     });
-    return matmul(rmsnorm(x, w.norm, c.rmsNormEps), w.lmHead, { transB: true });
+    return linear(rmsnorm(x, w.norm, c.rmsNormEps), w.lmHead);
   });
   cache.length = slot + 1;
   for (let b = 0; b < B; b++) cache.nextPositions[b]++;

@@ -56,6 +56,12 @@ export interface TrainConfig {
   maxSeqLen?: number;
   seed: number;
   checkpointEvery?: number;
+  /**
+   * Recompute each adapted layer during backward instead of storing its activations (saves GPU
+   * memory, costs about one extra forward of the adapted layers). Default: on when the frozen
+   * weights take 512 MiB or more on the GPU.
+   */
+  recomputeLayers?: boolean;
 }
 
 export interface EvalConfig {
@@ -104,8 +110,32 @@ export interface RunSummary {
   adapter?: { format: string; files: string[]; reloadMaxAbsDiff: number };
 }
 
+/** Download of a Hugging Face model: the current file and all files (cached files count as done). */
+export interface DownloadEvent {
+  type: 'download';
+  repo: string;
+  file: string;
+  fileLoaded: number;
+  fileTotal: number;
+  loaded: number;
+  total: number;
+  /** This file (or, with done, the whole model) came from the cache. */
+  fromCache: boolean;
+  /** Every file is downloaded; the GPU upload ('model-progress') follows. */
+  done: boolean;
+}
+
+/** A Hugging Face model whose files are in the lab's model cache. */
+export interface CachedModel {
+  repo: string;
+  revision: string;
+  bytes: number;
+  savedAt: string;
+}
+
 export type LabEvent =
   | { type: 'model-progress'; loaded: number; total: number; what: string }
+  | DownloadEvent
   | { type: 'model-ready'; info: ModelInfo }
   | { type: 'run-started'; runId: string; config: ExperimentConfig }
   | { type: 'step'; runId: string; step: number; loss: number; lr: number; gradNorm: number | null; tokensPerSecond: number; secondsLeft: number | null }
@@ -122,13 +152,37 @@ export type LabListener = (event: LabEvent) => void;
 export interface AdapterInsight {
   /** LLaMA-Adapter gates per adapted layer, one value per head (or one per layer), tanh applied when the method uses it. */
   gates: { layers: number[]; values: number[][] } | null;
-  /** Share of attention mass on prefix positions, per language and adapted layer (not reported yet: null). */
-  prefixAttention: { layers: number[]; byLanguage: Record<string, number[]> } | null;
+  /**
+   * Share of attention mass on prefix positions (0..1), per language and observed layer, averaged over
+   * heads and the real tokens of a few items per language (src/runner/prefix_share.ts defines it per method).
+   */
+  prefixAttention: PrefixAttention | null;
+  /** Why prefixAttention is null, in words for a person (no prefix, weights not saved, ...). */
+  prefixAttentionReason?: string;
+}
+
+export interface PrefixAttention {
+  layers: number[];
+  byLanguage: Record<string, number[]>;
+  /** Where the items came from, and how many per language. */
+  benchmark?: BenchmarkId;
+  itemsPerLanguage?: number;
+}
+
+/** What Lab.inspect measures: defaults are the run's first evaluation languages and up to 4 items each. */
+export interface InspectOptions {
+  languages?: string[];
+  items?: number;
 }
 
 export interface LabApi {
   device(): Promise<{ description: string; emulated: boolean; features: string[]; maxBufferBytes: number }>;
   loadModel(source: ModelSource): Promise<ModelInfo>;
+  /** Stops a model download in progress: loadModel then rejects with "download cancelled". */
+  cancelLoad(): Promise<void>;
+  /** Hugging Face models in the model cache (loading them again needs no network). */
+  cachedModels(): Promise<CachedModel[]>;
+  clearModelCache(): Promise<void>;
   /** Trainable-parameter count as the paper counts it, and the exact count. */
   countParams(method: MethodConfig): Promise<{ paper: number; exact: number }>;
   startRun(config: ExperimentConfig): Promise<string>;
@@ -143,5 +197,6 @@ export interface LabApi {
   deleteRun(runId: string): Promise<void>;
   exportRun(runId: string, format: 'json' | 'csv' | 'peft'): Promise<{ name: string; mime: string; data: Uint8Array }[]>;
   subscribe(listener: LabListener): Promise<void>;
-  inspect(runId: string): Promise<AdapterInsight>;
+  /** Gates and prefix attention shares of a run; measuring runs forward passes on a few evaluation items. */
+  inspect(runId: string, opts?: InspectOptions): Promise<AdapterInsight>;
 }

@@ -11,15 +11,18 @@ import { toyModel } from '../model/toy_model.ts';
 import { getMethod, type Adapter, type MethodSpec } from '../peft/index.ts';
 import type { DataSource, GroupLookup } from '../data/index.ts';
 import type {
-  AdapterInsight, EvalConfig, EvalSummary, ExperimentConfig, LabApi, LabEvent, LabListener, MethodConfig, ModelInfo, ModelSource, RunSummary,
+  AdapterInsight, EvalConfig, EvalSummary, ExperimentConfig, InspectOptions, LabApi, LabEvent, LabListener, MethodConfig, ModelInfo, ModelSource, RunSummary,
 } from '../protocol/lab.ts';
+import { gatesFromParams, measurePrefixAttention, shareKindOf } from './inspect.ts';
 import { exportAdapter } from './peft_export.ts';
 import { runsToCsv, runToJson } from './results_export.ts';
 import type { RunRecord, RunStore } from './run_store.ts';
 import { runEvaluation } from './evaluate.ts';
 import { RunControl, runTraining } from './trainer.ts';
+import { cachedModels, hubFolder, type HubEnvironment } from './model_download.ts';
 
-export interface LabEnvironment {
+/** `modelCache` and `hfBaseUrl` (HubEnvironment): where Hugging Face downloads are kept and come from. */
+export interface LabEnvironment extends HubEnvironment {
   engine(): Promise<Engine>;
   /** Benchmark data for a benchmark id (toy: generated; others: ../shared/data, picked files, downloads). */
   dataFor(benchmark: string): Promise<{ source: DataSource; languages: GroupLookup }>;
@@ -42,6 +45,8 @@ const newId = () => `run-${new Date().toISOString().replace(/[-:.TZ]/g, '').slic
 export class Lab implements LabApi {
   private listeners: LabListener[] = [];
   private model: { key: string; loaded: LoadedModel; weights: LlamaWeights; info: ModelInfo } | null = null;
+  /** Aborts the Hugging Face download of the load in progress (cancelLoad). */
+  private loading: AbortController | null = null;
   private runs = new Map<string, LiveRun>();
 
   constructor(private env: LabEnvironment) {}
@@ -60,17 +65,22 @@ export class Lab implements LabApi {
   }
 
   async loadModel(source: ModelSource): Promise<ModelInfo> {
-    const key = JSON.stringify(source, (_k, v) => (v instanceof Blob ? `${v.size}` : v));
+    const key = modelKey(source);
     if (this.model?.key === key) return this.model.info;
     const engine = await this.env.engine();
-    const loaded = source.kind === 'toy' ? toyModel(source.seed ?? 0) : await loadModelFolder(this.folderFor(source), { weights: source.weights });
+    // A new load supersedes a download still running for an earlier one.
+    this.loading?.abort();
+    const loading = (this.loading = new AbortController());
+    const loaded = source.kind === 'toy'
+      ? toyModel(source.seed ?? 0)
+      : await loadModelFolder(source.kind === 'hf' ? await hubFolder(this.env, source, (e) => this.emit(e), loading.signal) : this.folderFor(source), { weights: source.weights });
     const bytes = estimateBytes(loaded);
     const limit = engine.info.limits.maxBufferSize;
     this.model?.weights.dispose();
     this.model = null;
-    const weights = await uploadLlamaWeights(engine, loaded.config, loaded.weights, (p) =>
-      this.emit({ type: 'model-progress', loaded: p.loaded, total: p.total, what: p.name }),
-    );
+    const weights = await uploadLlamaWeights(engine, loaded.config, loaded.weights, {
+      onProgress: (p) => this.emit({ type: 'model-progress', loaded: p.loaded, total: p.total, what: p.name }),
+    });
     const c = loaded.config;
     const info: ModelInfo = {
       name: source.kind === 'toy' ? `toy Llama (seed ${source.seed ?? 0})` : source.kind === 'hf' ? source.repo : source.kind === 'dir' ? source.path : loaded.weightsPath,
@@ -234,17 +244,59 @@ export class Lab implements LabApi {
     return exportAdapter(toSpec(rec.summary.config.method), config, rec.params, this.model!.info.name).map((f) => ({ ...f, mime: 'application/octet-stream' }));
   }
 
-  async inspect(id: string): Promise<AdapterInsight> {
-    const rec = await this.env.store.load(id);
+  async inspect(id: string, opts: InspectOptions = {}): Promise<AdapterInsight> {
+    const live = this.runs.get(id);
+    const rec = live ? await this.record(live) : await this.env.store.load(id);
     const m = rec.summary.config.method;
-    if (m.method !== 'adapter') return { gates: null, prefixAttention: null };
-    // Same default as the method: per-head gates use tanh unless the spec says otherwise.
-    const tanh = m.gateTanh ?? (m.gate ?? 'per_head') === 'per_head';
-    const gates = rec.params
-      .filter((p) => /^gate\.\d+$/.test(p.name))
-      .map((p) => ({ layer: Number(p.name.slice(5)), values: Array.from(p.data, (v) => (tanh ? Math.tanh(v) : v)) }))
-      .sort((a, b) => a.layer - b.layer);
-    return { gates: { layers: gates.map((g) => g.layer), values: gates.map((g) => g.values) }, prefixAttention: null };
+    const gates = gatesFromParams(m, rec.params);
+    const kind = shareKindOf(m.method);
+    if (!('kind' in kind)) return { gates, prefixAttention: null, prefixAttentionReason: kind.reason };
+    try {
+      return { gates, prefixAttention: await this.measure(rec, live?.adapter ?? null, opts) };
+    } catch (e) {
+      return { gates, prefixAttention: null, prefixAttentionReason: (e as Error).message };
+    }
+  }
+
+  /** Forward passes with the run's adapter: the live one, or one rebuilt from the saved parameters. */
+  private async measure(rec: RunRecord, live: Adapter | null, opts: InspectOptions) {
+    const cfg = rec.summary.config;
+    if (!live && rec.params.length === 0) {
+      throw new Error(`"${rec.summary.name}" was saved without its trained parameters, so its attention cannot be measured; run it again in this session.`);
+    }
+    await this.loadModelFor(cfg);
+    const { loaded, weights } = this.requireModel();
+    const engine = await this.env.engine();
+    let adapter = live;
+    if (!adapter) {
+      adapter = getMethod(cfg.method.method).create(engine, loaded.config, toSpec(cfg.method), { seed: cfg.train?.seed ?? 0 });
+      for (const p of rec.params) adapter.load(p.name, p.data);
+    }
+    try {
+      const ev = cfg.eval?.[0];
+      const benchmark = ev?.benchmark ?? cfg.benchmark;
+      const { source } = await this.env.dataFor(benchmark);
+      return await measurePrefixAttention(
+        { engine, weights, tokenizer: loaded.tokenizer!, adapter, source },
+        {
+          benchmark, languages: opts.languages ?? (ev?.languages.length ? ev.languages : ['en']), items: opts.items ?? Math.min(4, ev?.itemsPerLanguage ?? 4),
+          seed: ev?.seed ?? 0, maxLen: cfg.train?.maxSeqLen ?? 256,
+        },
+      );
+    } finally {
+      if (adapter !== live) adapter.dispose();
+    }
+  }
+
+  /** Restored runs: their model must be the loaded one; loading it must not pull the weights from under a training run. */
+  private async loadModelFor(cfg: ExperimentConfig): Promise<void> {
+    const busy = [...this.runs.values()].some((r) => r.summary.status === 'running' || r.summary.status === 'paused');
+    if (this.model?.key !== modelKey(cfg.model) && busy) throw new Error('this run used another model than the one a run is training on now; inspect it when that run has finished.');
+    try {
+      await this.loadModel(cfg.model);
+    } catch (e) {
+      throw new Error(`could not load this run's model again (${(e as Error).message}); load it in Setup, then open Inside again.`);
+    }
   }
 
   private live(id: string): LiveRun {
@@ -258,12 +310,22 @@ export class Lab implements LabApi {
     return this.model;
   }
 
-  private folderFor(s: Exclude<ModelSource, { kind: 'toy' }>): FileFolder {
+  async cancelLoad(): Promise<void> {
+    this.loading?.abort();
+  }
+
+  async cachedModels() {
+    return cachedModels(this.env);
+  }
+
+  async clearModelCache(): Promise<void> {
+    await this.env.modelCache?.clear();
+  }
+
+  private folderFor(s: Exclude<ModelSource, { kind: 'toy' | 'hf' }>): FileFolder {
     switch (s.kind) {
       case 'url':
         return new UrlFolder(s.baseUrl, s.baseUrl);
-      case 'hf':
-        return new UrlFolder(s.repo, `https://huggingface.co/${s.repo}/resolve/${s.revision ?? 'main'}/`);
       case 'files':
         return new MapFolder('picked folder', s.files.map((f) => [f.path, f.file] as [string, Blob]));
       case 'dir':
@@ -272,6 +334,8 @@ export class Lab implements LabApi {
     }
   }
 }
+
+const modelKey = (source: ModelSource) => JSON.stringify(source, (_k, v) => (v instanceof Blob ? `${v.size}` : v));
 
 export function toSpec(m: MethodConfig): MethodSpec {
   return { ...m };

@@ -1,5 +1,6 @@
 // The lab's environment in Node (CLI, tests, benchmarks): Dawn, ../shared/data on disk when
-// present (toy data otherwise), model folders by path, runs as files.
+// present (toy data otherwise), model folders by path, runs as files, Hugging Face downloads cached
+// in a directory (~/.cache/prefix-lab/models; PREFIX_LAB_MODEL_CACHE overrides, "off" disables).
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { nodeEngine } from '../engine/dawn.ts';
@@ -8,10 +9,14 @@ import { NodeDirSource } from '../data/node_source.ts';
 import { parseLanguages, toyDataSource, toyLanguageTable } from '../data/index.ts';
 import { Lab, type LabEnvironment } from './lab.ts';
 import { FileRunStore } from './run_store_node.ts';
+import { DirModelCache, defaultModelCacheDir } from './node_model_cache.ts';
+import type { ModelCache } from '../model/model_cache.ts';
 import type { RunStore } from './run_store.ts';
 
-export function nodeEnvironment(opts: { dataDir?: string; store: RunStore }): LabEnvironment {
+export function nodeEnvironment(opts: { dataDir?: string; store: RunStore; modelCache?: ModelCache | null; hfBaseUrl?: string }): LabEnvironment {
   const dataDir = opts.dataDir ?? path.resolve('../shared/data');
+  const cacheDir = defaultModelCacheDir();
+  const modelCache = opts.modelCache === undefined ? (cacheDir ? new DirModelCache(cacheDir) : undefined) : (opts.modelCache ?? undefined);
   return {
     engine: nodeEngine,
     async dataFor(benchmark) {
@@ -24,6 +29,8 @@ export function nodeEnvironment(opts: { dataDir?: string; store: RunStore }): La
     },
     store: opts.store,
     openDir: (p) => new NodeFolder(path.resolve(p)),
+    modelCache,
+    hfBaseUrl: opts.hfBaseUrl,
   };
 }
 

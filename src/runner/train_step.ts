@@ -8,7 +8,7 @@ import { crossEntropy } from '../engine/ops/cross_entropy.ts';
 import type { AdamW } from '../engine/ops/adamw.ts';
 import { clipGradNorm } from '../engine/ops/clip.ts';
 import type { LlamaWeights } from '../model/llama_gpu.ts';
-import { llamaForward, shiftLabels, type TokenBatch } from '../model/llama.ts';
+import { llamaForward, shiftLabels, type ForwardOptions, type TokenBatch } from '../model/llama.ts';
 import type { Adapter } from '../peft/types.ts';
 
 export interface StepOptions {
@@ -18,6 +18,8 @@ export interface StepOptions {
   lr?: number;
   /** Micro-batches accumulated before the update: gradients are averaged over them. */
   accumulate?: boolean;
+  /** Recompute layers during backward (per-layer activation checkpoints). */
+  checkpointLayers?: boolean;
 }
 
 export interface StepResult {
@@ -27,11 +29,11 @@ export interface StepResult {
 }
 
 /** Forward + backward on one batch; gradients accumulate into the adapter's parameters. */
-export function lossAndGrad(engine: Engine, w: LlamaWeights, adapter: Adapter, batch: TokenBatch, labels: Int32Array, gradScale = 1): Tensor {
+export function lossAndGrad(engine: Engine, w: LlamaWeights, adapter: Adapter, batch: TokenBatch, labels: Int32Array, gradScale = 1, opts: ForwardOptions = {}): Tensor {
   startTape(engine);
   try {
     return engine.scope(() => {
-      const f = llamaForward(engine, w, batch, adapter.hooks);
+      const f = llamaForward(engine, w, batch, adapter.hooks, opts);
       const lab = engine.fromArray(shiftLabels(labels, batch.batch, batch.seq, f.prepended), [batch.batch * f.seqOut], { dtype: 'i32', label: 'labels' });
       const loss = crossEntropy(f.logits, lab);
       const seed = engine.fromArray([gradScale], [1], { label: 'loss_seed' });
@@ -53,7 +55,7 @@ export function trainStep(
 ): StepResult {
   const params = adapter.params.map((p) => p.tensor);
   zeroGrad(params);
-  const losses = batches.map((b) => lossAndGrad(engine, w, adapter, b.batch, b.labels, 1 / batches.length));
+  const losses = batches.map((b) => lossAndGrad(engine, w, adapter, b.batch, b.labels, 1 / batches.length, { checkpointLayers: opts.checkpointLayers }));
   const grads = params.map((p) => p.grad).filter((g): g is Tensor => g !== null);
   const norm = opts.maxGradNorm ? clipGradNorm(grads, opts.maxGradNorm) : null;
   optimizer.step(params, opts.lr);

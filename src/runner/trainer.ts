@@ -12,6 +12,9 @@ import { collate, encodeTrainExample, padId, type EncodedExample } from './encod
 import { lrAt } from './schedule.ts';
 import { trainStep } from './train_step.ts';
 
+/** TrainConfig.recomputeLayers defaults to on from this weight size (a ~1B model in f16 and up). */
+export const RECOMPUTE_ABOVE_BYTES = 512 * 2 ** 20;
+
 export interface TrainDeps {
   engine: Engine;
   weights: LlamaWeights;
@@ -100,6 +103,7 @@ export async function runTraining(deps: TrainDeps, o: TrainOptions): Promise<Tra
     return out;
   };
 
+  const recompute = c.recomputeLayers ?? weights.bytes >= RECOMPUTE_ABOVE_BYTES;
   const losses: number[] = [];
   let tokens = 0;
   const t0 = performance.now();
@@ -114,7 +118,7 @@ export async function runTraining(deps: TrainDeps, o: TrainOptions): Promise<Tra
       const batches = Array.from({ length: accum }, () => collate(nextMicroBatch(), pad));
       const stepTokens = batches.reduce((n, b) => n + b.batch.mask.reduce((a, x) => a + x, 0), 0);
       const lr = lrAt(step, c);
-      const r = trainStep(engine, weights, adapter, opt, batches, { lr, maxGradNorm: c.maxGradNorm });
+      const r = trainStep(engine, weights, adapter, opt, batches, { lr, maxGradNorm: c.maxGradNorm, checkpointLayers: recompute });
       const loss = await r.loss;
       const gradNorm = r.gradNorm ? await r.gradNorm : null;
       if (!Number.isFinite(loss)) {

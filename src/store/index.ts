@@ -43,14 +43,14 @@ export const useLabStore = createLabStore();
 
 export type { LabState } from './types.ts';
 export type { DeviceInfo, GpuProblem, GpuState, GpuStatus } from './gpu.ts';
-export { describeSource, needsMoreMemory, TOY_SOURCE, type ModelState, type ModelStatus, type ModelProgress } from './model.ts';
+export { describeSource, needsMoreMemory, TOY_SOURCE, type DownloadState, type ModelState, type ModelStatus, type ModelProgress } from './model.ts';
 export {
   buildMethodConfig, buildTrainConfig, DEFAULT_METHOD_SETTINGS, LORA_RANKS, TOKENS_MAX, TOKENS_MIN, type MethodSettings, type ParamCount,
 } from './method.ts';
 export { ITEMS_MAX, ITEMS_MIN } from './benchmark.ts';
 export { buildExperiment, defaultRunName, type ExportFile, type ExportFormat, type LiveRun, type LossPoint, type Notice, type RunPhase } from './runs.ts';
 export { meanMetric, sweepKey, type CompareState, type SweepState, type SweepStatus } from './compare.ts';
-export type { InsideData } from './inside.ts';
+export type { InsideData, InsideStatus } from './inside.ts';
 export { TABS, type TabId } from './view.ts';
 export { METHODS, methodMeta, type MethodMeta } from './methods.ts';
 export {

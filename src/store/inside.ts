@@ -1,23 +1,46 @@
-// "Inside" slice: what the adapter does inside the model, per run. The lab API does not expose these
-// numbers yet (no LabApi method or event carries them), so every run reads as "not available";
-// the types are fixed now so the Inside view can be wired when the lab adds them.
+// "Inside" slice: what the adapter does inside the model, per run (LLaMA-Adapter gates, the share of
+// attention on the prefix per language and layer). Measuring the shares runs forward passes in the
+// worker, so it happens on demand (the Inside view asks for the run it shows), not after every run.
+import type { AdapterInsight } from '../protocol/lab.ts';
+import { errorMessage } from './connection.ts';
 import type { LabSlice } from './types.ts';
 
-export interface InsideData {
-  /** LLaMA-Adapter gate values, [layer][head] (tanh applied if the method uses it); null if the method has no gates. */
-  gates: { layers: number[]; values: number[][] } | null;
-  /** Share of attention mass on the prefix tokens, per language, per adapted layer (0..1). */
-  prefixAttention: { layers: number[]; byLanguage: Record<string, number[]> } | null;
-}
+/** Gates and prefix attention of one run, as Lab.inspect reports them (reasons included). */
+export type InsideData = AdapterInsight;
+
+export type InsideStatus = { status: 'loading' } | { status: 'ready' } | { status: 'error'; message: string };
 
 export interface InsideSlice {
-  /** Per run; absent: not available for that run (yet). */
+  /** Per run; absent: not measured (yet). */
   inside: Record<string, InsideData>;
-  /** For the lab (or a test) to provide the data once it can. */
+  insideStatus: Record<string, InsideStatus>;
   setInside: (runId: string, data: InsideData) => void;
+  /** Ask the lab once per run (force: measure again). */
+  loadInside: (runId: string, opts?: { force?: boolean }) => Promise<void>;
+  /** Forget a run's numbers (its adapter changed), so the next look measures again. */
+  clearInside: (runId: string) => void;
 }
 
-export const createInsideSlice: LabSlice<InsideSlice> = (set) => ({
+export const createInsideSlice: LabSlice<InsideSlice> = (set, get, _store, deps) => ({
   inside: {},
-  setInside: (runId, data) => set((s) => ({ inside: { ...s.inside, [runId]: data } })),
+  insideStatus: {},
+  setInside: (runId, data) => set((s) => ({ inside: { ...s.inside, [runId]: data }, insideStatus: { ...s.insideStatus, [runId]: { status: 'ready' } } })),
+  loadInside: async (runId, opts = {}) => {
+    const now = get().insideStatus[runId]?.status;
+    if (now === 'loading' || (!opts.force && (now === 'ready' || now === 'error'))) return;
+    const status = (st: InsideStatus) => set((s) => ({ insideStatus: { ...s.insideStatus, [runId]: st } }));
+    status({ status: 'loading' });
+    try {
+      const data = await (await deps.connection.api()).inspect(runId);
+      get().setInside(runId, data);
+    } catch (e) {
+      status({ status: 'error', message: errorMessage(e) });
+    }
+  },
+  clearInside: (runId) =>
+    set((s) => {
+      const { [runId]: _gone, ...inside } = s.inside;
+      const { [runId]: _was, ...insideStatus } = s.insideStatus;
+      return { inside, insideStatus };
+    }),
 });

@@ -1,7 +1,8 @@
 // Model slice: which model the lab has loaded (embedded toy by default, a picked folder, a URL or a
-// Hugging Face id), load progress from 'model-progress' events, the ModelInfo, and the error a
-// person can act on. Also decides when the model needs more memory than the adapter allows.
-import type { ModelInfo, ModelSource } from '../protocol/lab.ts';
+// Hugging Face id), download progress ('download' events) and load progress ('model-progress'),
+// the ModelInfo, the error a person can act on, and which Hugging Face models are cached.
+// Also decides when the model needs more memory than the adapter allows.
+import type { CachedModel, DownloadEvent, ModelInfo, ModelSource } from '../protocol/lab.ts';
 import { errorMessage } from './connection.ts';
 import type { LabSlice } from './types.ts';
 
@@ -13,6 +14,9 @@ export interface ModelProgress {
   what: string;
 }
 
+/** The latest download event of the current load (kept after it, to say "from cache"). */
+export type DownloadState = Omit<DownloadEvent, 'type'>;
+
 export interface ModelState {
   /** The last source asked for (null before the first load). */
   source: ModelSource | null;
@@ -20,8 +24,11 @@ export interface ModelState {
   sourceLabel: string;
   status: ModelStatus;
   progress: ModelProgress | null;
+  download: DownloadState | null;
   info: ModelInfo | null;
   error: string | null;
+  /** Hugging Face models whose files are in the lab's cache. */
+  cached: CachedModel[];
 }
 
 export interface ModelSlice {
@@ -32,6 +39,10 @@ export interface ModelSlice {
   ensureModel: () => Promise<void>;
   /** Leaves the "needs more memory" page without loading anything. */
   resetModel: () => void;
+  /** Stops the Hugging Face download in progress (the load then fails with "download cancelled"). */
+  cancelLoad: () => Promise<void>;
+  refreshCachedModels: () => Promise<void>;
+  clearModelCache: () => Promise<void>;
 }
 
 export const initialModelState: ModelState = {
@@ -39,8 +50,10 @@ export const initialModelState: ModelState = {
   sourceLabel: '',
   status: 'idle',
   progress: null,
+  download: null,
   info: null,
   error: null,
+  cached: [],
 };
 
 export const TOY_SOURCE: ModelSource = { kind: 'toy', seed: 0 };
@@ -90,18 +103,19 @@ export const createModelSlice: LabSlice<ModelSlice> = (set, get, _store, deps) =
       try {
         source = resolveSource(requested);
       } catch (e) {
-        set({ model: { ...initialModelState, source: requested, sourceLabel: label ?? describeSource(requested), status: 'error', error: `Not a usable URL: ${errorMessage(e)}` } });
+        set((s) => ({ model: { ...initialModelState, cached: s.model.cached, source: requested, sourceLabel: label ?? describeSource(requested), status: 'error', error: `Not a usable URL: ${errorMessage(e)}` } }));
         return;
       }
-      set({
-        model: { source, sourceLabel: label ?? describeSource(source), status: 'loading', progress: null, info: null, error: null },
-      });
+      set((s) => ({
+        model: { ...initialModelState, cached: s.model.cached, source, sourceLabel: label ?? describeSource(source), status: 'loading' },
+      }));
       try {
         const api = await deps.connection.api();
         const info = await api.loadModel(source);
         if (mine !== generation) return;
         set((s) => ({ model: { ...s.model, status: 'ready', info, error: null } }));
         get().onModelReady(info);
+        if (source.kind === 'hf') void get().refreshCachedModels();
       } catch (e) {
         if (mine !== generation) return;
         set((s) => ({ model: { ...s.model, status: 'error', info: null, error: errorMessage(e) } }));
@@ -110,12 +124,36 @@ export const createModelSlice: LabSlice<ModelSlice> = (set, get, _store, deps) =
     async ensureModel() {
       if (autoLoaded || get().model.status !== 'idle') return;
       autoLoaded = true;
+      void get().refreshCachedModels();
       await get().loadModel(TOY_SOURCE);
     },
     resetModel() {
       generation++;
       autoLoaded = true;
-      set({ model: initialModelState });
+      set((s) => ({ model: { ...initialModelState, cached: s.model.cached } }));
+    },
+    async cancelLoad() {
+      try {
+        await (await deps.connection.api()).cancelLoad();
+      } catch {
+        // Nothing to cancel when the lab is gone; the load's own error says why.
+      }
+    },
+    async refreshCachedModels() {
+      try {
+        const cached = await (await deps.connection.api()).cachedModels();
+        set((s) => ({ model: { ...s.model, cached } }));
+      } catch {
+        // An older lab without a cache: the list just stays empty.
+      }
+    },
+    async clearModelCache() {
+      try {
+        await (await deps.connection.api()).clearModelCache();
+      } catch (e) {
+        get().notify('error', `Could not clear the model cache: ${errorMessage(e)}`);
+      }
+      await get().refreshCachedModels();
     },
   };
 };

@@ -365,6 +365,11 @@ export const createRunsSlice: LabSlice<RunsSlice> = (set, get, _store, deps) => 
         case 'model-progress':
           set((s) => ({ model: { ...s.model, progress: { loaded: e.loaded, total: e.total, what: e.what } } }));
           return;
+        case 'download': {
+          const { type: _type, ...download } = e;
+          set((s) => ({ model: { ...s.model, download } }));
+          return;
+        }
         case 'model-ready':
           set((s) => ({ model: { ...s.model, progress: null } }));
           return;
@@ -410,11 +415,8 @@ export const createRunsSlice: LabSlice<RunsSlice> = (set, get, _store, deps) => 
             if (!said) fail(e.summary.error, e.runId);
           }
           get().onRunFinished(e.runId);
-          // Gate values for the Inside view; a lab without inspect() simply leaves it "not available".
-          void api()
-            .then((a) => a.inspect(e.runId))
-            .then((d) => get().setInside(e.runId, d))
-            .catch(() => undefined);
+          // The adapter may have changed: the Inside view measures it again when it shows this run.
+          get().clearInside(e.runId);
           return;
         case 'warning':
           get().notify('warning', e.message, e.runId);

@@ -13,6 +13,7 @@ import { MapFolder } from '../../src/model/file_source.ts';
 import { llamaForward } from '../../src/model/llama.ts';
 import { uploadLlamaWeights } from '../../src/model/llama_gpu.ts';
 import type { LlamaWeights } from '../../src/model/llama_gpu.ts';
+import type { FrozenMatrix } from '../../src/engine/ops/linear.ts';
 import { loadModelFolder } from '../../src/model/load.ts';
 import { matMulNBitsLayout } from '../../src/model/matmul_nbits.ts';
 import type { MatMulNBitsParams } from '../../src/model/matmul_nbits.ts';
@@ -186,7 +187,7 @@ async function logitsOf(engine: Engine, w: LlamaWeights, ids: Int32Array, mask: 
 }
 
 const layerTensors = (w: LlamaWeights) =>
-  w.layers.flatMap((L, l) => (['q', 'k', 'v', 'o', 'gate', 'up', 'down'] as const).map((k) => [`${l}.${k}`, L[k]] as const));
+  w.layers.flatMap((L, l) => (['q', 'k', 'v', 'o', 'gate', 'up', 'down'] as const).map((k) => [`${l}.${k}`, L[k] as FrozenMatrix] as const));
 
 describe.skipIf(!haveFixtures)(`uploadLlamaWeights${fixturesNote}`, () => {
   it('MatMulNBits weights (2.5 blocks, f16 scales, with/without zero points, 4- and 8-bit) are dequantised on the GPU exactly as on the CPU', async () => {
@@ -200,7 +201,7 @@ describe.skipIf(!haveFixtures)(`uploadLlamaWeights${fixturesNote}`, () => {
 
     const live0 = engine.pool.liveBytes;
     const d0 = engine.dispatches;
-    const gpu = await uploadLlamaWeights(engine, loaded.config, loaded.weights);
+    const gpu = await uploadLlamaWeights(engine, loaded.config, loaded.weights, { quantized: 'dequantize' });
     const gpuDispatches = engine.dispatches - d0;
     const d1 = engine.dispatches;
     const cpu = await uploadLlamaWeights(engine, loaded.config, cpuDequantIndex(loaded.weights));
@@ -216,8 +217,8 @@ describe.skipIf(!haveFixtures)(`uploadLlamaWeights${fixturesNote}`, () => {
           const key = { 'self_attn.q_proj': 'q', 'self_attn.k_proj': 'k', 'self_attn.v_proj': 'v', 'self_attn.o_proj': 'o', 'mlp.gate_proj': 'gate', 'mlp.up_proj': 'up', 'mlp.down_proj': 'down' }[hf] as 'q';
           const entry = loaded.weights.get(`model.layers.${l}.${hf}.weight`);
           const want = await entry.read();
-          const got = await L[key].readF32();
-          expect(L[key].shape, hf).toEqual(entry.shape);
+          const got = await (L[key] as FrozenMatrix).readF32();
+          expect((L[key] as FrozenMatrix).shape, hf).toEqual(entry.shape);
           worst = Math.max(worst, maxAbsDiff(got, want));
         }
       }
@@ -228,7 +229,7 @@ describe.skipIf(!haveFixtures)(`uploadLlamaWeights${fixturesNote}`, () => {
       // Sanity of the quantiser itself: close to the float weights, not equal.
       const fp = await loadModelFolder(await tinyFolder());
       const orig = await fp.weights.get('model.layers.0.self_attn.q_proj.weight').read();
-      const qd = maxAbsDiff(await gpu.layers[0].q.readF32(), orig);
+      const qd = maxAbsDiff(await (gpu.layers[0].q as FrozenMatrix).readF32(), orig);
       expect(qd).toBeGreaterThan(0);
       expect(qd).toBeLessThan(0.05);
 
@@ -241,6 +242,14 @@ describe.skipIf(!haveFixtures)(`uploadLlamaWeights${fixturesNote}`, () => {
       const d = maxAbsDiff(a, b);
       console.log(`[llama_gpu] logits, GPU-dequantised vs CPU-dequantised q4 weights: max |diff| = ${d}`);
       expect(d).toBeLessThanOrEqual(1e-5);
+      // Default upload: the codes stay packed (about 1/7 of f32 at 4 bits) and are dequantised
+      // inside the matmul; same logits as the dequantised weights.
+      const packed = await uploadLlamaWeights(engine, loaded.config, loaded.weights);
+      const dp = maxAbsDiff(a, await logitsOf(engine, packed, ids, mask, B));
+      console.log(`[llama_gpu] logits, packed q4 (dequantised in the matmul) vs dequantised once: max |diff| = ${dp}; weights ${packed.bytes} vs ${gpu.bytes} bytes`);
+      expect(dp).toBeLessThanOrEqual(1e-5);
+      expect(packed.bytes).toBeLessThan(gpu.bytes / 2);
+      packed.dispose();
       const fpW = await uploadLlamaWeights(engine, fp.config, fp.weights);
       const vsFloat = maxAbsDiff(a, await logitsOf(engine, fpW, ids, mask, B));
       fpW.dispose();

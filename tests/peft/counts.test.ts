@@ -3,6 +3,7 @@
  * against what create() allocates, and the claim that autograd runs backward only from the lowest
  * adapted layer (the tape holds no op of the layers below it).
  */
+import { weightTensors } from '../../src/engine/ops/linear.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backward, startTape, stopTape } from '../../src/engine/autograd.ts';
 import { nodeEngine } from '../../src/engine/dawn.ts';
@@ -121,7 +122,7 @@ describe.skipIf(!haveFixtures)(`tiny-llama: counts and backward extent${fixtures
     const owner = new Map<Tensor, number>();
     const norms = new Map<Tensor, number>();
     w.layers.forEach((L, l) => {
-      for (const t of [L.inputNorm, L.postNorm, L.q, L.k, L.v, L.o, L.gate, L.up, L.down]) owner.set(t, l);
+      for (const t of [L.inputNorm, L.postNorm, ...[L.q, L.k, L.v, L.o, L.gate, L.up, L.down].flatMap(weightTensors)]) owner.set(t, l);
       norms.set(L.inputNorm, l);
     });
     const layers = new Set<number>();

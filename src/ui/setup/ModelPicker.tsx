@@ -5,6 +5,8 @@ import type { ModelSource } from '../../protocol/lab.ts';
 import { TOY_SOURCE, useLabStore } from '../../store/index.ts';
 import { Meter } from '../common/controls.tsx';
 import { formatBytes } from '../format.ts';
+import { CachedModels } from './CachedModels.tsx';
+import { DownloadStatus } from './DownloadStatus.tsx';
 import { ModelInfoCard } from './ModelInfoCard.tsx';
 
 type SourceKind = 'toy' | 'files' | 'url' | 'hf';
@@ -35,6 +37,8 @@ function folderName(list: FileList): string {
 export function ModelPicker() {
   const model = useLabStore((s) => s.model);
   const loadModel = useLabStore((s) => s.loadModel);
+  const cancelLoad = useLabStore((s) => s.cancelLoad);
+  const clearModelCache = useLabStore((s) => s.clearModelCache);
   const [kind, setKind] = useState<SourceKind>('toy');
   const [url, setUrl] = useState('/shared/fixtures/tiny-llama/');
   const [repo, setRepo] = useState('meta-llama/Llama-3.2-1B');
@@ -113,13 +117,22 @@ export function ModelPicker() {
             <button type="submit" className="primary" disabled={loading || !repo.trim()} data-testid="btn-load-hf">
               Download and load
             </button>
+            <CachedModels
+              cached={model.cached}
+              disabled={loading}
+              onLoad={(m) => void loadModel({ kind: 'hf', repo: m.repo, ...(m.revision !== 'main' ? { revision: m.revision } : {}) })}
+              onClear={() => void clearModelCache()}
+            />
           </form>
         )}
       </div>
 
       {/* Fixed-height status line: progress, error or the loaded source, without moving the card below. */}
       <div className="status-line" role="status" aria-live="polite" data-testid="model-status" data-status={model.status}>
-        {model.status === 'loading' && (
+        {model.status === 'loading' && model.download && !model.download.done && (
+          <DownloadStatus download={model.download} onCancel={() => void cancelLoad()} />
+        )}
+        {model.status === 'loading' && !(model.download && !model.download.done) && (
           <>
             <span>
               Loading {model.sourceLabel}
@@ -128,7 +141,16 @@ export function ModelPicker() {
             <Meter value={model.progress?.loaded ?? null} max={model.progress?.total ?? 1} label="Model loading" testId="model-progress" />
           </>
         )}
-        {model.status === 'ready' && <span>Loaded: {model.sourceLabel}</span>}
+        {model.status === 'ready' && (
+          <span>
+            Loaded: {model.sourceLabel}
+            {model.download?.done && (
+              <span className="hint" data-testid="model-from-cache" data-from-cache={String(model.download.fromCache)}>
+                {model.download.fromCache ? ' (from the cache, no download)' : ` (downloaded ${formatBytes(model.download.total)}, now cached)`}
+              </span>
+            )}
+          </span>
+        )}
         {model.status === 'idle' && <span>No model loaded yet.</span>}
       </div>
       {model.status === 'error' && (
