@@ -55,7 +55,7 @@ const engineRules = (withNode) =>
   });
 
 export default defineConfig(
-  { ignores: ['node_modules/', 'dist/', 'test-results/', 'playwright-report/', '.vite/', 'out/', '.gl/'] },
+  { ignores: ['node_modules/', 'dist/', 'test-results/', 'playwright-report/', '.vite/', 'out/', '.gl/', '.devwork/'] },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -84,5 +84,5 @@ export default defineConfig(
       ['workers/ (except workers/client.ts)', ['**/workers/**', '!**/workers/client.ts']],
     ]),
   },
-  { files: ['src/ui/**/*.{ts,tsx}', 'src/main.tsx'], rules: restrict('src/ui', ['shaders', 'engine', 'model', 'peft', 'runner', 'data', 'workers']) },
+  { files: ['src/ui/**/*.{ts,tsx}', 'src/main.tsx', 'src/bench_page.ts'], rules: restrict('src/ui', ['shaders', 'engine', 'model', 'peft', 'runner', 'data', 'workers']) },
 );

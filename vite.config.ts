@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 
-// Two pages: the lab (index.html) and the in-browser op check (opcheck.html), which the
-// Playwright suite uses to run the WGSL kernels on a real browser WebGPU implementation.
+// Three pages: the lab (index.html), the in-browser op check (opcheck.html), which the
+// Playwright suite uses to run the WGSL kernels on a real browser WebGPU implementation, and the
+// performance benchmark (bench.html, the same module as `npm run bench`).
 // Serves ../shared (benchmark data, fixture models, the paper's tables) at /shared/ in the dev
 // server when that folder exists, so the lab can read real data without copying it.
 function sharedFolder(): Plugin {
@@ -55,6 +56,7 @@ export default defineConfig({
       input: {
         main: fileURLToPath(new URL('./index.html', import.meta.url)),
         opcheck: fileURLToPath(new URL('./opcheck.html', import.meta.url)),
+        bench: fileURLToPath(new URL('./bench.html', import.meta.url)),
       },
     },
   },

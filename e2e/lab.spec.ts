@@ -286,7 +286,7 @@ test('explains when the model needs more memory than the adapter allows', async 
     const store = (window as unknown as { __prefixLabStore: { getState(): { model: { info: object } }; setState(p: object): void } }).__prefixLabStore;
     const { model } = store.getState();
     store.setState({
-      model: { ...model, info: { ...model.info, name: 'meta-llama/Llama-3.2-1B', memoryEstimateBytes: 5.9 * 2 ** 30, adapterMaxBufferBytes: 2 ** 30 } },
+      model: { ...model, info: { ...model.info, name: 'meta-llama/Llama-3.2-1B', memoryEstimateBytes: 5.9 * 2 ** 30, largestBufferBytes: 2.1 * 2 ** 30, weightStorage: 'f16', adapterMaxBufferBytes: 2 ** 30 } },
     });
   });
   const page404 = page.getByTestId('memory-too-large');

@@ -30,7 +30,8 @@ export class BufferPool {
   acquire(bytes: number, label = 'tensor'): GPUBuffer {
     // Near the adapter's limit the size class could round past maxBufferSize: allocate exactly then.
     const cls = sizeClass(bytes);
-    const size = cls > this.device.limits.maxBufferSize ? Math.max(256, Math.ceil(bytes / 4) * 4) : cls;
+    // (SwiftShader also refuses a buffer of exactly its reported maxBufferSize.)
+    const size = cls >= this.device.limits.maxBufferSize ? Math.max(256, Math.ceil(bytes / 4) * 4) : cls;
     const list = this.free.get(size);
     let buf = list?.pop();
     if (buf) {

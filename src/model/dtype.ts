@@ -54,8 +54,14 @@ function aligned(bytes: Uint8Array, align: number): ArrayBuffer {
   return copy.buffer;
 }
 
+/** 16-bit words of `bytes`, only read: a view when aligned (no copy of multi-MB blocks), else a copy. */
+function u16Words(bytes: Uint8Array): Uint16Array {
+  if (bytes.byteOffset % 2 === 0 && bytes.byteLength % 2 === 0) return new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
+  return new Uint16Array(aligned(bytes, 2));
+}
+
 export function f16BytesToF32(bytes: Uint8Array): Float32Array {
-  const src = new Uint16Array(aligned(bytes, 2));
+  const src = u16Words(bytes);
   const table = getHalfTable();
   const out = new Float32Array(src.length);
   for (let i = 0; i < src.length; i++) out[i] = table[src[i]];
@@ -64,7 +70,7 @@ export function f16BytesToF32(bytes: Uint8Array): Float32Array {
 
 export function bf16BytesToF32(bytes: Uint8Array): Float32Array {
   // bf16 is the top half of an f32: shift into place bit-exactly.
-  const src = new Uint16Array(aligned(bytes, 2));
+  const src = u16Words(bytes);
   const out = new Uint32Array(src.length);
   for (let i = 0; i < src.length; i++) out[i] = src[i] << 16;
   return new Float32Array(out.buffer);

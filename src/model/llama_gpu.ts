@@ -5,12 +5,14 @@
 // dequantised on the GPU.
 import type { Engine } from '../engine/engine.ts';
 import { dequantNBitsUpload } from '../engine/ops/dequant_nbits.ts';
-import { FrozenMatrix, frozenMatrix, rowsPerPart, weightBytes, type Weight, type WeightStorage } from '../engine/ops/linear.ts';
+import { packHalves } from '../engine/half.ts';
+import { FrozenMatrix, rowsPerPart, weightBytes, type Weight, type WeightStorage } from '../engine/ops/linear.ts';
 import { nbitsWeight } from '../engine/ops/matmul_nbits.ts';
 import type { Tensor } from '../engine/tensor.ts';
 import type { ModelConfig } from './config.ts';
 import { computeInvFreq } from './config.ts';
 import { ModelFileError } from './errors.ts';
+import { uploadEntrySplit } from './stream_upload.ts';
 import type { WeightEntry, WeightIndex } from './weight_names.ts';
 
 export interface LayerWeights {
@@ -170,12 +172,18 @@ async function uploadEntry(engine: Engine, entry: WeightEntry, storage: WeightSt
     engine.forget(t);
     return new FrozenMatrix([t], t.shape[0], t.shape[1], rowsPerPart(engine, t.shape[1], 'f32'), entry.name);
   }
-  const data = await entry.read();
   if (entry.shape.length === 2) {
+    // Streamed a block of rows at a time (JS memory ~ one block), split over buffers where needed.
     const [rows, cols] = entry.shape;
-    return frozenMatrix(engine, data, rows, cols, { dtype: storage, maxPartBytes, label: entry.name });
+    const f16 = storage === 'f16';
+    const { parts, rowsPerPart } = await uploadEntrySplit(engine, entry, {
+      maxPartBytes,
+      outBytesPerElement: f16 ? 2 : 4,
+      convert: f16 ? (chunk) => packHalves(chunk) : undefined,
+    });
+    return new FrozenMatrix(parts, rows, cols, rowsPerPart, entry.name);
   }
-  const t = engine.fromArray(data, entry.shape, { label: entry.name });
+  const t = engine.fromArray(await entry.read(), entry.shape, { label: entry.name });
   engine.forget(t);
   return t;
 }

@@ -99,6 +99,29 @@ export class OnnxModel {
     return readTensorBytes(this.initializer(name), this.source, this.openExternal);
   }
 
+  /**
+   * `length` stored bytes from `offset` within the initializer's data: a positional read for
+   * raw_data and external data (bounded memory for streaming); typed fields, only ever small,
+   * are decoded whole and sliced.
+   */
+  async readRange(name: string, offset: number, length: number): Promise<Uint8Array> {
+    const t = this.initializer(name);
+    const d = t.data;
+    const check = (total: number): void => {
+      if (offset < 0 || length < 0 || offset + length > total) {
+        throw new RangeError(`${this.file}: bytes [${offset}, ${offset + length}) are outside initializer '${name}' (${total} bytes)`);
+      }
+    };
+    if (d.kind === 'raw' || d.kind === 'external') {
+      check(d.length);
+      const src = d.kind === 'raw' ? this.source : await this.openExternal(d.location);
+      return src.read(d.offset + offset, length);
+    }
+    const all = await this.readRaw(name);
+    check(all.byteLength);
+    return all.subarray(offset, offset + length);
+  }
+
   async readFloat32(name: string): Promise<Float32Array> {
     return readTensorFloat32(this.initializer(name), this.source, this.openExternal);
   }

@@ -43,6 +43,8 @@ export interface TensorStore {
   readRaw(name: string): Promise<Uint8Array>;
   /** The tensor as float32 (f16/bf16/ints converted). */
   readFloat32(name: string): Promise<Float32Array>;
+  /** `length` stored bytes from `offset` within the tensor's data (bounded reads for streaming uploads). */
+  readRange?(name: string, offset: number, length: number): Promise<Uint8Array>;
 }
 
 export class SafetensorsFile implements TensorStore {
@@ -102,6 +104,13 @@ export class SafetensorsFile implements TensorStore {
   async readRaw(name: string): Promise<Uint8Array> {
     const t = this.info(name);
     return this.source.read(t.offset, t.length);
+  }
+  async readRange(name: string, offset: number, length: number): Promise<Uint8Array> {
+    const t = this.info(name);
+    if (offset < 0 || length < 0 || offset + length > t.length) {
+      throw new RangeError(`${this.name}: bytes [${offset}, ${offset + length}) are outside tensor '${name}' (${t.length} bytes)`);
+    }
+    return this.source.read(t.offset + offset, length);
   }
   async readFloat32(name: string): Promise<Float32Array> {
     const t = this.info(name);
@@ -193,5 +202,8 @@ export class ShardedSafetensors implements TensorStore {
   }
   async readFloat32(name: string): Promise<Float32Array> {
     return this.shard(name).readFloat32(name);
+  }
+  async readRange(name: string, offset: number, length: number): Promise<Uint8Array> {
+    return this.shard(name).readRange(name, offset, length);
   }
 }

@@ -9,11 +9,14 @@
  *  - onnxruntime-genai builder: `model.layers.0.attn.q_proj.MatMul.weight` ([in, out]),
  *    MatMulNBits `..._Q4` + scales + zero points, `model.layers.N.final_norm_layernorm.weight`.
  * `read()` always returns float32 in HF orientation; `transposed` tells what is stored.
+ * `readRows()` returns a block of HF rows in bounded memory (streaming uploads, see row_reader.ts).
  */
 import type { DType } from './dtype.ts';
 import { fail } from './errors.ts';
 import { dequantizeMatMulNBits, matMulNBitsLayout } from './matmul_nbits.ts';
 import type { MatMulNBitsParams } from './matmul_nbits.ts';
+import { makeRowReader, rowCount, rowElements } from './row_reader.ts';
+import type { TensorBytes } from './row_reader.ts';
 import type { OnnxModel, OnnxNode, TensorByteRange } from './onnx_reader.ts';
 import type { TensorStore } from './safetensors.ts';
 
@@ -49,6 +52,22 @@ export interface WeightEntry {
   quantized?: QuantizedWeight;
   /** float32 in HF orientation (transposed back, f16/bf16 converted, MatMulNBits dequantised). */
   read(): Promise<Float32Array>;
+  /**
+   * Rows [row0, row0 + rows) of `read()` (rows = first HF dimension) without materialising the
+   * whole tensor: memory is about the block itself (plus, for MatMulNBits, the packed parts).
+   * Optional so hand-made indexes (toy model, test doubles) stay valid: use readEntryRows().
+   */
+  readRows?(row0: number, rows: number): Promise<Float32Array>;
+}
+
+/** entry.readRows, or a slice of read() for entries without one (small generated weights). */
+export async function readEntryRows(entry: WeightEntry, row0: number, rows: number): Promise<Float32Array> {
+  if (entry.readRows) return entry.readRows(row0, rows);
+  const n = rowElements(entry.shape);
+  if (row0 < 0 || rows < 0 || row0 + rows > rowCount(entry.shape)) {
+    throw new RangeError(`${entry.name}: rows [${row0}, ${row0 + rows}) are outside the tensor's ${rowCount(entry.shape)} rows`);
+  }
+  return (await entry.read()).slice(row0 * n, (row0 + rows) * n);
 }
 
 export interface WeightIndex {
@@ -96,10 +115,14 @@ export function weightIndexFromSafetensors(store: TensorStore): WeightIndex {
   const entries = new Map<string, WeightEntry>();
   for (const name of store.names()) {
     const info = store.info(name);
+    const bytes: TensorBytes = store.readRange
+      ? (o, l) => store.readRange!(name, o, l)
+      : async (o, l) => (await store.readRaw(name)).subarray(o, o + l);
     entries.set(name, {
       name, storedName: name, shape: info.shape, dtype: info.dtype, transposed: false,
       source: { file: info.file, offset: info.offset, length: info.length, encoding: 'raw' },
       read: () => store.readFloat32(name),
+      readRows: makeRowReader(`${store.name}: '${name}'`, info.dtype, info.shape, false, bytes),
     });
   }
   return new MapIndex('safetensors', store.name, entries);
@@ -180,6 +203,8 @@ export function weightIndexFromOnnx(model: OnnxModel): WeightIndex {
         const parts = await readParts();
         return dequantizeMatMulNBits(p, parts.qweight, parts.scales, parts.zeroPoints);
       },
+      // The packed parts are ~1/8 of the float32 size: read them whole, dequantise only the block.
+      readRows: async (row0, rows) => dequantizeRows(p, await readParts(), row0, rows),
     });
     for (const n of [b, scales, zp]) if (n) used.add(n);
   }
@@ -209,9 +234,25 @@ export function weightIndexFromOnnx(model: OnnxModel): WeightIndex {
         const data = await model.readFloat32(stored);
         return transposed ? transpose2d(data, rows, cols) : data;
       },
+      readRows: makeRowReader(`${file}: '${stored}'`, t.dtype, t.dims, transposed, (o, l) => model.readRange(stored, o, l)),
     });
   }
   return new MapIndex('onnx', file, entries, skipped);
+}
+
+/** Rows [row0, row0 + rows) of a MatMulNBits weight: each output row n owns contiguous slices of every part. */
+function dequantizeRows(p: MatMulNBitsParams, parts: QuantizedParts, row0: number, rows: number): Float32Array {
+  if (row0 < 0 || rows < 0 || row0 + rows > p.N) throw new RangeError(`MatMulNBits: rows [${row0}, ${row0 + rows}) outside N=${p.N}`);
+  const L = matMulNBitsLayout(p);
+  const rowQ = L.nBlocks * L.blobSize;
+  const zp = parts.zeroPoints;
+  const zpRow = zp instanceof Uint8Array ? L.zeroPointRowBytes : L.nBlocks;
+  return dequantizeMatMulNBits(
+    { ...p, N: rows },
+    parts.qweight.subarray(row0 * rowQ, (row0 + rows) * rowQ),
+    parts.scales.subarray(row0 * L.nBlocks, (row0 + rows) * L.nBlocks),
+    zp?.subarray(row0 * zpRow, (row0 + rows) * zpRow),
+  );
 }
 
 /**

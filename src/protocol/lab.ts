@@ -25,8 +25,13 @@ export interface ModelInfo {
   dtype: string;
   weightsFile: string;
   parameterCount: number;
-  /** Estimated GPU bytes for weights plus a training step at the default batch. */
+  /** Estimated GPU bytes for weights plus a training step at batch 4 x 256. */
   memoryEstimateBytes: number;
+  /** The largest single buffer such a step needs (weights are split, so usually the logits). */
+  largestBufferBytes: number;
+  /** How the frozen matrices are stored on the GPU. */
+  weightStorage: 'f32' | 'f16';
+  /** The adapter's limit for one buffer binding (WebGPU exposes no total-memory figure). */
   adapterMaxBufferBytes: number;
   isToy: boolean;
 }

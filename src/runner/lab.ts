@@ -20,6 +20,7 @@ import type { RunRecord, RunStore } from './run_store.ts';
 import { runEvaluation } from './evaluate.ts';
 import { RunControl, runTraining } from './trainer.ts';
 import { cachedModels, hubFolder, type HubEnvironment } from './model_download.ts';
+import { estimateMemory } from './memory_estimate.ts';
 
 /** `modelCache` and `hfBaseUrl` (HubEnvironment): where Hugging Face downloads are kept and come from. */
 export interface LabEnvironment extends HubEnvironment {
@@ -74,8 +75,8 @@ export class Lab implements LabApi {
     const loaded = source.kind === 'toy'
       ? toyModel(source.seed ?? 0)
       : await loadModelFolder(source.kind === 'hf' ? await hubFolder(this.env, source, (e) => this.emit(e), loading.signal) : this.folderFor(source), { weights: source.weights });
-    const bytes = estimateBytes(loaded);
-    const limit = engine.info.limits.maxBufferSize;
+    const mem = estimateMemory(loaded.config, loaded.weights);
+    const limit = Math.min(engine.info.limits.maxBufferSize, engine.info.limits.maxStorageBufferBindingSize);
     this.model?.weights.dispose();
     this.model = null;
     const weights = await uploadLlamaWeights(engine, loaded.config, loaded.weights, {
@@ -86,7 +87,7 @@ export class Lab implements LabApi {
       name: source.kind === 'toy' ? `toy Llama (seed ${source.seed ?? 0})` : source.kind === 'hf' ? source.repo : source.kind === 'dir' ? source.path : loaded.weightsPath,
       architecture: c.architecture, layers: c.numLayers, heads: c.numHeads, kvHeads: c.numKvHeads, hiddenSize: c.hiddenSize, headDim: c.headDim,
       vocabSize: c.vocabSize, dtype: loaded.weights.format === 'onnx' ? 'onnx' : 'safetensors', weightsFile: loaded.weightsPath,
-      parameterCount: parameterCount(loaded), memoryEstimateBytes: bytes, adapterMaxBufferBytes: limit, isToy: source.kind === 'toy',
+      parameterCount: parameterCount(loaded), memoryEstimateBytes: mem.weightBytes + mem.stepBytes, largestBufferBytes: mem.largestBufferBytes, weightStorage: mem.storage, adapterMaxBufferBytes: limit, isToy: source.kind === 'toy',
     };
     this.model = { key, loaded, weights, info };
     this.emit({ type: 'model-ready', info });
@@ -348,13 +349,3 @@ function parameterCount(m: LoadedModel): number {
   return n;
 }
 
-/**
- * f32 weights plus what a prefix-tuning step at batch 4 x 256 keeps for backward: about
- * 12 hidden-size and 3 intermediate-size activations per token and layer, plus the logits.
- */
-function estimateBytes(m: LoadedModel): number {
-  const c = m.config;
-  const tokens = 4 * 256;
-  const activations = tokens * (c.numLayers * (12 * c.hiddenSize + 3 * c.intermediateSize) + 2 * c.vocabSize);
-  return 4 * (parameterCount(m) + activations);
-}

@@ -75,9 +75,9 @@ export function describeSource(source: ModelSource): string {
   }
 }
 
-/** True when the lab's estimate for the model exceeds what the adapter can hold. */
+/** True when a training step needs a single buffer larger than the adapter can bind. */
 export function needsMoreMemory(info: ModelInfo | null): boolean {
-  return !!info && info.adapterMaxBufferBytes > 0 && info.memoryEstimateBytes > info.adapterMaxBufferBytes;
+  return !!info && info.adapterMaxBufferBytes > 0 && info.largestBufferBytes > info.adapterMaxBufferBytes;
 }
 
 /**

@@ -9,7 +9,7 @@ export function MemoryTooLarge({ info }: { info: ModelInfo }) {
   const resetModel = useLabStore((s) => s.resetModel);
   const setTab = useLabStore((s) => s.setTab);
   const summary = useLabStore((s) => s.gpu.summary);
-  const ratio = info.memoryEstimateBytes / Math.max(1, info.adapterMaxBufferBytes);
+  const ratio = info.largestBufferBytes / Math.max(1, info.adapterMaxBufferBytes);
   return (
     <main className="missing" data-testid="memory-too-large" aria-labelledby="memory-heading">
       <header>
@@ -19,8 +19,9 @@ export function MemoryTooLarge({ info }: { info: ModelInfo }) {
       </header>
       <h1 id="memory-heading">This model needs more GPU memory than this adapter allows</h1>
       <p className="lead">
-        <strong>{info.name}</strong> needs about <strong className="num">{formatBytes(info.memoryEstimateBytes)}</strong> for its weights and a training step; the
-        WebGPU adapter{summary ? `, ${summary},` : ''} allows <strong className="num">{formatBytes(info.adapterMaxBufferBytes)}</strong> — {ratio.toFixed(1)}× too little.
+        <strong>{info.name}</strong> needs about <strong className="num">{formatBytes(info.memoryEstimateBytes)}</strong> for its weights and a training step, with
+        single buffers of up to <strong className="num">{formatBytes(info.largestBufferBytes)}</strong> (the logits over its vocabulary); the WebGPU adapter
+        {summary ? `, ${summary},` : ''} binds at most <strong className="num">{formatBytes(info.adapterMaxBufferBytes)}</strong> per buffer — {ratio.toFixed(1)}× too little.
       </p>
       <h2>What to do</h2>
       <ol className="steps">

@@ -172,6 +172,8 @@ function failingIndex(index: WeightIndex, nth: number): { index: WeightIndex; fa
         return {
           ...e,
           read: async () => (fail(n), e.read()),
+          // Streaming uploads read row blocks: the first block of a tensor counts as its read.
+          ...(e.readRows ? { readRows: async (row0: number, rows: number) => (row0 === 0 && fail(n), e.readRows!(row0, rows)) } : {}),
           ...(q?.readParts ? { quantized: { ...q, readParts: async () => (fail(n), q.readParts!()) } } : {}),
         };
       },

@@ -8,7 +8,7 @@ import type { LabClient } from '../../workers/client.ts';
 
 const INFO: ModelInfo = {
   name: 'toy', architecture: 'LlamaForCausalLM', layers: 4, heads: 4, kvHeads: 2, hiddenSize: 64, headDim: 16, vocabSize: 259, dtype: 'f32',
-  weightsFile: 'x', parameterCount: 1, memoryEstimateBytes: 100, adapterMaxBufferBytes: 1 << 30, isToy: true,
+  weightsFile: 'x', parameterCount: 1, memoryEstimateBytes: 100, largestBufferBytes: 50, weightStorage: 'f32', adapterMaxBufferBytes: 1 << 30, isToy: true,
 };
 
 function fakeLab() {

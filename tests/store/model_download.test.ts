@@ -8,7 +8,7 @@ import type { LabClient } from '../../workers/client.ts';
 
 const INFO: ModelInfo = {
   name: 'org/tiny', architecture: 'LlamaForCausalLM', layers: 4, heads: 4, kvHeads: 2, hiddenSize: 64, headDim: 16, vocabSize: 512, dtype: 'safetensors',
-  weightsFile: 'model.safetensors', parameterCount: 1, memoryEstimateBytes: 100, adapterMaxBufferBytes: 1 << 30, isToy: false,
+  weightsFile: 'model.safetensors', parameterCount: 1, memoryEstimateBytes: 100, largestBufferBytes: 50, weightStorage: 'f32', adapterMaxBufferBytes: 1 << 30, isToy: false,
 };
 const DL = { repo: 'org/tiny', fileLoaded: 10, fileTotal: 10, loaded: 10, total: 100, fromCache: false };
 

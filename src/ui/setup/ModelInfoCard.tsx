@@ -13,7 +13,7 @@ export function ModelInfoCard() {
     );
   }
   const over = needsMoreMemory(info);
-  const share = info.adapterMaxBufferBytes > 0 ? Math.min(1, info.memoryEstimateBytes / info.adapterMaxBufferBytes) : 0;
+  const share = info.adapterMaxBufferBytes > 0 ? Math.min(1, info.largestBufferBytes / info.adapterMaxBufferBytes) : 0;
   return (
     <div className="model-info" data-testid="model-info" data-state="ready" data-layers={info.layers}>
       <p className="model-name">
@@ -56,8 +56,9 @@ export function ModelInfoCard() {
       </dl>
       <div className="memory" data-testid="model-memory" data-over={over}>
         <p>
-          Memory estimate <strong className="num">{formatBytes(info.memoryEstimateBytes)}</strong> of{' '}
-          <span className="num">{formatBytes(info.adapterMaxBufferBytes)}</span> the adapter allows
+          Memory estimate <strong className="num">{formatBytes(info.memoryEstimateBytes)}</strong> (weights in {info.weightStorage}, training at 4 × 256
+          tokens); largest buffer <span className="num">{formatBytes(info.largestBufferBytes)}</span> of{' '}
+          <span className="num">{formatBytes(info.adapterMaxBufferBytes)}</span> the adapter binds
         </p>
         <div className={`meter${over ? ' is-over' : ''}`} aria-hidden="true">
           <div className="meter-fill" style={{ width: `${(100 * share).toFixed(1)}%` }} />
