@@ -3,7 +3,7 @@ import { formatBytes, formatCount } from './format.ts';
 
 // Features the lab cares about, with why; shown as present/absent rather than a raw list.
 const KEY_FEATURES: { name: string; why: string }[] = [
-  { name: 'shader-f16', why: 'half-precision weights and math' },
+  { name: 'shader-f16', why: 'f16 arithmetic; not needed for f16 weights, which are stored packed and widened to f32 on every adapter' },
   { name: 'subgroups', why: 'faster reductions' },
   { name: 'timestamp-query', why: 'kernel timing' },
 ];
