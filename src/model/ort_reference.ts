@@ -20,6 +20,7 @@
  * package's dist/ files). ORT's env is global and frozen at the first session: numThreads /
  * wasmPaths given to the first createOrtReference call win.
  */
+import { toHalfBits } from '../engine/half.ts';
 import type * as OrtModule from 'onnxruntime-web';
 import { f16BytesToF32 } from './dtype.ts';
 
@@ -114,32 +115,8 @@ function pastName(layer: number, kind: 'key' | 'value'): string {
   return `past_key_values.${layer}.${kind}`;
 }
 
-/** float32 -> IEEE half bits, round to nearest even (Math.fround first, as torch does). */
-export function floatToHalfBits(f: number): number {
-  const f32 = new Float32Array(1);
-  const u32 = new Uint32Array(f32.buffer);
-  f32[0] = f;
-  const x = u32[0];
-  const sign = (x >>> 16) & 0x8000;
-  const exp = (x >>> 23) & 0xff;
-  let mant = x & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0); // inf / nan
-  const e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00; // overflow -> inf
-  if (e <= 0) {
-    if (e < -10) return sign; // underflow -> signed zero
-    mant |= 0x800000;
-    const shift = 14 - e;
-    const half = mant >>> shift;
-    const rem = mant & ((1 << shift) - 1);
-    const mid = 1 << (shift - 1);
-    return sign | (half + (rem > mid || (rem === mid && half & 1) ? 1 : 0));
-  }
-  const half = (e << 10) | (mant >>> 13);
-  const rem = mant & 0x1fff;
-  // a carry out of the mantissa correctly bumps the exponent (up to inf)
-  return sign | (half + (rem > 0x1000 || (rem === 0x1000 && half & 1) ? 1 : 0));
-}
+/** float32 -> IEEE half bits, round to nearest even (the engine's conversion, as torch does). */
+export const floatToHalfBits = toHalfBits;
 
 function toHalf(a: Float32Array): Uint16Array {
   const out = new Uint16Array(a.length);

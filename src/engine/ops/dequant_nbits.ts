@@ -16,13 +16,14 @@ export interface DequantNBitsParams {
   blockSize: number;
 }
 
-function layout(p: DequantNBitsParams): { nBlocks: number; qweightBytes: number; scaleCount: number; zpRowBytes: number } {
-  if (![2, 4, 8].includes(p.bits)) throw new Error(`dequant_nbits: bits=${p.bits} is not supported (2, 4 or 8)`);
+/** Sizes of the packed parts; throws on parameters neither kernel supports. Shared with matmul_nbits. */
+export function nbitsLayout(p: DequantNBitsParams): { nBlocks: number; qweightBytes: number; scaleCount: number; zpRowBytes: number } {
+  if (![2, 4, 8].includes(p.bits)) throw new Error(`MatMulNBits: bits=${p.bits} is not supported (2, 4 or 8)`);
   if (!Number.isInteger(p.blockSize) || p.blockSize < 16 || (p.blockSize & (p.blockSize - 1)) !== 0) {
-    throw new Error(`dequant_nbits: block_size=${p.blockSize} must be a power of two >= 16`);
+    throw new Error(`MatMulNBits: block_size=${p.blockSize} must be a power of two >= 16`);
   }
   if (!Number.isInteger(p.K) || !Number.isInteger(p.N) || p.K < 1 || p.N < 1) {
-    throw new Error(`dequant_nbits: K=${p.K}, N=${p.N} must be positive integers`);
+    throw new Error(`MatMulNBits: K=${p.K}, N=${p.N} must be positive integers`);
   }
   const nBlocks = Math.ceil(p.K / p.blockSize);
   return {
@@ -47,7 +48,7 @@ export function packBytesToU32(bytes: Uint8Array): Uint32Array {
  */
 export function dequant_nbits(qweight: Tensor, scales: Tensor, p: DequantNBitsParams, zeroPoints?: Tensor | null, label = 'dequant_nbits'): Tensor {
   const e = qweight.engine;
-  const L = layout(p);
+  const L = nbitsLayout(p);
   if (qweight.dtype !== 'u32') throw new Error(`dequant_nbits: qweight must be a u32 tensor, got ${qweight.dtype}`);
   if (qweight.size !== Math.ceil(L.qweightBytes / 4)) {
     throw new Error(`dequant_nbits: qweight has ${qweight.size} words, expected ${Math.ceil(L.qweightBytes / 4)} (${L.qweightBytes} bytes for K=${p.K} N=${p.N} bits=${p.bits} block_size=${p.blockSize})`);
@@ -91,7 +92,7 @@ export function dequantNBitsUpload(
   zeroPoints?: Uint8Array | Float32Array,
   label = 'dequant_nbits',
 ): Tensor {
-  const L = layout(p);
+  const L = nbitsLayout(p);
   if (qweight.length !== L.qweightBytes) throw new Error(`dequant_nbits(${label}): B has ${qweight.length} bytes, expected ${L.qweightBytes}`);
   if (zeroPoints instanceof Uint8Array && zeroPoints.length !== p.N * L.zpRowBytes) {
     throw new Error(`dequant_nbits(${label}): ${zeroPoints.length} packed zero-point bytes, expected ${p.N * L.zpRowBytes}`);

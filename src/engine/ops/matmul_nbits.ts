@@ -5,7 +5,7 @@
 // Backward is w.r.t. x only (W is frozen): dx = dy · W, the same kernel with BACKWARD = 1.
 import { f32, type Engine } from '../engine.ts';
 import { numel, type Tensor } from '../tensor.ts';
-import { packBytesToU32, type DequantNBitsParams } from './dequant_nbits.ts';
+import { nbitsLayout, packBytesToU32, type DequantNBitsParams } from './dequant_nbits.ts';
 
 /** Shape and format of a MatMulNBits weight: W is [N, K]. Same fields as DequantNBitsParams. */
 export type NBitsParams = DequantNBitsParams;
@@ -33,22 +33,6 @@ export interface NBitsLayout {
   zpRowBytes: number;
 }
 
-export function nbitsLayout(p: NBitsParams): NBitsLayout {
-  if (![2, 4, 8].includes(p.bits)) throw new Error(`matmul_nbits: bits=${p.bits} is not supported (2, 4 or 8)`);
-  if (!Number.isInteger(p.blockSize) || p.blockSize < 16 || (p.blockSize & (p.blockSize - 1)) !== 0) {
-    throw new Error(`matmul_nbits: block_size=${p.blockSize} must be a power of two >= 16`);
-  }
-  if (!Number.isInteger(p.K) || !Number.isInteger(p.N) || p.K < 1 || p.N < 1) {
-    throw new Error(`matmul_nbits: K=${p.K}, N=${p.N} must be positive integers`);
-  }
-  const nBlocks = Math.ceil(p.K / p.blockSize);
-  return {
-    nBlocks,
-    qweightBytes: (p.N * nBlocks * p.blockSize * p.bits) / 8,
-    scaleCount: p.N * nBlocks,
-    zpRowBytes: Math.ceil((nBlocks * p.bits) / 8),
-  };
-}
 
 /**
  * Wraps already-uploaded packed tensors (checked for dtype and size) as an NBitsWeight. The

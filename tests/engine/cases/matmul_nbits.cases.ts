@@ -3,7 +3,8 @@
 // case (it is frozen, so it is not an OpCase input); the reference dequantises it on the CPU in
 // float64 and multiplies. Shapes cover K not a multiple of the block size (and of the 16-deep slab),
 // M = 1 (decode) to 70 (all four tile shapes, forward and backward), bits 2/4/8, every zero-point form.
-import { matmul_nbits, nbitsWeight, nbitsLayout, type NBitsParams } from '../../../src/engine/ops/matmul_nbits.ts';
+import { nbitsLayout } from '../../../src/engine/ops/dequant_nbits.ts';
+import { matmul_nbits, nbitsWeight, type NBitsParams } from '../../../src/engine/ops/matmul_nbits.ts';
 import { dequantNBitsRef, matmulNBitsBackwardRef, matmulNBitsRef } from '../../../src/engine/reference/matmul_nbits.ts';
 import { mulberry32, type OpCase } from '../../helpers/op_check.ts';
 
