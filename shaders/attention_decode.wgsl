@@ -115,27 +115,8 @@ fn stream(part: u32, b: u32, kvh: u32, kEnd: u32, lid: u32) {
     }
     workgroupBarrier();
 
-    // Online softmax per row (scores -> probabilities) while the other threads load the value tile.
-    for (var r = lid; r < G; r += WG) {
-      let mOld = rowM[r];
-      var mNew = mOld;
-      for (var jj = 0u; jj < BK; jj++) {
-        let s = sc[r * BK + jj];
-        if (s != MASKED) { mNew = max(mNew, s); }
-      }
-      var sum = 0.0;
-      for (var jj = 0u; jj < BK; jj++) {
-        let s = sc[r * BK + jj];
-        var pr = 0.0;
-        if (s != MASKED) { pr = exp(s - mNew); }
-        sc[r * BK + jj] = pr;
-        sum += pr;
-      }
-      let alpha = exp(mOld - mNew);
-      rowA[r] = alpha;
-      rowL[r] = rowL[r] * alpha + sum;
-      rowM[r] = mNew;
-    }
+    // Online softmax per row (snippet online_softmax) while the other threads load the value tile.
+    for (var r = lid; r < G; r += WG) { softmaxBlockRow(r); }
     for (var e = lid; e < BK * d; e += WG) {
       let jj = e / d;
       let c = e % d;

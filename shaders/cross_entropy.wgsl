@@ -1,7 +1,7 @@
 // Cross-entropy over a vocabulary that can be large (128256): logits x [T, V], labels [T] (i32,
 // -100 = ignored). The logits are read, never copied:
 //   rows:     one workgroup per row; each thread walks the row with an online max/sum, the pairs
-//             are merged with a workgroup tree -> lse[t] = logsumexp(x[t, :]) and
+//             are merged by rowMaxSum (snippet reduce_subgroup or reduce_workgroup) -> lse[t] = logsumexp(x[t, :]) and
 //             logp[t] = x[t, label] - lse[t] (0 for ignored rows, NaN for labels outside [0, V)).
 //   finish:   one workgroup: count = #(label != -100), loss = -sum(logp) / count (0 when count = 0).
 //   backward: dx[t, v] = (exp(x[t, v] - lse[t]) - [v == label]) * g / count (0 on ignored rows);
@@ -36,15 +36,12 @@ struct Params {
 @group(0) @binding(5) var<storage, read> bcount: array<f32>;
 @group(0) @binding(6) var<storage, read_write> dx: array<f32>;
 
-var<workgroup> wm: array<f32, WG>;
-var<workgroup> ws: array<f32, WG>;
-
 @compute @workgroup_size(WG)
-fn rows(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u,
-        @builtin(num_workgroups) nwg: vec3u) {
+fn rows(ids: RowIds, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let row = wid.x + wid.y * nwg.x;
   if (row >= p.t) { return; } // uniform: the whole workgroup leaves
   let base = row * p.v;
+  let lid = ids.lid;
   var m = LOWEST;
   var s = 0.0;
   for (var j = lid; j < p.v; j += WG) {
@@ -56,22 +53,9 @@ fn rows(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
       s += exp(xv - m);
     }
   }
-  wm[lid] = m;
-  ws[lid] = s;
-  workgroupBarrier();
-  for (var h = WG / 2u; h > 0u; h = h / 2u) {
-    if (lid < h) {
-      let m2 = wm[lid + h];
-      let mm = max(m, m2);
-      s = s * exp(m - mm) + ws[lid + h] * exp(m2 - mm);
-      m = mm;
-      wm[lid] = m;
-      ws[lid] = s;
-    }
-    workgroupBarrier();
-  }
+  let ms = rowMaxSum(vec2f(m, s), ids);
   if (lid == 0u) {
-    let l = m + log(s);
+    let l = ms.x + log(ms.y);
     lse[row] = l;
     let label = labels[row];
     var lp = 0.0;
@@ -85,7 +69,8 @@ fn rows(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
 }
 
 @compute @workgroup_size(WG)
-fn finish(@builtin(local_invocation_index) lid: u32) {
+fn finish(ids: RowIds) {
+  let lid = ids.lid;
   var s = 0.0;
   var c = 0.0;
   for (var i = lid; i < p.t; i += WG) {
@@ -94,19 +79,10 @@ fn finish(@builtin(local_invocation_index) lid: u32) {
       c += 1.0;
     }
   }
-  wm[lid] = s;
-  ws[lid] = c;
-  workgroupBarrier();
-  for (var h = WG / 2u; h > 0u; h = h / 2u) {
-    if (lid < h) {
-      wm[lid] += wm[lid + h];
-      ws[lid] += ws[lid + h];
-    }
-    workgroupBarrier();
-  }
+  let sums = rowSum2(vec2f(s, c), ids);
   if (lid == 0u) {
-    let n = ws[0];
-    loss[0] = select(0.0, wm[0] / max(n, 1.0), n > 0.0);
+    let n = sums.y;
+    loss[0] = select(0.0, sums.x / max(n, 1.0), n > 0.0);
     count[0] = n;
   }
 }

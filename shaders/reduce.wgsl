@@ -1,6 +1,6 @@
-// Reductions with workgroup trees (never read back to the CPU), their broadcast backwards, and
-// the gradient-clipping kernels.
-//   sum / sum of squares, two passes: `partial` (grid-stride loop per thread, tree per workgroup,
+// Reductions on the GPU (never read back to the CPU), their broadcast backwards, and the
+// gradient-clipping kernels. Workgroup sums use rowSum (snippet reduce_subgroup or reduce_workgroup).
+//   sum / sum of squares, two passes: `partial` (grid-stride loop per thread, rowSum per workgroup,
 //   one value per workgroup) then `finish` (one workgroup over the partials, writes out[p.slot]).
 //   column sums of [R, C]: `rows_partial`, a 2-D workgroup (TC columns x TR row lanes) over a chunk
 //   of RPW rows, giving [ceil(R / RPW), C]; the launcher repeats it until one chunk is left.
@@ -33,7 +33,6 @@ struct Params {
 @group(0) @binding(1) var<storage, read> tnorm: array<f32>;
 @group(0) @binding(2) var<storage, read_write> grad: array<f32>;
 
-var<workgroup> acc: array<f32, WG>;
 var<workgroup> tile: array<f32, TC * TR>;
 
 fn term(v: f32) -> f32 {
@@ -41,34 +40,22 @@ fn term(v: f32) -> f32 {
   return v;
 }
 
-// Tree-reduce acc[0..WG) into acc[0]; every invocation must call it.
-fn tree(lid: u32) {
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s / 2u) {
-    if (lid < s) { acc[lid] = acc[lid] + acc[lid + s]; }
-    workgroupBarrier();
-  }
-}
-
 // out[wid] = sum over this workgroup's grid-stride share of term(x[i]), i < n.
 @compute @workgroup_size(WG)
-fn partial(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u,
-           @builtin(num_workgroups) nwg: vec3u) {
+fn partial(ids: RowIds, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   var s = 0.0;
-  for (var i = wid.x * WG + lid; i < p.n; i += nwg.x * WG) { s += term(x[i]); }
-  acc[lid] = s;
-  tree(lid);
-  if (lid == 0u) { out[wid.x] = acc[0]; }
+  for (var i = wid.x * WG + ids.lid; i < p.n; i += nwg.x * WG) { s += term(x[i]); }
+  let t = rowSum(s, ids);
+  if (ids.lid == 0u) { out[wid.x] = t; }
 }
 
 // out[slot] = sum of x[0..n) (one workgroup; x holds the partials).
 @compute @workgroup_size(WG)
-fn finish(@builtin(local_invocation_index) lid: u32) {
+fn finish(ids: RowIds) {
   var s = 0.0;
-  for (var i = lid; i < p.n; i += WG) { s += x[i]; }
-  acc[lid] = s;
-  tree(lid);
-  if (lid == 0u) { out[p.slot] = acc[0]; }
+  for (var i = ids.lid; i < p.n; i += WG) { s += x[i]; }
+  let t = rowSum(s, ids);
+  if (ids.lid == 0u) { out[p.slot] = t; }
 }
 
 // out[chunk, c] = sum of x[r, c] over rows r of this chunk; workgroups: (ceil(C / TC), chunks).
@@ -116,12 +103,11 @@ fn sq_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroup
 
 // norm[0] = sqrt(sum of the n per-tensor sums of squares) (one workgroup).
 @compute @workgroup_size(WG)
-fn clip_norm(@builtin(local_invocation_index) lid: u32) {
+fn clip_norm(ids: RowIds) {
   var s = 0.0;
-  for (var i = lid; i < p.n; i += WG) { s += sq[i]; }
-  acc[lid] = s;
-  tree(lid);
-  if (lid == 0u) { norm[0] = sqrt(acc[0]); }
+  for (var i = ids.lid; i < p.n; i += WG) { s += sq[i]; }
+  let t = rowSum(s, ids);
+  if (ids.lid == 0u) { norm[0] = sqrt(t); }
 }
 
 // grad *= min(1, max_norm / (norm + 1e-6)), in place (torch.nn.utils.clip_grad_norm_).

@@ -1,6 +1,7 @@
 // RMSNorm (HF LlamaRMSNorm, all f32): y = w * (x * rsqrt(mean(x²) + eps)) over rows of length h.
 // Row kernels (forward, backward_dx, row_rstd): one workgroup per row (grid folded into y), WG
-// threads stride over the row, a shared-memory tree reduces the row sums. rstd is recomputed in
+// threads stride over the row, rowSum / rowSum2 (snippet reduce_subgroup or reduce_workgroup, picked
+// by the engine) reduce the row sums. rstd is recomputed in
 // backward instead of saved, so no intermediate has to outlive the forward scope.
 // dw = column sums over rows of g·x·rstd, on the GPU in two stages: dw_partial reduces blocks of RB
 // rows (CW columns × WG/CW row lanes per workgroup, lanes reduced in shared memory), then colsum
@@ -34,55 +35,35 @@ struct Params {
 @group(0) @binding(1) var<storage, read> src: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dst: array<f32>;
 
-var<workgroup> red: array<f32, WG>;
-var<workgroup> red2: array<f32, WG>;
-
-fn reduce1(lid: u32) {
-  for (var s = WG / 2u; s > 0u; s = s / 2u) {
-    workgroupBarrier();
-    if (lid < s) { red[lid] += red[lid + s]; }
-  }
-  workgroupBarrier();
-}
-
-fn reduce2(lid: u32) {
-  for (var s = WG / 2u; s > 0u; s = s / 2u) {
-    workgroupBarrier();
-    if (lid < s) {
-      red[lid] += red[lid + s];
-      red2[lid] += red2[lid + s];
-    }
-  }
-  workgroupBarrier();
-}
+var<workgroup> red: array<f32, WG>; // lane_reduce (dw passes)
 
 // rsqrt(mean(x²) + eps) of `row`; every thread of the workgroup gets it.
-fn row_inv_rms(base: u32, lid: u32) -> f32 {
+fn row_inv_rms(base: u32, ids: RowIds) -> f32 {
   var ss = 0.0;
-  for (var c = lid; c < p.h; c += WG) {
+  for (var c = ids.lid; c < p.h; c += WG) {
     let v = x[base + c];
     ss += v * v;
   }
-  red[lid] = ss;
-  reduce1(lid);
-  return inverseSqrt(red[0] / f32(p.h) + p.eps);
+  return inverseSqrt(rowSum(ss, ids) / f32(p.h) + p.eps);
 }
 
 @compute @workgroup_size(WG)
-fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, ids: RowIds) {
   let row = wid.x + wid.y * nwg.x;
   if (row >= p.rows) { return; }
   let base = row * p.h;
-  let r = row_inv_rms(base, lid);
+  let lid = ids.lid;
+  let r = row_inv_rms(base, ids);
   for (var c = lid; c < p.h; c += WG) { y[base + c] = w[c] * (x[base + c] * r); }
 }
 
 // dx = r * (g*w - x * r² * sum(g*w*x) / h); also writes rstd[row] for the dw passes.
 @compute @workgroup_size(WG)
-fn backward_dx(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn backward_dx(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, ids: RowIds) {
   let row = wid.x + wid.y * nwg.x;
   if (row >= p.rows) { return; }
   let base = row * p.h;
+  let lid = ids.lid;
   var ss = 0.0;
   var dot = 0.0;
   for (var c = lid; c < p.h; c += WG) {
@@ -90,22 +71,20 @@ fn backward_dx(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: 
     ss += v * v;
     dot += g[base + c] * w[c] * v;
   }
-  red[lid] = ss;
-  red2[lid] = dot;
-  reduce2(lid);
-  let r = inverseSqrt(red[0] / f32(p.h) + p.eps);
-  let k = r * r * red2[0] / f32(p.h);
+  let sums = rowSum2(vec2f(ss, dot), ids);
+  let r = inverseSqrt(sums.x / f32(p.h) + p.eps);
+  let k = r * r * sums.y / f32(p.h);
   for (var c = lid; c < p.h; c += WG) { dx[base + c] = r * (g[base + c] * w[c] - x[base + c] * k); }
   if (lid == 0u) { rstd[row] = r; }
 }
 
 // rstd only (x frozen, w trainable).
 @compute @workgroup_size(WG)
-fn row_rstd(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn row_rstd(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, ids: RowIds) {
   let row = wid.x + wid.y * nwg.x;
   if (row >= p.rows) { return; }
-  let r = row_inv_rms(row * p.h, lid);
-  if (lid == 0u) { rstd_out[row] = r; }
+  let r = row_inv_rms(row * p.h, ids);
+  if (ids.lid == 0u) { rstd_out[row] = r; }
 }
 
 // Sums the WG/CW row lanes of red (column lid % CW) into lane 0; returns it for lane 0.

@@ -2,7 +2,8 @@
 // data from the dev server's /shared/data (when ../shared exists) or generated (toy), runs in IndexedDB,
 // Hugging Face downloads in Cache Storage (absent outside secure contexts: models are then read in place).
 import { acquireDevice } from '../src/engine/device.ts';
-import { Engine } from '../src/engine/engine.ts';
+import { createEngine } from '../src/engine/create_engine.ts';
+import type { Engine } from '../src/engine/engine.ts';
 import { FetchSource, parseLanguages, toyDataSource, toyLanguageTable } from '../src/data/index.ts';
 import { CacheStorageModelCache } from '../src/model/model_cache.ts';
 import { Lab, type LabEnvironment } from '../src/runner/lab.ts';
@@ -13,7 +14,7 @@ export function browserEnvironment(dataBaseUrl = '/shared/data/'): LabEnvironmen
   let languages: Promise<ReturnType<typeof parseLanguages>> | null = null;
   const source = new FetchSource(dataBaseUrl);
   return {
-    engine: () => (engine ??= acquireDevice(navigator.gpu).then((d) => new Engine(d))),
+    engine: () => (engine ??= acquireDevice(navigator.gpu).then(createEngine)),
     async dataFor(benchmark) {
       if (benchmark === 'toy') return { source: toyDataSource(), languages: toyLanguageTable() };
       languages ??= source.readText('languages.json').then((t) => parseLanguages(t)).catch((e: Error) => {

@@ -5,7 +5,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { acquireDevice, type AcquiredDevice } from './device.ts';
-import { Engine } from './engine.ts';
+import { createEngine } from './create_engine.ts';
+import type { Engine } from './engine.ts';
 import { registerShaderLoader } from './shader_source.ts';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -33,7 +34,7 @@ let cached: Promise<AcquiredDevice> | null = slot.__prefixLabDawn ?? null;
 export function acquireNodeDevice(): Promise<AcquiredDevice> {
   if (!cached) {
     configureVulkanDriver();
-    // Plain Node (tsx) has no import.meta.glob: read shaders/*.wgsl from disk. A bundled script
+    // Plain Node (tsx) has no import.meta.glob: read shaders/*.wgsl (and snippets/*.wgsl under it) from disk. A bundled script
     // (bench/README.md: the GPU machine has no node_modules) names the folder and Dawn's addon
     // with PREFIX_LAB_SHADERS_DIR and PREFIX_LAB_DAWN_MODULE.
     const dirEnv = process.env.PREFIX_LAB_SHADERS_DIR;
@@ -68,6 +69,6 @@ export function acquireNodeDevice(): Promise<AcquiredDevice> {
 
 /** The process-wide engine on Dawn (tests, CLI, benchmarks). */
 export function nodeEngine(): Promise<Engine> {
-  slot.__prefixLabEngine ??= acquireNodeDevice().then((d) => new Engine(d));
+  slot.__prefixLabEngine ??= acquireNodeDevice().then(createEngine);
   return slot.__prefixLabEngine;
 }

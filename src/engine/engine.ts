@@ -32,6 +32,10 @@ export class Engine {
   profiler: Profiler | null = null;
   /** Uncaptured WebGPU errors (validation, out-of-memory), newest last. */
   gpuErrors: string[] = [];
+  /** Decisions taken about this device at start-up (e.g. a feature found unreliable), for the UI and logs. */
+  readonly notes: string[] = [];
+  /** Kernels with workgroup reductions use subgroup builtins (set from the device's features; see useSubgroups). */
+  private subgroupsOn: boolean;
 
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
@@ -45,6 +49,7 @@ export class Engine {
   constructor(acquired: AcquiredDevice) {
     this.device = acquired.device;
     this.info = acquired.info;
+    this.subgroupsOn = this.info.features.includes('subgroups');
     this.pool = new BufferPool(this.device);
     this.pipelines = new PipelineCache(this.device);
     this.arena = this.device.createBuffer({
@@ -151,6 +156,25 @@ export class Engine {
   }
 
   // ---- kernels -------------------------------------------------------------------------
+
+  /** Whether workgroup reductions (rowSum & co.) compile with subgroup builtins. */
+  get subgroups(): boolean {
+    return this.subgroupsOn;
+  }
+
+  /**
+   * Switch between the two reduction snippets: true (the default where the device has 'subgroups')
+   * or false (workgroup memory and barriers, any device), e.g. to test or time both.
+   */
+  useSubgroups(on: boolean): void {
+    if (on && !this.info.features.includes('subgroups')) throw new Error(`useSubgroups: this device has no 'subgroups' feature`);
+    this.subgroupsOn = on;
+  }
+
+  /** The snippet that provides rowSum / rowSum2 / rowMax / rowMaxSum (shaders/snippets/reduce_*.wgsl). */
+  get reductionSnippet(): 'reduce_subgroup' | 'reduce_workgroup' {
+    return this.subgroupsOn ? 'reduce_subgroup' : 'reduce_workgroup';
+  }
 
   /**
    * Encode one dispatch. Binding convention of every shader: @binding(0) is the uniform

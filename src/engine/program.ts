@@ -1,16 +1,24 @@
-// A kernel program is plain data: which WGSL file, which entry point, which override constants.
-// Its cache key identifies the compiled pipeline; one compile path caches and labels pipelines.
-import { shaderSource } from './shader_source.ts';
+// A kernel program is plain data: which WGSL file, which entry point, which override constants,
+// which WGSL snippets (shaders/snippets/<name>.wgsl) join the module. Its cache key identifies the
+// compiled pipeline; one compile path caches and labels pipelines.
+import { composeShader } from './shader_source.ts';
 
 export interface KernelProgram {
   shader: string;
   entryPoint?: string;
   constants?: Record<string, number>;
+  /** Snippet files compiled into the same module (WGSL has no includes): functions the shader calls. */
+  snippets?: readonly string[];
+}
+
+/** Module key: the shader file plus its snippets, e.g. `rmsnorm+reduce_subgroup`. */
+export function moduleKey(p: KernelProgram): string {
+  return p.snippets?.length ? `${p.shader}+${p.snippets.join('+')}` : p.shader;
 }
 
 export function programKey(p: KernelProgram): string {
   const c = p.constants ? Object.keys(p.constants).sort().map((k) => `${k}=${p.constants![k]}`).join(',') : '';
-  return `${p.shader}:${p.entryPoint ?? 'main'}${c ? `[${c}]` : ''}`;
+  return `${moduleKey(p)}:${p.entryPoint ?? 'main'}${c ? `[${c}]` : ''}`;
 }
 
 export class PipelineCache {
@@ -24,10 +32,11 @@ export class PipelineCache {
     const key = programKey(p);
     let pipe = this.pipelines.get(key);
     if (!pipe) {
-      let module = this.modules.get(p.shader);
+      const mkey = moduleKey(p);
+      let module = this.modules.get(mkey);
       if (!module) {
-        module = this.device.createShaderModule({ code: shaderSource(p.shader), label: p.shader });
-        this.modules.set(p.shader, module);
+        module = this.device.createShaderModule({ code: composeShader(p.shader, p.snippets ?? []), label: mkey });
+        this.modules.set(mkey, module);
       }
       pipe = this.device.createComputePipeline({
         label: key,
@@ -38,6 +47,11 @@ export class PipelineCache {
       this.compiles++;
     }
     return pipe;
+  }
+
+  /** Keys of the compiled pipelines (programKey), in compile order. */
+  keys(): string[] {
+    return [...this.pipelines.keys()];
   }
 
   get size(): number {

@@ -58,9 +58,18 @@ export async function runBrowserOpChecks(gpu: GPU | undefined): Promise<OpCheckR
   const acquired = await acquireDevice(gpu);
   const engine = new Engine(acquired);
   const results: OpCheckResult[] = [];
+  // Reduction kernels run with the snippet the engine picks (subgroups where the browser offers them);
+  // where that is the subgroup one, a few of their cases run again with the workgroup-memory one.
+  const reductions = engine.subgroups ? [...pick(rmsnormCases, 0), ...pick(crossEntropyCases, 0), ...pick(reduceCases, 1)] : [];
+  const picked = engine.reductionSnippet;
+  const runs = [
+    ...browserCases().map((c) => ({ c, subgroups: engine.subgroups, note: '' })),
+    ...reductions.map((c) => ({ c, subgroups: false, note: ' [reduce_workgroup]' })),
+  ];
   try {
-    for (const c of browserCases()) {
-      const name = `${c.op} ${c.variant}`;
+    for (const { c, subgroups, note } of runs) {
+      engine.useSubgroups(subgroups);
+      const name = `${c.op} ${c.variant}${note}`;
       try {
         const r = await runOpCase(engine, c);
         results.push({ name, maxForwardError: r.maxForwardError, maxGradError: r.maxGradError, ok: r.ok, ...(r.ok ? {} : { error: r.detail }) });
@@ -71,5 +80,5 @@ export async function runBrowserOpChecks(gpu: GPU | undefined): Promise<OpCheckR
   } finally {
     acquired.device.destroy();
   }
-  return { adapter: describeDevice(acquired.info), results };
+  return { adapter: `${describeDevice(acquired.info)}; reductions: ${picked}`, results };
 }

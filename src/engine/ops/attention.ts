@@ -113,7 +113,7 @@ export function attention_forward(q: Tensor, k: Tensor, v: Tensor, mask: Tensor,
   const e = q.engine;
   const out = e.empty(q.shape, 'f32', 'attention');
   const stats = e.empty([2, g.B, g.S, g.Hq], 'f32', 'attention.lse');
-  const program = { shader: 'attention_forward', entryPoint: 'main', constants: g.constants };
+  const program = { shader: 'attention_forward', entryPoint: 'main', constants: g.constants, snippets: ['online_softmax'] };
   const grid = [Math.ceil(g.S / g.constants.BQ), g.Hq, g.B];
   const pre = opts.prefix;
   const pass = (part: number, init: number, kx: Tensor, vx: Tensor, lseOff: number) => {

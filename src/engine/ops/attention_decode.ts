@@ -71,7 +71,7 @@ export function attention_decode_forward(q: Tensor, kCache: Tensor, vCache: Tens
   const mode = prefix ? (prefix.mode === 'joint' ? 1 : 2) : 0;
   const params = [B, T, Hq, Hkv, D, L, kvLen, start, N, mode, gateMode, prefix?.gateTanh ? 1 : 0, f32(1 / Math.sqrt(D))];
   e.run(
-    { shader: 'attention_decode', entryPoint: 'main', constants: { G, BK, DM, WG } },
+    { shader: 'attention_decode', entryPoint: 'main', constants: { G, BK, DM, WG }, snippets: ['online_softmax'] },
     [q, kCache, vCache, cacheMask, prefix?.k ?? q, prefix?.v ?? q, prefix?.gate ?? q, out],
     params,
     [T, Hkv, B],
@@ -95,5 +95,5 @@ export function writeKvCache(k: Tensor, v: Tensor, kCache: Tensor, vCache: Tenso
   const e: Engine = k.engine;
   const n = B * T * W;
   // Params follow the shared struct: b, t, hq (unused), hkv = 1, d = W, maxLen.
-  e.run({ shader: 'attention_decode', entryPoint: 'write', constants: { WG } }, [k, v, slots, kCache, vCache], [B, T, 0, 1, W, kCache.shape[1]], e.grid(Math.ceil(n / WG)));
+  e.run({ shader: 'attention_decode', entryPoint: 'write', constants: { WG }, snippets: ['online_softmax'] }, [k, v, slots, kCache, vCache], [B, T, 0, 1, W, kCache.shape[1]], e.grid(Math.ceil(n / WG)));
 }

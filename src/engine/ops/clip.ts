@@ -14,10 +14,10 @@ export function clipGradNorm(grads: Tensor[], maxNorm: number): Tensor {
   const sq = e.empty([grads.length], 'f32', 'clip.sq');
   grads.forEach((g, i) => reduceInto(g, sq, i, true));
   const norm = e.empty([1], 'f32', 'clip.norm');
-  e.run({ shader: 'reduce', entryPoint: 'clip_norm', constants: { WG } }, [sq, norm], [grads.length, 0, 0, f32(0)], [1]);
+  e.run({ shader: 'reduce', entryPoint: 'clip_norm', constants: { WG }, snippets: [e.reductionSnippet] }, [sq, norm], [grads.length, 0, 0, f32(0)], [1]);
   sq.dispose();
   for (const g of grads) {
-    e.run({ shader: 'reduce', entryPoint: 'clip_scale', constants: { WG } }, [norm, g], [g.size, 0, 0, f32(maxNorm)], e.grid(Math.ceil(g.size / WG)));
+    e.run({ shader: 'reduce', entryPoint: 'clip_scale', constants: { WG }, snippets: [e.reductionSnippet] }, [norm, g], [g.size, 0, 0, f32(maxNorm)], e.grid(Math.ceil(g.size / WG)));
   }
   return norm;
 }

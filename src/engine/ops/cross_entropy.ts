@@ -37,7 +37,7 @@ function rowStats(logits: Tensor, labels: Tensor, T: number, V: number): { lse: 
   const e = logits.engine;
   const lse = e.empty([T], 'f32', 'ce.lse');
   const logp = e.empty([T], 'f32', 'ce.logp');
-  e.run({ shader: 'cross_entropy', entryPoint: 'rows', constants: { WG: rowWorkgroup(V) } }, [logits, labels, lse, logp], [T, V, NAN_BITS], e.grid(T));
+  e.run({ shader: 'cross_entropy', entryPoint: 'rows', constants: { WG: rowWorkgroup(V) }, snippets: [e.reductionSnippet] }, [logits, labels, lse, logp], [T, V, NAN_BITS], e.grid(T));
   return { lse, logp };
 }
 
@@ -48,7 +48,7 @@ export function cross_entropy_forward(logits: Tensor, labels: Tensor): { loss: T
   const { lse, logp } = rowStats(logits, labels, T, V);
   const loss = e.empty([1], 'f32', 'cross_entropy');
   const count = e.empty([1], 'f32', 'ce.count');
-  e.run({ shader: 'cross_entropy', entryPoint: 'finish', constants: { WG } }, [labels, logp, loss, count], [T, V, NAN_BITS], [1]);
+  e.run({ shader: 'cross_entropy', entryPoint: 'finish', constants: { WG }, snippets: [e.reductionSnippet] }, [labels, logp, loss, count], [T, V, NAN_BITS], [1]);
   logp.dispose();
   return { loss, lse, count };
 }
@@ -59,13 +59,13 @@ export function cross_entropy_backward(g: Tensor, logits: Tensor, labels: Tensor
   const [T, V] = check('cross_entropy', logits, labels);
   const groups = e.grid(Math.ceil((T * V) / WG));
   if (inPlace) {
-    e.run({ shader: 'cross_entropy', entryPoint: 'backward_inplace', constants: { WG } }, [logits, labels, lse, g, count], [T, V, NAN_BITS], groups);
+    e.run({ shader: 'cross_entropy', entryPoint: 'backward_inplace', constants: { WG }, snippets: [e.reductionSnippet] }, [logits, labels, lse, g, count], [T, V, NAN_BITS], groups);
     const dx = logits.moveTo(logits.shape);
     dx.label = 'cross_entropy.grad';
     return dx;
   }
   const dx = e.empty([T, V], 'f32', 'cross_entropy.grad');
-  e.run({ shader: 'cross_entropy', entryPoint: 'backward', constants: { WG } }, [logits, labels, lse, g, count, dx], [T, V, NAN_BITS], groups);
+  e.run({ shader: 'cross_entropy', entryPoint: 'backward', constants: { WG }, snippets: [e.reductionSnippet] }, [logits, labels, lse, g, count, dx], [T, V, NAN_BITS], groups);
   return dx;
 }
 

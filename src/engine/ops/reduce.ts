@@ -23,19 +23,19 @@ export function reduceInto(x: Tensor, out: Tensor, slot = 0, square = false): vo
   const constants = { WG, SQUARE: square ? 1 : 0 };
   if (nwg === 1 && slot === 0) {
     // One workgroup writes out[wid.x] = out[0] directly.
-    e.run({ shader: 'reduce', entryPoint: 'partial', constants }, [x, out], [n, 0, 0, f32(0)], [1]);
+    e.run({ shader: 'reduce', entryPoint: 'partial', constants, snippets: [e.reductionSnippet] }, [x, out], [n, 0, 0, f32(0)], [1]);
     return;
   }
   const partials = e.empty([nwg], 'f32', 'reduce.partials');
-  e.run({ shader: 'reduce', entryPoint: 'partial', constants }, [x, partials], [n, 0, 0, f32(0)], [nwg]);
-  e.run({ shader: 'reduce', entryPoint: 'finish', constants: { WG } }, [partials, out], [nwg, 0, slot, f32(0)], [1]);
+  e.run({ shader: 'reduce', entryPoint: 'partial', constants, snippets: [e.reductionSnippet] }, [x, partials], [n, 0, 0, f32(0)], [nwg]);
+  e.run({ shader: 'reduce', entryPoint: 'finish', constants: { WG }, snippets: [e.reductionSnippet] }, [partials, out], [nwg, 0, slot, f32(0)], [1]);
   partials.dispose(); // safe: later users of the pooled buffer are encoded after these dispatches
 }
 
 function broadcastScalar(g: Tensor, shape: readonly number[], alpha = 1): Tensor {
   const e = g.engine;
   const dx = e.empty(shape, 'f32', 'sum.grad');
-  e.run({ shader: 'reduce', entryPoint: 'broadcast_scalar', constants: { WG } }, [g, dx], [dx.size, 0, 0, f32(alpha)], e.grid(Math.ceil(dx.size / WG)));
+  e.run({ shader: 'reduce', entryPoint: 'broadcast_scalar', constants: { WG }, snippets: [e.reductionSnippet] }, [g, dx], [dx.size, 0, 0, f32(alpha)], e.grid(Math.ceil(dx.size / WG)));
   return dx;
 }
 
@@ -58,7 +58,7 @@ export const sum_backward = (g: Tensor, x: Tensor): Tensor => broadcastScalar(g,
 export function sum_squares_backward(g: Tensor, x: Tensor): Tensor {
   const e = g.engine;
   const dx = e.empty(x.shape, 'f32', 'sum_squares.grad');
-  e.run({ shader: 'reduce', entryPoint: 'sq_backward', constants: { WG } }, [g, x, dx], [x.size, 0, 0, f32(0)], e.grid(Math.ceil(x.size / WG)));
+  e.run({ shader: 'reduce', entryPoint: 'sq_backward', constants: { WG }, snippets: [e.reductionSnippet] }, [g, x, dx], [x.size, 0, 0, f32(0)], e.grid(Math.ceil(x.size / WG)));
   return dx;
 }
 
@@ -75,7 +75,7 @@ export function sum_rows_forward(x: Tensor): Tensor {
   for (;;) {
     const chunks = Math.max(1, Math.ceil(rows / RPW));
     const next = e.empty(chunks === 1 ? [C] : [chunks, C], 'f32', chunks === 1 ? 'sum_rows' : 'sum_rows.partials');
-    e.run({ shader: 'reduce', entryPoint: 'rows_partial', constants: { TC, TR, RPW } }, [cur, next], [rows, C, 0, f32(0)], [Math.ceil(C / TC), chunks]);
+    e.run({ shader: 'reduce', entryPoint: 'rows_partial', constants: { TC, TR, RPW }, snippets: [e.reductionSnippet] }, [cur, next], [rows, C, 0, f32(0)], [Math.ceil(C / TC), chunks]);
     if (cur !== x) cur.dispose();
     if (chunks === 1) return next;
     cur = next;
@@ -87,7 +87,7 @@ export function sum_rows_forward(x: Tensor): Tensor {
 export function sum_rows_backward(g: Tensor, x: Tensor): Tensor {
   const e = g.engine;
   const dx = e.empty(x.shape, 'f32', 'sum_rows.grad');
-  e.run({ shader: 'reduce', entryPoint: 'broadcast_rows', constants: { WG } }, [g, dx], [dx.size, g.size, 0, f32(0)], e.grid(Math.ceil(dx.size / WG)));
+  e.run({ shader: 'reduce', entryPoint: 'broadcast_rows', constants: { WG }, snippets: [e.reductionSnippet] }, [g, dx], [dx.size, g.size, 0, f32(0)], e.grid(Math.ceil(dx.size / WG)));
   return dx;
 }
 

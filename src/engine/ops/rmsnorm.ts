@@ -18,7 +18,7 @@ function check(x: Tensor, w: Tensor): { rows: number; h: number } {
 }
 
 function rowKernel(e: Engine, entry: string, bindings: Tensor[], rows: number, h: number, eps: number): void {
-  e.run({ shader: 'rmsnorm', entryPoint: entry, constants: { WG: rowWG(h) } }, bindings, [rows, h, f32(eps)], e.grid(rows));
+  e.run({ shader: 'rmsnorm', entryPoint: entry, constants: { WG: rowWG(h) }, snippets: [e.reductionSnippet] }, bindings, [rows, h, f32(eps)], e.grid(rows));
 }
 
 export function rmsnorm_forward(x: Tensor, w: Tensor, eps: number): Tensor {
@@ -31,7 +31,7 @@ export function rmsnorm_forward(x: Tensor, w: Tensor, eps: number): Tensor {
 /** Column sums of g·x·rstd over all rows: a partial pass over RB-row blocks, then colsum passes. */
 function weightGrad(e: Engine, x: Tensor, g: Tensor, rstd: Tensor, rows: number, h: number, shape: readonly number[]): Tensor {
   const colBlocks = Math.ceil(h / CW);
-  const program = (entry: string) => ({ shader: 'rmsnorm', entryPoint: entry, constants: { WG: 256, CW, RB } });
+  const program = (entry: string) => ({ shader: 'rmsnorm', entryPoint: entry, constants: { WG: 256, CW, RB }, snippets: [e.reductionSnippet] });
   let n = Math.ceil(rows / RB);
   if (n === 0) return e.zeros(shape, 'f32', 'rmsnorm.dw');
   const alloc = (blocks: number) => (blocks === 1 ? e.empty(shape, 'f32', 'rmsnorm.dw') : e.empty([blocks, h], 'f32', 'rmsnorm.dw_part'));
