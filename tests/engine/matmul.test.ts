@@ -3,7 +3,8 @@ import { matmulCases } from './cases/matmul.cases.ts';
 import { expectOp } from '../helpers/expect_op.ts';
 import { nodeEngine } from '../../src/engine/dawn.ts';
 import { backward, startTape, stopTape } from '../../src/engine/autograd.ts';
-import { TILES, forceMatmulTile, matmul, matmul_forward } from '../../src/engine/ops/matmul.ts';
+import { TILES, forceMatmulLoads, forceMatmulTile, gemm, matmul, matmul_forward, matmulEntryCounts, type Blocks, type MatmulEntry } from '../../src/engine/ops/matmul.ts';
+import { roundToHalf } from '../../src/engine/half.ts';
 import { matmulBackwardRef, matmulRef } from '../../src/engine/reference/matmul.ts';
 import { mulberry32, relError } from '../helpers/op_check.ts';
 import type { Tensor } from '../../src/engine/tensor.ts';
@@ -102,4 +103,118 @@ describe('matmul tiles', () => {
       }
     });
   }
+});
+
+describe('matmul vector loads', () => {
+  // Staging through vec4 loads (shaders/matmul.wgsl stageA4 / stageB4) is chosen per operand from
+  // the actual layout. Each case names the entry point that must run; it is checked against the
+  // dispatch counters, against the float64 reference, and bit for bit against the forced scalar
+  // path (the staged values and the summation order are the same). Tiles: SMALL (the emulated
+  // default) and HUGE (8x8 per thread, BK = 8 = one f16 vector of Bᵀ); a few cases run every tile
+  // (each tile and flag set is a pipeline to compile, the slow part on SwiftShader). 'matmul tiles'
+  // above also reaches main_vb / main_vab through its backward products under every tile.
+  interface LoadCase {
+    name: string;
+    batch?: number;
+    M: number;
+    K: number;
+    N: number;
+    tA?: boolean;
+    tB?: boolean;
+    f16?: boolean;
+    blocks?: Blocks;
+    /** Extra elements after A (a binding whose byte size is not a multiple of 16). */
+    padA?: number;
+    want: MatmulEntry;
+    /** Every tile (all thread layouts and slab depths) rather than SMALL and HUGE (BK 8, 8x8). */
+    allTiles?: boolean;
+  }
+  const cases: LoadCase[] = [
+    { name: 'A·Bᵀ aligned', M: 6, K: 16, N: 10, tB: true, want: 'main_vab' },
+    { name: 'A·B aligned', M: 5, K: 8, N: 12, want: 'main_vab' },
+    { name: 'Aᵀ·B aligned', M: 12, K: 7, N: 8, tA: true, want: 'main_vab', allTiles: true },
+    { name: 'Aᵀ·Bᵀ aligned', M: 8, K: 12, N: 9, tA: true, tB: true, want: 'main_vab' },
+    { name: 'partial tiles, aligned', M: 36, K: 40, N: 68, tB: true, want: 'main_vab' },
+    { name: 'batched aligned', batch: 3, M: 5, K: 12, N: 8, tB: true, want: 'main_vab' },
+    { name: 'misaligned K and N', M: 7, K: 13, N: 9, tB: true, want: 'main' },
+    { name: 'Aᵀ with M % 4 != 0', M: 6, K: 8, N: 5, tA: true, want: 'main' },
+    { name: 'A only (N % 4 != 0)', M: 5, K: 8, N: 7, want: 'main_va' },
+    { name: 'B only (K % 4 != 0)', M: 5, K: 7, N: 8, want: 'main_vb' },
+    { name: 'f16 Bᵀ, K % 8 = 0', M: 5, K: 16, N: 9, tB: true, f16: true, want: 'main_vab', allTiles: true },
+    { name: 'f16 Bᵀ, K % 8 = 4 (f32 A only)', M: 5, K: 12, N: 9, tB: true, f16: true, want: 'main_va' },
+    { name: 'f16 B, N % 8 = 0', M: 5, K: 7, N: 16, f16: true, want: 'main_vb' },
+    { name: 'f16 B, N % 8 = 4', M: 5, K: 7, N: 12, f16: true, want: 'main' },
+    { name: 'column block, aligned, odd-sized A', M: 5, K: 8, N: 6, tB: true, blocks: { offA: 4, lda: 16, offC: 3, ldc: 11 }, padA: 2, want: 'main_vab' },
+    { name: 'column block, offA % 4 != 0', M: 5, K: 8, N: 6, tB: true, blocks: { offA: 2, lda: 16, offC: 0, ldc: 6 }, want: 'main_vb' },
+    { name: 'column block, lda % 4 != 0', M: 5, K: 8, N: 6, tB: true, blocks: { offA: 0, lda: 10, offC: 0, ldc: 6 }, want: 'main_vb' },
+  ];
+
+  /** float64 C = alpha · op(A)·op(B) written into a copy of c0 (column blocks leave other columns alone). */
+  function reference(c: LoadCase, a: Float32Array, b: Float32Array, c0: Float32Array, alpha: number): Float64Array {
+    const { M, K, N } = c;
+    const batch = c.batch ?? 1;
+    const lda = c.blocks?.lda ?? (c.tA ? M : K);
+    const offA = c.blocks?.offA ?? 0;
+    const ldc = c.blocks?.ldc ?? N;
+    const offC = c.blocks?.offC ?? 0;
+    const bv = c.f16 ? roundToHalf(b) : b;
+    const out = Float64Array.from(c0);
+    for (let z = 0; z < batch; z++) {
+      for (let m = 0; m < M; m++) {
+        for (let n = 0; n < N; n++) {
+          let s = 0;
+          for (let k = 0; k < K; k++) {
+            const av = a[z * M * K + offA + (c.tA ? k * lda + m : m * lda + k)];
+            const bw = bv[z * K * N + (c.tB ? n * K + k : k * N + n)];
+            s += av * bw;
+          }
+          out[z * M * N + offC + m * ldc + n] = alpha * s;
+        }
+      }
+    }
+    return out;
+  }
+
+  it('picks vec4 loads exactly where the layout allows, same bits as scalar loads, SMALL and HUGE tiles (some cases every tile)', async () => {
+    const e = await nodeEngine();
+    const rand = mulberry32(11);
+    const r = (n: number) => Float32Array.from({ length: n }, () => rand() * 2 - 1);
+    const alpha = 0.75;
+    for (const c of cases) {
+      const batch = c.batch ?? 1;
+      const { M, K, N } = c;
+      const aSize = c.blocks ? M * c.blocks.lda + (c.padA ?? 0) : batch * M * K;
+      const cSize = c.blocks ? M * c.blocks.ldc : batch * M * N;
+      const [a, b, c0] = [r(aSize), r(batch * K * N), r(cSize)];
+      const want = reference(c, a, b, c0, alpha);
+      const ta = e.fromArray(a, [aSize]);
+      const tb = e.fromArray(b, [batch * K * N], { dtype: c.f16 ? 'f16' : 'f32' });
+      for (const [tileName, tile] of Object.entries(TILES)) {
+        if (!c.allTiles && tileName !== 'SMALL') continue;
+        forceMatmulTile(tile);
+        const got: Float32Array[] = [];
+        try {
+          for (const mode of ['auto', 'scalar'] as const) {
+            forceMatmulLoads(mode);
+            const out = e.fromArray(c0, [cSize]);
+            const before = { ...matmulEntryCounts };
+            gemm(e, ta, !!c.tA, tb, !!c.tB, { batch, M, N, K }, out, alpha, 0, c.blocks);
+            const ran = (Object.keys(matmulEntryCounts) as MatmulEntry[]).filter((k) => matmulEntryCounts[k] !== before[k]);
+            expect(ran, `${c.name} ${tileName} ${mode}`).toEqual([mode === 'auto' ? c.want : 'main']);
+            got.push(await out.readF32());
+            out.dispose();
+          }
+        } finally {
+          forceMatmulLoads('auto');
+          forceMatmulTile(null);
+        }
+        const err = relError(got[0], want);
+        if (tileName === 'SMALL') console.log(`matmul loads: ${c.name} (batch=${batch} M=${M} K=${K} N=${N}${c.f16 ? ' f16' : ''}) -> ${c.want}, rel. error ${err.toExponential(2)}`);
+        expect(err, `${c.name} ${tileName}`).toBeLessThan(1e-5);
+        expect(Array.from(got[0]), `${c.name} ${tileName}: vector and scalar loads differ`).toEqual(Array.from(got[1]));
+      }
+      ta.dispose();
+      tb.dispose();
+    }
+  });
 });

@@ -45,6 +45,57 @@ export function forceMatmulTile(t: Tile | null): void {
   forced = t;
 }
 
+/**
+ * Global-memory staging loads: 'auto' uses vec4 (128-bit) loads for each operand whose layout
+ * allows them (matmulLoads), 'scalar' pins the one-element-per-load entry point (tests, benchmarks).
+ */
+let loadsMode: 'auto' | 'scalar' = 'auto';
+export function forceMatmulLoads(mode: 'auto' | 'scalar'): void {
+  loadsMode = mode;
+}
+
+/** Dispatches per entry point since start-up (tests check which staging path really ran). */
+export const matmulEntryCounts: Record<MatmulEntry, number> = { main: 0, main_va: 0, main_vb: 0, main_vab: 0 };
+export type MatmulEntry = 'main' | 'main_va' | 'main_vb' | 'main_vab';
+
+/** What one gemm reads: its dims, transposes, B's storage and the column-block layout of A. */
+export interface LoadLayout {
+  batch: number;
+  M: number;
+  N: number;
+  K: number;
+  transA: boolean;
+  transB: boolean;
+  bF16: boolean;
+  /** Row length of A as stored (K, or M when transposed, unless A is a column block). */
+  lda: number;
+  offA: number;
+}
+
+/**
+ * Which operands may be staged with vector loads (shaders/matmul.wgsl, stageA4 / stageB4). A load
+ * reads V consecutive elements of a stored row (V = 4 for f32, 8 for f16 B: one vec4<u32> holds 8
+ * halves) at a vec4 index, so every group must start on a multiple of V and lie wholly inside or
+ * wholly outside the matrix: the row length (lda/ldb), the offsets (offA, batch strides), the
+ * extent read along the row (K, or M for Aᵀ; N, or K for Bᵀ) and the tile's extent along it must
+ * all be multiples of V. Then the vec4 view of the binding (floor(bytes / 16) vectors) also covers
+ * every element read, since the last group ends at most at the tensor's size.
+ */
+export function matmulLoads(l: LoadLayout, tile: Tile): { vecA: boolean; vecB: boolean; entryPoint: MatmulEntry } {
+  const { batch, M, N, K } = l;
+  const ok = (v: number, ...xs: number[]) => xs.every((x) => Number.isInteger(x) && x % v === 0);
+  const nonEmpty = M > 0 && N > 0 && K > 0;
+  const strideA = batch > 1 ? M * K : 0;
+  const strideB = batch > 1 ? K * N : 0;
+  const vecA = nonEmpty && ok(4, l.lda, l.offA, strideA, l.transA ? M : K, l.transA ? tile.BM : tile.BK);
+  const vb = l.bF16 ? 8 : 4;
+  const vecB = nonEmpty && ok(vb, l.transB ? K : N, strideB, l.transB ? tile.BK : tile.BN);
+  const scalar = loadsMode === 'scalar';
+  const [va, vbOn] = [vecA && !scalar, vecB && !scalar];
+  const entryPoint: MatmulEntry = va ? (vbOn ? 'main_vab' : 'main_va') : vbOn ? 'main_vb' : 'main';
+  return { vecA: va, vecB: vbOn, entryPoint };
+}
+
 function pickTile(M: number, N: number, emulated: boolean): Tile {
   if (forced) return forced;
   if (M <= 16 && N > 16) return FEW_ROWS;
@@ -87,11 +138,15 @@ export function gemm(e: Engine, x: Tensor, tX: boolean, y: Tensor, tY: boolean, 
     throw new Error(`matmul: operands must be f32 (B may be f16), got ${x.dtype} · ${y.dtype} -> ${out.dtype}`);
   }
   const tile = pickTile(M, N, e.info.emulated);
-  const constants = { ...tile, TRANS_A: tX ? 1 : 0, TRANS_B: tY ? 1 : 0, B_F16: y.dtype === 'f16' ? 1 : 0 };
+  const bF16 = y.dtype === 'f16';
+  const constants = { ...tile, TRANS_A: tX ? 1 : 0, TRANS_B: tY ? 1 : 0, B_F16: bF16 ? 1 : 0 };
   const lda = blocks?.lda ?? (tX ? M : K);
-  const params = [M, N, K, lda, tY ? K : N, M * K, K * N, M * N, f32(alpha), f32(beta), blocks?.offA ?? 0, blocks?.offC ?? 0, blocks?.ldc ?? N];
+  const offA = blocks?.offA ?? 0;
+  const { entryPoint } = matmulLoads({ batch, M, N, K, transA: tX, transB: tY, bF16, lda, offA }, tile);
+  const params = [M, N, K, lda, tY ? K : N, M * K, K * N, M * N, f32(alpha), f32(beta), offA, blocks?.offC ?? 0, blocks?.ldc ?? N];
   const groups = [Math.ceil(N / tile.BN), Math.ceil(M / tile.BM), batch];
-  e.run({ shader: 'matmul', entryPoint: 'main', constants }, [x, y, out], params, groups);
+  e.run({ shader: 'matmul', entryPoint, constants }, [x, y, out], params, groups);
+  matmulEntryCounts[entryPoint]++;
 }
 
 interface Plan extends Dims {
