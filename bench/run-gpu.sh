@@ -29,6 +29,12 @@ echo "== WebGPU (Dawn/Vulkan) bench"
 timeout "$T_WEBGPU" /tmp/n/node .devwork/bench/bench.mjs --json "$OUT/webgpu.json" "$@" > "$OUT/webgpu.md" 2> "$OUT/webgpu.log"
 echo "exit $?"; tail -n 5 "$OUT/webgpu.log"; cat "$OUT/webgpu.md"
 
+# The bench's training rows recompute layers at 1B ('auto'), peft's baseline does not checkpoint:
+# the same step without recomputation, for a like-for-like speed ratio.
+echo "== WebGPU training step without recomputation"
+timeout "${T_NORECOMPUTE:-120}" /tmp/n/node .devwork/bench/bench.mjs --only train --recompute off --json "$OUT/webgpu-norecompute.json" > "$OUT/webgpu-norecompute.md" 2> "$OUT/webgpu-norecompute.log"
+echo "exit $?"; cat "$OUT/webgpu-norecompute.md"
+
 for dt in fp32 bf16; do
   echo "== PyTorch + peft, $dt"
   timeout "$T_TORCH" python3 bench/prefix_step.py --dtype "$dt" --json "$OUT/torch.json" > /dev/null 2> "$OUT/torch-$dt.log"
