@@ -6,7 +6,7 @@
 import type { Engine } from '../engine/engine.ts';
 import { dequantNBitsUpload } from '../engine/ops/dequant_nbits.ts';
 import { packHalves } from '../engine/half.ts';
-import { FrozenMatrix, rowsPerPart, weightBytes, type Weight, type WeightStorage } from '../engine/ops/linear.ts';
+import { FrozenMatrix, weightBytes, type Weight, type WeightStorage } from '../engine/ops/linear.ts';
 import { nbitsWeight } from '../engine/ops/matmul_nbits.ts';
 import type { Tensor } from '../engine/tensor.ts';
 import type { ModelConfig } from './config.ts';
@@ -170,7 +170,7 @@ async function uploadEntry(engine: Engine, entry: WeightEntry, storage: WeightSt
     }
     const t = engine.scope(() => dequantNBitsUpload(engine, q, parts.qweight, parts.scales, parts.zeroPoints, entry.name));
     engine.forget(t);
-    return new FrozenMatrix([t], t.shape[0], t.shape[1], rowsPerPart(engine, t.shape[1], 'f32'), entry.name);
+    return new FrozenMatrix([t], t.shape[0], t.shape[1], t.shape[0], entry.name); // one block
   }
   if (entry.shape.length === 2) {
     // Streamed a block of rows at a time (JS memory ~ one block), split over buffers where needed.

@@ -79,6 +79,45 @@ export function dequant_nbits(qweight: Tensor, scales: Tensor, p: DequantNBitsPa
   return out;
 }
 
+/** MatMulNBits parts on the GPU: codes and packed zero points as u32 words, scales (and float zero points) f32. */
+export interface NBitsTensors {
+  qweight: Tensor;
+  scales: Tensor;
+  zeroPoints: Tensor | null;
+}
+
+/**
+ * Checks MatMulNBits data as read from a file against the layout and uploads it (shared by the
+ * dequantising upload below and matmul_nbits' packed weights; `op` names the caller in errors).
+ * The tensors belong to the caller's scope.
+ */
+export function uploadNBitsParts(
+  engine: Engine,
+  p: DequantNBitsParams,
+  qweight: Uint8Array,
+  scales: Float32Array,
+  zeroPoints: Uint8Array | Float32Array | undefined,
+  label: string,
+  op: string,
+): NBitsTensors {
+  const L = nbitsLayout(p);
+  if (qweight.length !== L.qweightBytes) throw new Error(`${op}(${label}): B has ${qweight.length} bytes, expected ${L.qweightBytes}`);
+  if (scales.length !== L.scaleCount) throw new Error(`${op}(${label}): ${scales.length} scales, expected ${L.scaleCount}`);
+  if (zeroPoints instanceof Uint8Array && zeroPoints.length !== p.N * L.zpRowBytes) {
+    throw new Error(`${op}(${label}): ${zeroPoints.length} packed zero-point bytes, expected ${p.N * L.zpRowBytes}`);
+  }
+  if (zeroPoints instanceof Float32Array && zeroPoints.length !== L.scaleCount) {
+    throw new Error(`${op}(${label}): ${zeroPoints.length} float zero points, expected ${L.scaleCount}`);
+  }
+  const q = engine.fromArray(packBytesToU32(qweight), [Math.ceil(L.qweightBytes / 4)], { dtype: 'u32', label: `${label}.qweight` });
+  const s = engine.fromArray(scales, [scales.length], { label: `${label}.scales` });
+  let zp: Tensor | null = null;
+  if (zeroPoints instanceof Uint8Array) {
+    zp = engine.fromArray(packBytesToU32(zeroPoints), [Math.ceil(zeroPoints.length / 4)], { dtype: 'u32', label: `${label}.zero_points` });
+  } else if (zeroPoints) zp = engine.fromArray(zeroPoints, [zeroPoints.length], { label: `${label}.zero_points` });
+  return { qweight: q, scales: s, zeroPoints: zp };
+}
+
 /**
  * Uploads MatMulNBits data as read from a file and dequantises it on the GPU. The temporary
  * input tensors are freed (returned to the pool) before returning; the result belongs to the
@@ -92,25 +131,11 @@ export function dequantNBitsUpload(
   zeroPoints?: Uint8Array | Float32Array,
   label = 'dequant_nbits',
 ): Tensor {
-  const L = nbitsLayout(p);
-  if (qweight.length !== L.qweightBytes) throw new Error(`dequant_nbits(${label}): B has ${qweight.length} bytes, expected ${L.qweightBytes}`);
-  if (zeroPoints instanceof Uint8Array && zeroPoints.length !== p.N * L.zpRowBytes) {
-    throw new Error(`dequant_nbits(${label}): ${zeroPoints.length} packed zero-point bytes, expected ${p.N * L.zpRowBytes}`);
-  }
-  const inputs: Tensor[] = [];
+  const t = uploadNBitsParts(engine, p, qweight, scales, zeroPoints, label, 'dequant_nbits');
   try {
-    const q = engine.fromArray(packBytesToU32(qweight), [Math.ceil(L.qweightBytes / 4)], { dtype: 'u32', label: `${label}.qweight` });
-    inputs.push(q);
-    const s = engine.fromArray(scales, [scales.length], { label: `${label}.scales` });
-    inputs.push(s);
-    let zp: Tensor | undefined;
-    if (zeroPoints instanceof Uint8Array) {
-      zp = engine.fromArray(packBytesToU32(zeroPoints), [Math.ceil(zeroPoints.length / 4)], { dtype: 'u32', label: `${label}.zero_points` });
-    } else if (zeroPoints) zp = engine.fromArray(zeroPoints, [zeroPoints.length], { label: `${label}.zero_points` });
-    if (zp) inputs.push(zp);
-    return dequant_nbits(q, s, p, zp, label);
+    return dequant_nbits(t.qweight, t.scales, p, t.zeroPoints ?? undefined, label);
   } finally {
     // Pooled buffers: a later write reuses them only after this dispatch (see Engine.write).
-    for (const t of inputs) t.dispose();
+    for (const x of [t.qweight, t.scales, t.zeroPoints]) x?.dispose();
   }
 }

@@ -5,7 +5,7 @@
 // Backward is w.r.t. x only (W is frozen): dx = dy · W, the same kernel with BACKWARD = 1.
 import { f32, type Engine } from '../engine.ts';
 import { numel, type Tensor } from '../tensor.ts';
-import { nbitsLayout, packBytesToU32, type DequantNBitsParams } from './dequant_nbits.ts';
+import { nbitsLayout, uploadNBitsParts, type DequantNBitsParams } from './dequant_nbits.ts';
 
 /** Shape and format of a MatMulNBits weight: W is [N, K]. Same fields as DequantNBitsParams. */
 export type NBitsParams = DequantNBitsParams;
@@ -95,22 +95,8 @@ export function nbitsWeight(
   zeroPoints?: Uint8Array | Float32Array,
   label = 'nbits_weight',
 ): NBitsWeight {
-  const L = nbitsLayout(p);
-  if (qweight.length !== L.qweightBytes) throw new Error(`matmul_nbits(${label}): B has ${qweight.length} bytes, expected ${L.qweightBytes}`);
-  if (scales.length !== L.scaleCount) throw new Error(`matmul_nbits(${label}): ${scales.length} scales, expected ${L.scaleCount}`);
-  if (zeroPoints instanceof Uint8Array && zeroPoints.length !== p.N * L.zpRowBytes) {
-    throw new Error(`matmul_nbits(${label}): ${zeroPoints.length} packed zero-point bytes, expected ${p.N * L.zpRowBytes}`);
-  }
-  if (zeroPoints instanceof Float32Array && zeroPoints.length !== L.scaleCount) {
-    throw new Error(`matmul_nbits(${label}): ${zeroPoints.length} float zero points, expected ${L.scaleCount}`);
-  }
-  const q = engine.fromArray(packBytesToU32(qweight), [Math.ceil(L.qweightBytes / 4)], { dtype: 'u32', label: `${label}.qweight` });
-  const s = engine.fromArray(scales, [scales.length], { label: `${label}.scales` });
-  let zp: Tensor | null = null;
-  if (zeroPoints instanceof Uint8Array) {
-    zp = engine.fromArray(packBytesToU32(zeroPoints), [Math.ceil(zeroPoints.length / 4)], { dtype: 'u32', label: `${label}.zero_points` });
-  } else if (zeroPoints) zp = engine.fromArray(zeroPoints, [zeroPoints.length], { label: `${label}.zero_points` });
-  return nbitsWeightFromTensors(p, q, s, zp, label);
+  const t = uploadNBitsParts(engine, p, qweight, scales, zeroPoints, label, 'matmul_nbits');
+  return nbitsWeightFromTensors(p, t.qweight, t.scales, t.zeroPoints, label);
 }
 
 /** Tiles as in ops/matmul.ts (TM = TN = 4 fixed in the shader); BK and BN are multiples of 32/bits (<= 16). */

@@ -1,17 +1,15 @@
 // Comparison: languages x runs heatmap, a difference view and the L x N sweep.
 import type { BenchmarkId } from '../../protocol/lab.ts';
 import { BENCHMARKS, benchmarkMeta, useLabStore } from '../../store/index.ts';
-import { Segmented } from '../common/controls.tsx';
 import { metricLabel } from '../format.ts';
 import { DiffView } from './DiffView.tsx';
 import { Heatmap } from './Heatmap.tsx';
 import { SweepView } from './SweepView.tsx';
 import { useCompareBenchmark } from './useCompareData.ts';
+import { GroupByToggle } from '../common/GroupByToggle.tsx';
 
 export function CompareView() {
   const setCompare = useLabStore((s) => s.setCompare);
-  const groupBy = useLabStore((s) => s.groupBy);
-  const setGroupBy = useLabStore((s) => s.setGroupBy);
   const { benchmark, metric } = useCompareBenchmark();
   return (
     <div className="view" data-testid="view-compare">
@@ -36,15 +34,7 @@ export function CompareView() {
             ))}
           </select>
         </div>
-        <Segmented
-          label="Rows by"
-          value={groupBy}
-          onChange={setGroupBy}
-          options={[
-            { value: 'family', label: 'Family', testId: 'compare-view-family' },
-            { value: 'script', label: 'Script', testId: 'compare-view-script' },
-          ]}
-        />
+        <GroupByToggle label="Rows by" testIdPrefix="compare-view" />
       </div>
       <Heatmap />
       <DiffView />

@@ -3,15 +3,14 @@
 // 0..100% scale would paint them one colour); every cell prints its value, so colour is never needed.
 import type { BenchmarkId, PrefixAttention } from '../../protocol/lab.ts';
 import { groupLanguages, useLabStore } from '../../store/index.ts';
-import { Segmented } from '../common/controls.tsx';
 import { Legend } from '../compare/Legend.tsx';
 import { sequential } from '../palette.ts';
+import { GroupByToggle } from '../common/GroupByToggle.tsx';
 
 export const formatShare = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '—' : `${(100 * v).toFixed(1)}%`);
 
 export function PrefixShareHeatmap({ data, benchmark }: { data: PrefixAttention; benchmark: BenchmarkId }) {
   const groupBy = useLabStore((s) => s.groupBy);
-  const setGroupBy = useLabStore((s) => s.setGroupBy);
   const codes = Object.keys(data.byLanguage);
   const groups = groupLanguages(benchmark, codes, groupBy);
   const values = Object.values(data.byLanguage).flat().filter(Number.isFinite);
@@ -26,15 +25,7 @@ export function PrefixShareHeatmap({ data, benchmark }: { data: PrefixAttention;
   return (
     <>
       <div className="row-wrap">
-        <Segmented
-          label="Rows by"
-          value={groupBy}
-          onChange={setGroupBy}
-          options={[
-            { value: 'family', label: 'Family', testId: 'inside-view-family' },
-            { value: 'script', label: 'Script', testId: 'inside-view-script' },
-          ]}
-        />
+        <GroupByToggle label="Rows by" testIdPrefix="inside-view" />
         <Legend kind="sequential" min={100 * lo} max={100 * hi} label="share on prefix (%)" />
       </div>
       {/* Focusable so keyboard users can scroll a wide grid (many layers) with the arrow keys. */}

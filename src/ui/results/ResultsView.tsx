@@ -1,12 +1,12 @@
 // Per-language results of one run on one benchmark, filling while the evaluation streams.
 import type { BenchmarkId } from '../../protocol/lab.ts';
 import { benchmarkMeta, BENCHMARKS, meanMetric, useLabStore } from '../../store/index.ts';
-import { Segmented } from '../common/controls.tsx';
 import { formatMetric, metricLabel } from '../format.ts';
 import { METHOD_COLORS } from '../palette.ts';
 import { PAPER_TABLES } from '../paper_results.ts';
 import { LanguageBars } from './LanguageBars.tsx';
 import { RunSelect } from '../common/RunSelect.tsx';
+import { GroupByToggle } from '../common/GroupByToggle.tsx';
 
 export function ResultsView() {
   const runId = useLabStore((s) => s.activeRunId);
@@ -14,7 +14,6 @@ export function ResultsView() {
   const live = useLabStore((s) => (s.activeRunId ? s.live[s.activeRunId] : undefined));
   const setActive = useLabStore((s) => s.setActiveRun);
   const groupBy = useLabStore((s) => s.groupBy);
-  const setGroupBy = useLabStore((s) => s.setGroupBy);
   const showPaper = useLabStore((s) => s.showPaper);
   const setShowPaper = useLabStore((s) => s.setShowPaper);
   const metricChoice = useLabStore((s) => s.resultsMetric);
@@ -52,15 +51,7 @@ export function ResultsView() {
               ))}
             </select>
           </div>
-          <Segmented
-            label="Group by"
-            value={groupBy}
-            onChange={setGroupBy}
-            options={[
-              { value: 'family', label: 'Family', testId: 'view-family' },
-              { value: 'script', label: 'Script', testId: 'view-script' },
-            ]}
-          />
+          <GroupByToggle label="Group by" testIdPrefix="view" />
           <label className="check" title={paperUsable ? '' : 'The paper has no numbers for this benchmark and metric'}>
             <input type="checkbox" checked={showPaper && paperUsable} disabled={!paperUsable} onChange={(e) => setShowPaper(e.currentTarget.checked)} data-testid="toggle-paper" />
             Paper’s numbers

@@ -3,7 +3,8 @@
 import { useEffect, useRef } from 'react';
 import { BENCHMARKS, benchmarkMeta, groupLanguages, ITEMS_MAX, ITEMS_MIN, languageMeta, useLabStore, type LanguageGroup } from '../../store/index.ts';
 import type { BenchmarkId } from '../../protocol/lab.ts';
-import { NumberField, Segmented } from '../common/controls.tsx';
+import { NumberField } from '../common/controls.tsx';
+import { GroupByToggle } from '../common/GroupByToggle.tsx';
 
 function GroupBox({ group, selected, benchmark }: { group: LanguageGroup; selected: Set<string>; benchmark: BenchmarkId }) {
   const toggle = useLabStore((s) => s.toggleLanguage);
@@ -53,7 +54,6 @@ export function BenchmarkPicker() {
   const items = useLabStore((s) => s.itemsPerLanguage);
   const setItems = useLabStore((s) => s.setItemsPerLanguage);
   const groupBy = useLabStore((s) => s.groupBy);
-  const setGroupBy = useLabStore((s) => s.setGroupBy);
   const meta = benchmarkMeta(benchmark);
   const selected = new Set(selectedList);
   const groups = groupLanguages(benchmark, meta.languages, groupBy);
@@ -73,15 +73,7 @@ export function BenchmarkPicker() {
           </select>
         </div>
         <NumberField label="Items per language" value={items} min={ITEMS_MIN} max={ITEMS_MAX} onCommit={setItems} testId="input-items" />
-        <Segmented
-          label="Group by"
-          value={groupBy}
-          onChange={setGroupBy}
-          options={[
-            { value: 'family', label: 'Family', testId: 'setup-view-family' },
-            { value: 'script', label: 'Script', testId: 'setup-view-script' },
-          ]}
-        />
+        <GroupByToggle label="Group by" testIdPrefix="setup-view" />
       </div>
       <p className="hint">
         Trains on {meta.trainSet} (English only); evaluates zero-shot on <span className="num">{selected.size}</span> of{' '}
