@@ -3,7 +3,8 @@
 //
 //   shaders/ (WGSL) <- src/engine <- src/model <- src/peft <- src/runner <- workers/
 //   src/data, src/protocol: leaves (import nothing internal)
-//   src/ui -> src/store -> (src/protocol, workers/client.ts, src/engine/device.ts)
+//   src/ui -> src/store -> (src/protocol, workers/client.ts, src/engine/device.ts,
+//                           src/data/metrics/interval.ts: pure statistics that import nothing)
 //
 // A flat config replaces (does not merge) a rule's options per matching block, so each layer gets
 // one block listing everything it may NOT import. tests/lint/layering.test.ts proves the rules bite.
@@ -54,6 +55,8 @@ const engineRules = (withNode) =>
     patterns: [...UI_PACKAGE_PATTERNS, ...(withNode ? [] : NODE_BUILTINS)],
   });
 
+const DATA_FORBIDS = ['shaders', 'engine', 'model', 'peft', 'runner', 'protocol', 'store', 'ui', 'workers'];
+
 export default defineConfig(
   { ignores: ['node_modules/', 'dist/', 'test-results/', 'playwright-report/', '.vite/', 'out/', '.gl/', '.devwork/'] },
   ...tseslint.configs.recommended,
@@ -69,7 +72,14 @@ export default defineConfig(
   { files: ['src/peft/**/*.{ts,tsx}'], rules: restrict('src/peft', ['shaders', 'runner', 'data', 'protocol', 'store', 'ui', 'workers']) },
   { files: ['src/runner/**/*.{ts,tsx}'], rules: restrict('src/runner', ['shaders', 'store', 'ui', 'workers']) },
   { files: ['workers/**/*.{ts,tsx}'], rules: restrict('workers/', ['shaders', 'store', 'ui']) },
-  { files: ['src/data/**/*.{ts,tsx}'], rules: restrict('src/data', ['shaders', 'engine', 'model', 'peft', 'runner', 'protocol', 'store', 'ui', 'workers']) },
+  { files: ['src/data/**/*.{ts,tsx}'], rules: restrict('src/data', DATA_FORBIDS) },
+  // The store imports this file, so it must stay a leaf of the leaf: no imports at all.
+  {
+    files: ['src/data/metrics/interval.ts'],
+    rules: restrict('src/data', DATA_FORBIDS, {
+      patterns: [{ group: ['./*', '../*'], message: 'src/data/metrics/interval.ts imports nothing: src/store imports it (see docs/architecture.md).' }],
+    }),
+  },
   { files: ['src/protocol/**/*.{ts,tsx}'], rules: restrict('src/protocol', ['shaders', 'engine', 'model', 'peft', 'runner', 'data', 'store', 'ui', 'workers']) },
   {
     files: ['src/store/**/*.{ts,tsx}'],
@@ -79,7 +89,8 @@ export default defineConfig(
       'model',
       'peft',
       'runner',
-      'data',
+      // gitignore semantics: a file is re-included only if its folder is, hence the metrics/ dance.
+      ['src/data (except metrics/interval.ts, pure statistics)', ['**/data/**', '!**/data/metrics/', '**/data/metrics/*', '!**/data/metrics/interval.ts']],
       'ui',
       ['workers/ (except workers/client.ts)', ['**/workers/**', '!**/workers/client.ts']],
     ]),

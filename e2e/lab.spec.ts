@@ -106,6 +106,12 @@ test('train, stream results, compare, and find the run again after a reload', as
 
   await page.getByTestId('tab-results').click();
   for (const l of LANGS) await expect(page.getByTestId(`lang-bar-${l}`)).toHaveAttribute('data-state', 'done');
+  // Every bar says what it rests on: its 95% interval and n (2 items), and whether it clears chance.
+  for (const l of LANGS) {
+    await expect(page.getByTestId(`lang-ci-${l}`)).toHaveText(/^\d+\.\d–\d+\.\d · n = 2( · ≈ chance)?$/);
+    await expect(page.getByTestId(`lang-bar-${l}`)).toHaveAttribute('data-chance', /^(above|not-above)$/);
+  }
+  await expect(page.getByTestId('results-chance-key')).toBeVisible();
   // Grouped views: by family (Westic, Eastic) and by script (Latin, Cyrillic, Katakana).
   await page.getByTestId('view-family').click();
   await expect(page.getByTestId('lang-bars')).toHaveAttribute('data-group-by', 'family');
@@ -126,9 +132,16 @@ test('train, stream results, compare, and find the run again after a reload', as
   await expect(heatmap).toHaveAttribute('data-runs', '2');
   await expect(heatmap).toHaveAttribute('data-languages', String(LANGS.length));
   await expect(page.getByTestId(`heat-en-${prefixId}`)).not.toHaveText('—');
+  await expect(page.getByTestId(`heat-ci-en-${prefixId}`)).toContainText('n = 2');
+  // The toy benchmark's fixed scale: chance (4 choices) to 100, with its numbers shown.
+  await expect(page.getByTestId('heatmap-legend')).toContainText('25.0');
+  await expect(page.getByTestId('heatmap-legend')).toContainText('100.0');
   await page.getByTestId('diff-target').selectOption(prefixId);
   await page.getByTestId('diff-baseline').selectOption(baseId);
   await expect(page.getByTestId('diff-view')).toHaveAttribute('data-state', 'ready');
+  await expect(page.getByTestId('diff-legend')).toContainText('+20.0');
+  await expect(page.getByTestId('diff-en')).toHaveAttribute('data-noise', /^(within|beyond)$/);
+  await expect(page.getByTestId('diff-noise-key')).toBeVisible();
   await page.getByTestId('compare-view-family').click();
   await page.screenshot({ path: `${SHOTS}/compare.png`, fullPage: true });
 
@@ -217,6 +230,10 @@ test('results: the paper overlay on XNLI, grouped by family and by script', asyn
     store.setState({ runs: { ...s.runs, [run.id]: run }, runOrder: [run.id, ...s.runOrder], activeRunId: run.id, tab: 'results' });
   });
   await expect(page.getByTestId('lang-bar-ur')).toHaveAttribute('data-state', 'done');
+  // Saved without per-language counts (as runs before intervals were recorded): said, no interval.
+  await expect(page.getByTestId('lang-ci-en')).toHaveText('n unknown');
+  await expect(page.getByTestId('lang-bar-en').locator('.ci-whisker')).toHaveCount(0);
+  await expect(page.getByTestId('results-n-unknown')).toContainText('n unknown');
   await page.getByTestId('toggle-paper').check();
   await expect(page.getByTestId('lang-bar-en').locator('.paper-tick')).toHaveCount(1);
   await expect(page.getByTestId('lang-bar-en')).toContainText('93.9'); // Table 1, prefix tuning, English

@@ -8,6 +8,7 @@ import { FetchSource, parseLanguages, toyDataSource, toyLanguageTable } from '..
 import { CacheStorageModelCache } from '../src/model/model_cache.ts';
 import { Lab, type LabEnvironment } from '../src/runner/lab.ts';
 import { IndexedDbRunStore } from '../src/runner/run_store.ts';
+import { PRETRAINED_TOY_PATH } from '../src/model/toy_model.ts';
 
 export function browserEnvironment(dataBaseUrl = '/shared/data/'): LabEnvironment {
   let engine: Promise<Engine> | null = null;
@@ -24,6 +25,13 @@ export function browserEnvironment(dataBaseUrl = '/shared/data/'): LabEnvironmen
       return { source, languages: await languages };
     },
     store: new IndexedDbRunStore(),
+    async toyWeights() {
+      // Served from public/ by Vite (dev) and copied into the build: same origin, no network.
+      const url = new URL(`/${PRETRAINED_TOY_PATH}`, self.location.origin);
+      const r = await fetch(url);
+      if (!r.ok) throw new Error(`the pretrained toy weights are missing (${url.pathname}: HTTP ${r.status}); run \`npm run pretrain:toy\` in the repository, or pick the random toy model`);
+      return new Uint8Array(await r.arrayBuffer());
+    },
     modelCache: CacheStorageModelCache.available() ?? undefined,
   };
 }

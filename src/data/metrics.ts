@@ -8,6 +8,9 @@ import { mgsmExactMatch } from './metrics/mgsm.ts';
 import { squadExactMatch, squadF1 } from './metrics/squad.ts';
 
 export * from './metrics/aggregate.ts';
+export * from './metrics/bootstrap.ts';
+export * from './metrics/interval.ts';
+export * from './metrics/language_sample.ts';
 export * from './metrics/choice.ts';
 export * from './metrics/mgsm.ts';
 export * from './metrics/squad.ts';

@@ -4,7 +4,7 @@
  * file for its source and the choices made.
  */
 import type { TaskKind } from './types.ts';
-import { mcBelebeleLmeval } from './templates/mc.ts';
+import { mcBelebeleLmeval, mcCloze } from './templates/mc.ts';
 import { mathMgsmCot } from './templates/mgsm.ts';
 import { nliMnliLmeval, nliXnliLmeval } from './templates/nli.ts';
 import { qaXquadLmeval } from './templates/qa.ts';
@@ -24,9 +24,9 @@ export {
   prefixesFromExemplars,
   type MgsmPrefixes,
 } from './templates/mgsm.ts';
-export { mathMgsmCot, mcBelebeleLmeval, nliMnliLmeval, nliXnliLmeval, qaXquadLmeval };
+export { mathMgsmCot, mcBelebeleLmeval, mcCloze, nliMnliLmeval, nliXnliLmeval, qaXquadLmeval };
 
-export const TEMPLATES: readonly AnyPromptTemplate[] = [nliXnliLmeval, nliMnliLmeval, qaXquadLmeval, mcBelebeleLmeval, mathMgsmCot];
+export const TEMPLATES: readonly AnyPromptTemplate[] = [nliXnliLmeval, nliMnliLmeval, qaXquadLmeval, mcBelebeleLmeval, mcCloze, mathMgsmCot];
 
 export function getTemplate(id: string): AnyPromptTemplate {
   const t = TEMPLATES.find((x) => x.id === id);

@@ -2,31 +2,34 @@
  * The embedded default benchmark: needs no network and no ../shared. A procedurally generated,
  * multilingual multiple-choice task small enough for a tiny model:
  *
- *   P: the cat sees the red ball.          (rendered in each toy language)
+ *   P: The cat sees the red ball.          (rendered in each toy language)
  *   Q: Which color is the ball?
- *   A: blue  B: red  C: green  D: white     -> " B"
+ *   Answer: red | blue | green | white     (choices scored as text, template mc_cloze)
  *
- * Exactly one choice colour appears in the passage at level 'match' (learnable by matching the
- * choice words against the passage); at level 'bind' the subject gets a second colour that is
- * also among the choices, so the answer depends on which noun the adjective belongs to (and
- * therefore on each language's word order and adjective position).
+ * Exactly one choice colour appears in the passage at level 'match'; at level 'bind' the subject
+ * gets a second colour that is also among the choices, so the answer depends on which noun the
+ * adjective belongs to (and therefore on each language's word order and adjective position).
  * Languages (toy/languages.ts): 8, in 3 families x 6 scripts x 3 word orders; English is the
- * training language, like the paper. Items are parallel across languages (same ids, same label)
- * and deterministic from the seed. Rows use the MultipleChoiceRow shape and the Belebele
- * template, so the toy runs through exactly the same code path as the real benchmarks.
+ * training language, like the paper. Test items are parallel across languages (same ids, same
+ * facts) with the choices in a seeded order per language, drawn only from the scenes reserved for
+ * evaluation (isEvalScene), which neither the English tuning items nor the pretraining corpus
+ * (toyCorpus) ever state. Rows use the MultipleChoiceRow shape, so the toy runs through exactly
+ * the same code path as the real benchmarks (the Belebele letter template works on it too).
  */
 import { parseMcRow } from './benchmarks/rows.ts';
 import type { BenchmarkSpec } from './benchmarks/spec.ts';
 import { toJsonl } from './jsonl.ts';
 import { LanguageTable } from './languages.ts';
-import { deriveSeed, mulberry32, randInt, type Rng } from './prng.ts';
+import { deriveSeed, hashString, mulberry32, randInt, type Rng } from './prng.ts';
 import { MemorySource } from './sources.ts';
 import { shuffle } from './subsample.ts';
 import { COLORS, OBJECTS, SUBJECTS, VERBS } from './toy/lexicon.ts';
 import { TOY_LANGUAGE_CODES, TOY_LANGUAGES, toyLanguage, toyLanguageInfo, type ToyLanguage } from './toy/languages.ts';
-import { PUNCTUATION, writeWord } from './toy/scripts.ts';
+import { toyCorpusDocuments, type CorpusDocument, type CorpusOptions } from './toy/corpus.ts';
+import { questionWords, sceneWords, sentence, word, type Scene } from './toy/grammar.ts';
 import type { MultipleChoiceRow } from './types.ts';
 
+export { SHARED_NAMES, type CorpusDocument, type CorpusOptions, type SceneFacts } from './toy/corpus.ts';
 export { TOY_LANGUAGE_CODES, TOY_LANGUAGES, toyLanguage, toyLanguageInfo, type ToyLanguage } from './toy/languages.ts';
 
 export type ToyLevel = 'match' | 'bind';
@@ -85,22 +88,34 @@ function makeItem(rng: Rng, level: ToyLevel, numChoices: number): ToyItem {
   return item;
 }
 
-function itemKey(it: ToyItem): string {
-  return [it.subject, it.verb, it.object, it.objectColor, it.subjectColor ?? ''].join(' ');
+/** The facts of a scene: who does what to which coloured object (what the corpus must never state). */
+export function sceneKey(s: { subject: string; verb: string; object: string; objectColor: string }): string {
+  return [s.subject, s.verb, s.object, s.objectColor].join(' ');
 }
 
-/** `count` items of split `split`, skipping any whose sentence is in `exclude` (no train/test overlap). */
-export function toyItems(split: string, count: number, opts: ToyOptions = {}, exclude: ReadonlySet<string> = new Set()): ToyItem[] {
+/**
+ * One in EVAL_SHARE of all scenes (by a fixed hash of their facts, whatever the seed) is reserved
+ * for evaluation: test items are drawn only from it, and the English tuning items and the
+ * pretraining corpus never from it, so no evaluated fact is seen before the test.
+ */
+const EVAL_SHARE = 4;
+export function isEvalScene(s: { subject: string; verb: string; object: string; objectColor: string }): boolean {
+  return hashString(`toy-eval/${sceneKey(s)}`) % EVAL_SHARE === 0;
+}
+
+/** `count` items of split `split`: 'test' from the reserved evaluation scenes, every other split from the rest. */
+export function toyItems(split: string, count: number, opts: ToyOptions = {}): ToyItem[] {
   const o = { ...TOY_DEFAULTS, ...opts };
   if (!Number.isInteger(o.numChoices) || o.numChoices < 2 || o.numChoices > COLORS.length) {
     throw new Error(`numChoices must be 2..${COLORS.length}, got ${o.numChoices}`);
   }
   const rng = mulberry32(deriveSeed(o.seed, 'toy', split));
+  const wantEval = split === 'test';
   const out: ToyItem[] = [];
   for (let guard = 0; out.length < count; guard++) {
     if (guard > count * 50 + 1000) throw new Error(`toy: cannot draw ${count} distinct-enough items for '${split}'`);
     const it = makeItem(rng, o.level, o.numChoices);
-    if (!exclude.has(itemKey(it)) && unambiguous(it)) out.push(it);
+    if (isEvalScene(it) === wantEval && unambiguous(it)) out.push(it);
   }
   return out;
 }
@@ -125,42 +140,29 @@ function unambiguous(item: ToyItem): boolean {
   });
 }
 
-function capitalize(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
 /** Passage, question and choices of `item` written in `lang`. */
 export function renderToyItem(item: ToyItem, lang: ToyLanguage): { passage: string; question: string; choices: string[] } {
-  const w = (concept: string) => {
-    const word = lang.lexicon.get(concept);
-    if (word === undefined) throw new Error(`toy language ${lang.code} has no word for '${concept}'`);
-    return writeWord(word, lang.script);
+  const scene: Scene = {
+    subject: { noun: item.subject, color: item.subjectColor },
+    verb: item.verb,
+    object: { noun: item.object, color: item.objectColor },
   };
-  const np = (noun: string, color?: string) => {
-    const words = lang.determiner ? [w('the')] : [];
-    if (color === undefined) words.push(w(noun));
-    else if (lang.adjective === 'before') words.push(w(color), w(noun));
-    else words.push(w(noun), w(color));
-    return words;
-  };
-  const S = np(item.subject, item.subjectColor);
-  const O = np(item.object, item.objectColor);
-  const V = [w(item.verb)];
-  const words = lang.order === 'SVO' ? [...S, ...V, ...O] : lang.order === 'SOV' ? [...S, ...O, ...V] : [...V, ...S, ...O];
-  const sep = lang.spaces ? ' ' : '';
-  const punct = PUNCTUATION[lang.script];
-  const objNp = lang.determiner ? [w('the'), w(item.object)] : [w(item.object)];
-  const qWords =
-    lang.code === 'en'
-      ? [w('which'), w('color'), 'is', ...objNp]
-      : lang.order === 'SOV'
-        ? [...objNp, w('color'), w('which')]
-        : [w('which'), w('color'), ...objNp];
   return {
-    passage: capitalize(words.join(sep)) + punct.stop,
-    question: capitalize(qWords.join(sep)) + punct.question,
-    choices: item.choices.map(w),
+    passage: sentence(lang, sceneWords(lang, scene)),
+    question: sentence(lang, questionWords(lang, item.object), 'question'),
+    choices: item.choices.map((c) => word(lang, c)),
   };
+}
+
+/**
+ * The item with its choices in a seeded order of its own per language, so that the gold position
+ * differs between languages and a position bias learnt in English cannot pass for transfer.
+ * English keeps the order drawn for the item.
+ */
+export function shuffledForLanguage(item: ToyItem, lang: string, seed: number, index: number): ToyItem {
+  if (lang === 'en') return item;
+  const choices = shuffle(item.choices, deriveSeed(seed, 'toy-choices', lang, index));
+  return { ...item, choices, label: choices.indexOf(item.objectColor) };
 }
 
 function toyRow(split: string, i: number, item: ToyItem, lang: ToyLanguage): MultipleChoiceRow {
@@ -171,22 +173,21 @@ function toyRow(split: string, i: number, item: ToyItem, lang: ToyLanguage): Mul
 export interface ToySplits {
   train: MultipleChoiceRow[];
   dev: MultipleChoiceRow[];
-  /** Language code -> rows, parallel (same ids and labels in every language). */
+  /** Language code -> rows, parallel (same ids and facts in every language; choice order per language). */
   test: Map<string, MultipleChoiceRow[]>;
 }
 
-/** All splits; train/dev are English only and share no sentence with test. */
+/** All splits; train/dev are English only and share no scene with test (toyItems' partition). */
 export function toySplits(opts: ToyOptions = {}): ToySplits {
   const o = { ...TOY_DEFAULTS, ...opts };
   const testItems = toyItems('test', o.testSize, o);
-  const held = new Set(testItems.map(itemKey));
   const en = toyLanguage('en');
-  const devItems = toyItems('dev', o.devSize, o, held);
-  const trainItems = toyItems('train', o.trainSize, o, held);
+  const devItems = toyItems('dev', o.devSize, o);
+  const trainItems = toyItems('train', o.trainSize, o);
   return {
     train: trainItems.map((it, i) => toyRow('train', i, it, en)),
     dev: devItems.map((it, i) => toyRow('dev', i, it, en)),
-    test: new Map(TOY_LANGUAGES.map((l) => [l.code, testItems.map((it, i) => toyRow('test', i, it, l))])),
+    test: new Map(TOY_LANGUAGES.map((l) => [l.code, testItems.map((it, i) => toyRow('test', i, shuffledForLanguage(it, l.code, o.seed, i), l))])),
   };
 }
 
@@ -209,33 +210,12 @@ export function toyDataSource(opts: ToyOptions = {}): MemorySource {
   return new MemorySource(files, 'embedded toy benchmark');
 }
 
-export interface ToyCorpusOptions {
-  seed?: number;
-  /** Lines for a high-resource language. */
-  linesPerLanguage?: number;
-  /** Low-resource languages get this share of the lines (default 0.25). */
-  lowResourceShare?: number;
-  level?: ToyLevel;
-}
-
 /**
- * Unlabelled text in every toy language ("passage question" lines), for pretraining a tiny base
- * model so that it knows the languages before the English-only adaptation. Line i is the same
- * item in every language (parallel), low-resource languages get fewer lines.
+ * `count` pretraining documents of the toy world (toy/corpus.ts), never stating a scene reserved
+ * for evaluation.
  */
-export function toyCorpus(opts: ToyCorpusOptions = {}): { lang: string; text: string }[] {
-  const n = opts.linesPerLanguage ?? 500;
-  const share = opts.lowResourceShare ?? 0.25;
-  const items = toyItems('corpus', n, { seed: opts.seed ?? TOY_DEFAULTS.seed, level: opts.level ?? 'bind' });
-  const out: { lang: string; text: string }[] = [];
-  for (const l of TOY_LANGUAGES) {
-    const count = l.resource === 'high' ? n : Math.round(n * share);
-    for (const it of items.slice(0, count)) {
-      const r = renderToyItem(it, l);
-      out.push({ lang: l.code, text: `${r.passage}${l.spaces ? ' ' : ''}${r.question}` });
-    }
-  }
-  return out;
+export function toyCorpus(count: number, opts: CorpusOptions = {}): CorpusDocument[] {
+  return toyCorpusDocuments(count, isEvalScene, opts);
 }
 
 export const toyBenchmark: BenchmarkSpec<'multiple_choice'> = {
@@ -253,9 +233,10 @@ export const toyBenchmark: BenchmarkSpec<'multiple_choice'> = {
   paperLanguages: TOY_LANGUAGE_CODES,
   parallel: true,
   parseRow: (v) => parseMcRow(v),
-  defaultTemplate: 'mc_belebele_lmeval',
+  defaultTemplate: 'mc_cloze',
   metrics: ['acc', 'acc_norm'],
   primaryMetric: 'acc',
+  chance: 25,
   paperSetup: 'Not in the paper: an offline stand-in with the same structure (English training, zero-shot test in other languages).',
   license: 'generated here (no third-party data)',
 };

@@ -1,6 +1,7 @@
 // Where adapters plug into the frozen Llama graph. src/peft implements these; the model only
 // calls them, so adding a method never touches the graph.
 import type { Tensor } from '../engine/tensor.ts';
+import type { LlamaWeights } from './llama_gpu.ts';
 import type { AttentionOptions } from '../engine/ops/attention.ts';
 
 export type Projection = 'q_proj' | 'k_proj' | 'v_proj' | 'o_proj' | 'gate_proj' | 'up_proj' | 'down_proj';
@@ -29,6 +30,11 @@ export interface ModelHooks {
   positionOffset?(): number;
   /** Prefix keys/values for one layer, or null when the layer is not adapted. */
   prefix?(layer: LayerProjections): PrefixKV | null;
+  /**
+   * The weights the graph runs with (full fine-tuning: the frozen set with trainable f32 copies in
+   * place of the tuned tensors). Called once per forward / prefill / decode step.
+   */
+  weights?(frozen: LlamaWeights): LlamaWeights;
   /** Returns base + adapter delta for a linear projection of a layer (LoRA), or base unchanged. */
   projection?(layer: number, which: Projection, input: Tensor, base: Tensor): Tensor;
   /**

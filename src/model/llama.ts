@@ -7,7 +7,7 @@ import { add } from '../engine/ops/elementwise.ts';
 import { attention } from '../engine/ops/attention.ts';
 import { checkpoint, isRecomputing } from '../engine/checkpoint.ts';
 import { concatSeq } from '../engine/ops/concat_seq.ts';
-import { embeddingFrozen } from '../engine/ops/embedding.ts';
+import { embedLookup } from '../engine/ops/embedding.ts';
 import { linear, type Weight } from '../engine/ops/linear.ts';
 import { rmsnorm } from '../engine/ops/rmsnorm.ts';
 import { rope } from '../engine/ops/rope.ts';
@@ -50,12 +50,13 @@ export interface ForwardOptions {
   checkpointLayers?: boolean;
 }
 
-export function llamaForward(engine: Engine, w: LlamaWeights, input: TokenBatch, hooks: ModelHooks = {}, opts: ForwardOptions = {}): ForwardResult {
+export function llamaForward(engine: Engine, frozen: LlamaWeights, input: TokenBatch, hooks: ModelHooks = {}, opts: ForwardOptions = {}): ForwardResult {
+  const w = hooks.weights?.(frozen) ?? frozen;
   const c = w.config;
   checkBatch(input, c.vocabSize);
   const { batch: B } = input;
   const ids = engine.fromArray(input.ids, [B, input.seq], { dtype: 'i32', label: 'input_ids' });
-  let x = embeddingFrozen(ids, w.embed); // [B, S, D]
+  let x = embedLookup(ids, w.embed); // [B, S, D]
 
   const soft = hooks.softPrompt?.() ?? null;
   const N = soft ? soft.shape[0] : 0;

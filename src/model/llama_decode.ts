@@ -23,7 +23,7 @@ import { add } from '../engine/ops/elementwise.ts';
 import { attention_forward, type AttentionPrefix } from '../engine/ops/attention.ts';
 import { attentionDecode, writeKvCache } from '../engine/ops/attention_decode.ts';
 import { concatSeq } from '../engine/ops/concat_seq.ts';
-import { checkIds, embedding, embeddingFrozen } from '../engine/ops/embedding.ts';
+import { checkIds, embedLookup, embedding } from '../engine/ops/embedding.ts';
 import { linear, type Weight } from '../engine/ops/linear.ts';
 import { rmsnorm } from '../engine/ops/rmsnorm.ts';
 import { rope } from '../engine/ops/rope.ts';
@@ -112,8 +112,9 @@ function own(engine: Engine, t: Tensor, label: string): Tensor {
  * Runs the prompts (left-padded: every row's last column must be a real token) and returns the filled cache and
  * the next-token logits of every row. The caller disposes both.
  */
-export function prefill(engine: Engine, w: LlamaWeights, input: TokenBatch, hooks: ModelHooks = {}, opts: PrefillOptions = {}): PrefillResult {
+export function prefill(engine: Engine, frozen: LlamaWeights, input: TokenBatch, hooks: ModelHooks = {}, opts: PrefillOptions = {}): PrefillResult {
   noTape(engine, 'prefill');
+  const w = hooks.weights?.(frozen) ?? frozen;
   checkConfig(w);
   const c = w.config;
   checkBatch(input, c.vocabSize);
@@ -163,7 +164,7 @@ export function prefill(engine: Engine, w: LlamaWeights, input: TokenBatch, hook
       owned.push(cacheMask);
 
       const ids = engine.fromArray(input.ids, [B, seq], { dtype: 'i32', label: 'input_ids' });
-      let x = embeddingFrozen(ids, w.embed);
+      let x = embedLookup(ids, w.embed);
       if (soft) x = concatSeq(soft, x.reshape([B, seq, Hd]));
       x = x.reshape([B * S, Hd]);
 
@@ -216,8 +217,9 @@ export function prefill(engine: Engine, w: LlamaWeights, input: TokenBatch, hook
  * Feeds one token per row (tokens [batch]) at the next slot and returns the next-token logits [batch, vocab]
  * (the caller disposes them). Rows that already finished still take a slot; their outputs are just ignored.
  */
-export function decodeStep(engine: Engine, w: LlamaWeights, cache: KvCache, tokens: Int32Array, hooks: ModelHooks = {}): Tensor {
+export function decodeStep(engine: Engine, frozen: LlamaWeights, cache: KvCache, tokens: Int32Array, hooks: ModelHooks = {}): Tensor {
   noTape(engine, 'decodeStep');
+  const w = hooks.weights?.(frozen) ?? frozen;
   checkConfig(w);
   const c = w.config;
   const B = cache.batch;
@@ -234,7 +236,7 @@ export function decodeStep(engine: Engine, w: LlamaWeights, cache: KvCache, toke
     const ids = engine.fromArray(tokens, [B, 1], { dtype: 'i32', label: 'input_ids' });
     const positions = engine.fromArray(cache.nextPositions, [B, 1], { dtype: 'i32', label: 'position_ids' });
     const slots = engine.fromArray(new Int32Array(B).fill(slot), [B], { dtype: 'i32', label: 'cache_slots' });
-    let x = embeddingFrozen(ids, w.embed).reshape([B, Hd]);
+    let x = embedLookup(ids, w.embed).reshape([B, Hd]);
     w.layers.forEach((L, l) => {
       const cl = cache.layers[l];
       x = layer(w, l, L, x, B, 1, positions, hooks, (q, k, v) => {

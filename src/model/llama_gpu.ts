@@ -33,7 +33,8 @@ export interface LayerWeights {
 
 export interface LlamaWeights {
   config: ModelConfig;
-  embed: FrozenMatrix;
+  /** Frozen, or a trainable f32 tensor under full fine-tuning (ModelHooks.weights). */
+  embed: FrozenMatrix | Tensor;
   layers: LayerWeights[];
   norm: Tensor;
   lmHead: Weight;
@@ -45,6 +46,9 @@ export interface LlamaWeights {
   invFreq: Tensor;
   dispose(): void;
 }
+
+/** What uploadLlamaWeights returns: every matrix frozen. */
+export type FrozenLlamaWeights = LlamaWeights & { embed: FrozenMatrix };
 
 export interface UploadProgress {
   loaded: number;
@@ -90,7 +94,7 @@ export async function uploadLlamaWeights(
   config: ModelConfig,
   index: WeightIndex,
   opts: UploadOptions = {},
-): Promise<LlamaWeights> {
+): Promise<FrozenLlamaWeights> {
   const storage = !opts.storage || opts.storage === 'auto' ? autoStorage(index) : opts.storage;
   const all: (Tensor | Weight)[] = [];
   const names: string[] = [];

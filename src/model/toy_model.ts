@@ -1,11 +1,16 @@
-// The embedded default model: a tiny Llama built by our own code from a seed, with a byte-level
-// tokenizer, so the lab works with no network and no files. Untrained, it scores near chance;
-// the UI says so. Same config schema and WeightIndex interface as real checkpoints.
+// The embedded default model: a tiny Llama with a byte-level tokenizer, so the lab works with no
+// network and no files. Two inits: 'pretrained' (the default) reads the weights our own
+// pretraining made on the toy-world corpus (public/toy-model/, `npm run pretrain:toy`);
+// 'random' builds N(0, 0.02) weights from a seed (it scores at chance). Same config schema and
+// WeightIndex interface as real checkpoints.
 import { parseModelConfig, type ModelConfig } from './config.ts';
 import type { LoadedModel } from './load.ts';
 import type { Tokenizer } from './tokenizer.ts';
 import type { WeightEntry, WeightIndex } from './weight_names.ts';
-import { expectedWeightShapes } from './llama_weights.ts';
+import { checkWeights, expectedWeightShapes } from './llama_weights.ts';
+import { MapFolder } from './file_source.ts';
+import { openWeights } from './load.ts';
+import { withTiedEmbeddings } from './weight_names.ts';
 import { mulberry32 } from '../engine/random.ts';
 
 const SPECIALS = ['<|begin_of_text|>', '<|end_of_text|>', '<|pad|>'] as const;
@@ -86,4 +91,17 @@ export function toyWeights(config: ModelConfig, seed: number): WeightIndex {
 export function toyModel(seed = 0): LoadedModel {
   const config = parseModelConfig(TOY_CONFIG_JSON, 'toy config');
   return { config, weights: toyWeights(config, seed), tokenizer: byteTokenizer(), weightsPath: '(embedded toy model)', unusedWeights: [] };
+}
+
+/** Where the shipped pretrained weights live, relative to the site root / the repository's public/. */
+export const PRETRAINED_TOY_PATH = 'toy-model/model.safetensors';
+
+/** The pretrained toy model from the bytes of public/toy-model/model.safetensors (checked against the toy config). */
+export async function pretrainedToyModel(bytes: Uint8Array): Promise<LoadedModel> {
+  const config = parseModelConfig(TOY_CONFIG_JSON, 'toy config');
+  const file = `public/${PRETRAINED_TOY_PATH}`;
+  const folder = new MapFolder('embedded toy model', [['model.safetensors', bytes]]);
+  const weights = withTiedEmbeddings(await openWeights(folder, 'model.safetensors'));
+  const unusedWeights = checkWeights(config, weights);
+  return { config, weights, tokenizer: byteTokenizer(), weightsPath: file, unusedWeights };
 }

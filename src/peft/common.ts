@@ -24,6 +24,19 @@ export function promptTokens(spec: MethodSpec): number {
 }
 
 
+/**
+ * Standard deviation of the initial prompts / prefixes: 'normal' N(0, 1) is peft's (nn.Embedding's
+ * default init, used by PromptTuning, PrefixTuning and AdaptionPrompt) and the default here:
+ * hidden-size prompts then have the scale of the RMS-normalised hidden states they are projected
+ * like. 'small' N(0, 0.02) is the weight init of HF Llama; such prompts start with almost no
+ * influence and take hundreds of steps to wake up on a small model.
+ */
+export function promptInitStd(spec: MethodSpec): number {
+  const init = spec.promptInit ?? 'normal';
+  if (init !== 'normal' && init !== 'small') throw new Error(`promptInit must be 'normal' (N(0, 1), peft) or 'small' (N(0, 0.02)), got '${String(init)}'`);
+  return init === 'normal' ? 1 : 0.02;
+}
+
 /** Seeded normal samples (Box-Muller): identical runs from identical seeds. */
 export function seededNormal(n: number, std: number, seed: number): Float32Array {
   const rand = mulberry32(seed);

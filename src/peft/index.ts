@@ -1,12 +1,13 @@
 // The registry of methods: the one explicit list the UI, runner and CLI enumerate.
 import { baseMethod } from './base.ts';
+import { fullFinetuneMethod } from './full_finetune.ts';
 import { llamaAdapterMethod } from './llama_adapter.ts';
 import { loraMethod } from './lora.ts';
 import { prefixTuningMethod } from './prefix_tuning.ts';
 import { softPromptMethod } from './soft_prompt.ts';
 import type { PeftMethod } from './types.ts';
 
-export const METHODS: readonly PeftMethod[] = [baseMethod, softPromptMethod, prefixTuningMethod, llamaAdapterMethod, loraMethod];
+export const METHODS: readonly PeftMethod[] = [baseMethod, softPromptMethod, prefixTuningMethod, llamaAdapterMethod, loraMethod, fullFinetuneMethod];
 
 export function getMethod(id: string): PeftMethod {
   const m = METHODS.find((x) => x.id === id);

@@ -3,7 +3,7 @@
 // out = softmax(QKᵀ/√d)V + g · softmax(Q·Pkᵀ/√d)·Pv. Gate per head with tanh (official code) or one
 // scalar per layer without tanh (peft AdaptionPrompt). Paper count: N x L x d_model (gates aside).
 import type { AdapterParam, PeftMethod } from './types.ts';
-import { adaptedLayers, makeAdapter, plainParam, promptTokens, seededNormal } from './common.ts';
+import { adaptedLayers, makeAdapter, plainParam, promptInitStd, promptTokens, seededNormal } from './common.ts';
 
 export const llamaAdapterMethod: PeftMethod = {
   id: 'adapter',
@@ -21,7 +21,7 @@ export const llamaAdapterMethod: PeftMethod = {
     const byLayer = new Map<number, { prompt: AdapterParam; gate: AdapterParam }>();
     const params: AdapterParam[] = [];
     for (const l of layers) {
-      const prompt = plainParam(engine, `prefix.${l}`, [N, config.hiddenSize], seededNormal(N * config.hiddenSize, 0.02, seed * 1000 + l));
+      const prompt = plainParam(engine, `prefix.${l}`, [N, config.hiddenSize], seededNormal(N * config.hiddenSize, promptInitStd(spec), seed * 1000 + l));
       const gateSize = perHead ? config.numHeads : 1;
       const gate = plainParam(engine, `gate.${l}`, [gateSize], new Float32Array(gateSize));
       byLayer.set(l, { prompt, gate });

@@ -5,7 +5,7 @@
 //   RoPE positions start at N as in peft. Exchange layout [kvHeads, N, headDim] (peft's
 //   past_key_values), engine layout [N, kvHeads * headDim].
 import type { AdapterParam, PeftMethod } from './types.ts';
-import { adaptedLayers, makeAdapter, plainParam, promptTokens, seededNormal } from './common.ts';
+import { adaptedLayers, makeAdapter, plainParam, promptInitStd, promptTokens, seededNormal } from './common.ts';
 
 /** [H, N, Dh] <-> [N, H * Dh] */
 export function headsFirstToTokensFirst(d: Float32Array, H: number, N: number, Dh: number): Float32Array {
@@ -37,14 +37,14 @@ export const prefixTuningMethod: PeftMethod = {
     for (const l of layers) {
       if (spec.prefixForm === 'kv') {
         const mk = (kind: 'k' | 'v', s: number): AdapterParam => ({
-          ...plainParam(engine, `prefix.${l}.${kind}`, [N, KV * Dh], seededNormal(N * KV * Dh, 0.02, s)),
+          ...plainParam(engine, `prefix.${l}.${kind}`, [N, KV * Dh], seededNormal(N * KV * Dh, promptInitStd(spec), s)),
           exchangeShape: [KV, N, Dh],
           toExchange: (d) => tokensFirstToHeadsFirst(d, KV, N, Dh),
           fromExchange: (d) => headsFirstToTokensFirst(d, KV, N, Dh),
         });
         byLayer.set(l, [mk('k', seed * 1000 + 2 * l), mk('v', seed * 1000 + 2 * l + 1)]);
       } else {
-        byLayer.set(l, [plainParam(engine, `prefix.${l}`, [N, config.hiddenSize], seededNormal(N * config.hiddenSize, 0.02, seed * 1000 + l))]);
+        byLayer.set(l, [plainParam(engine, `prefix.${l}`, [N, config.hiddenSize], seededNormal(N * config.hiddenSize, promptInitStd(spec), seed * 1000 + l))]);
       }
       params.push(...byLayer.get(l)!);
     }

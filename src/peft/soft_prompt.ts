@@ -1,7 +1,7 @@
 // Soft prompts (Lester et al.; peft PromptTuning): N learned input embeddings prepended to every
 // sequence. They take RoPE positions 0..N-1 and the real tokens follow.
 import type { PeftMethod } from './types.ts';
-import { makeAdapter, plainParam, promptTokens, seededNormal } from './common.ts';
+import { makeAdapter, plainParam, promptInitStd, promptTokens, seededNormal } from './common.ts';
 
 export const softPromptMethod: PeftMethod = {
   id: 'soft_prompt',
@@ -11,7 +11,7 @@ export const softPromptMethod: PeftMethod = {
   paramCount: (c, s) => promptTokens(s) * c.hiddenSize,
   create(engine, config, spec, opts = {}) {
     const N = promptTokens(spec);
-    const p = plainParam(engine, 'soft_prompt', [N, config.hiddenSize], seededNormal(N * config.hiddenSize, 0.02, opts.seed ?? 0));
+    const p = plainParam(engine, 'soft_prompt', [N, config.hiddenSize], seededNormal(N * config.hiddenSize, promptInitStd(spec), opts.seed ?? 0));
     return makeAdapter(spec, [], [p], { softPrompt: () => p.tensor });
   },
 };

@@ -4,8 +4,9 @@ import type { Engine } from '../engine/engine.ts';
 import type { Tensor } from '../engine/tensor.ts';
 import type { ModelConfig } from '../model/config.ts';
 import type { ModelHooks } from '../model/hooks.ts';
+import type { LlamaWeights } from '../model/llama_gpu.ts';
 
-export type MethodId = 'base' | 'soft_prompt' | 'prefix' | 'adapter' | 'lora';
+export type MethodId = 'base' | 'soft_prompt' | 'prefix' | 'adapter' | 'lora' | 'full';
 
 export interface MethodSpec {
   method: MethodId;
@@ -24,6 +25,10 @@ export interface MethodSpec {
   loraR?: number;
   loraAlpha?: number;
   loraTargets?: string[];
+  /** Initial prompts / prefixes: 'normal' N(0, 1) as peft (default) or 'small' N(0, 0.02). */
+  promptInit?: 'normal' | 'small';
+  /** Full fine-tuning: also train the embedding / lm_head and final norm (default: when every layer is tuned). */
+  trainEmbeddings?: boolean;
 }
 
 /** A trainable tensor in the engine's layout plus how to convert to/from the exchange layout. */
@@ -54,5 +59,6 @@ export interface PeftMethod {
   paperParamCount(config: ModelConfig, spec: MethodSpec): number;
   /** Exact number of trainable scalars this implementation creates. */
   paramCount(config: ModelConfig, spec: MethodSpec): number;
-  create(engine: Engine, config: ModelConfig, spec: MethodSpec, opts?: { seed?: number }): Adapter;
+  /** `weights`: the loaded model, for methods that start from a copy of it (full fine-tuning). */
+  create(engine: Engine, config: ModelConfig, spec: MethodSpec, opts?: { seed?: number; weights?: LlamaWeights }): Adapter;
 }

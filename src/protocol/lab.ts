@@ -3,11 +3,12 @@
 // (workers/lab.worker.ts). Progress flows as events; failures are rejected promises whose
 // message tells a person what to do.
 
-export type MethodId = 'base' | 'soft_prompt' | 'prefix' | 'adapter' | 'lora';
+export type MethodId = 'base' | 'soft_prompt' | 'prefix' | 'adapter' | 'lora' | 'full';
 export type BenchmarkId = 'xnli' | 'xquad' | 'belebele' | 'mgsm' | 'toy';
 
 export type ModelSource =
-  | { kind: 'toy'; seed?: number }
+  /** The embedded toy Llama: pretrained on the toy world (default), or random from `seed`. */
+  | { kind: 'toy'; seed?: number; init?: 'pretrained' | 'random' }
   | { kind: 'url'; baseUrl: string; weights?: string }
   | { kind: 'files'; files: { path: string; file: Blob }[]; weights?: string }
   | { kind: 'hf'; repo: string; revision?: string; weights?: string }
@@ -47,6 +48,10 @@ export interface MethodConfig {
   loraR?: number;
   loraAlpha?: number;
   loraTargets?: string[];
+  /** Initial prompts / prefixes: 'normal' N(0, 1) as peft (default) or 'small' N(0, 0.02). */
+  promptInit?: 'normal' | 'small';
+  /** Full fine-tuning: also train the embedding / lm_head and final norm (default: when every layer is tuned). */
+  trainEmbeddings?: boolean;
 }
 
 export interface TrainConfig {
@@ -92,11 +97,29 @@ export interface ExperimentConfig {
 
 export type MetricValues = Record<string, number>;
 
+/** A 95% interval of a per-language metric, in percent like MetricValues. */
+export interface MetricInterval {
+  lo: number;
+  hi: number;
+  /** 'wilson': score interval of a proportion (0/1 item scores); 'bootstrap': seeded percentile bootstrap of the item mean (F1). */
+  method: 'wilson' | 'bootstrap';
+}
+
+/** What one language's values rest on (src/data/metrics/language_sample.ts computes it). */
+export interface LanguageSample {
+  /** Items scored in this language. */
+  n: number;
+  /** 95% interval per metric key of per_language. */
+  intervals: Record<string, MetricInterval>;
+}
+
 export interface EvalSummary {
   per_language: Record<string, MetricValues>;
   per_family: Record<string, MetricValues>;
   per_script: Record<string, MetricValues>;
   per_paper_family?: Record<string, MetricValues>;
+  /** Item count and intervals per language; absent in runs saved before they were recorded (shown as "n unknown"). */
+  per_language_stats?: Record<string, LanguageSample>;
   items: number;
 }
 
@@ -146,7 +169,7 @@ export type LabEvent =
   | { type: 'step'; runId: string; step: number; loss: number; lr: number; gradNorm: number | null; tokensPerSecond: number; secondsLeft: number | null }
   | { type: 'checkpoint'; runId: string; step: number }
   | { type: 'eval-item'; runId: string; benchmark: BenchmarkId; language: string; index: number; correct?: boolean; score?: number }
-  | { type: 'eval-language'; runId: string; benchmark: BenchmarkId; language: string; metrics: MetricValues; items: number }
+  | { type: 'eval-language'; runId: string; benchmark: BenchmarkId; language: string; metrics: MetricValues; items: number; intervals?: Record<string, MetricInterval> }
   | { type: 'run-finished'; runId: string; summary: RunSummary }
   | { type: 'warning'; message: string; runId?: string }
   | { type: 'error'; message: string; runId?: string };

@@ -8,11 +8,11 @@ import type { ModelHooks } from '../model/hooks.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
 import { generate } from '../model/generate.ts';
 import {
-  asPercent, cutAtStop, getBenchmark, getTemplate, groupScores, loadLanguages, mgsmExactMatch, predictChoice, predictChoiceNorm,
+  asPercent, cutAtStop, getBenchmark, getTemplate, groupScores, languageSample, loadLanguages, mgsmExactMatch, predictChoice, predictChoiceNorm,
   squadExactMatch, squadF1, subsampleLanguages, type AnyRow, type ChoiceRequest, type DataSource, type EvalRequest, type GenerateRequest, type GroupKey,
   type GroupLookup, type LanguageScore, type MathRow, type PromptTemplate,
 } from '../data/index.ts';
-import type { EvalConfig, EvalSummary, LabEvent, MetricValues } from '../protocol/lab.ts';
+import type { EvalConfig, EvalSummary, LabEvent, LanguageSample, MetricValues } from '../protocol/lab.ts';
 import { encodePrompt } from './encode.ts';
 import { scoreItems } from './score.ts';
 import type { RunControl } from './trainer.ts';
@@ -50,6 +50,7 @@ export async function runEvaluation(deps: EvalDeps, o: EvalOptions): Promise<Eva
   if (o.cfg.itemsPerLanguage) byLang = subsampleLanguages(byLang, o.cfg.itemsPerLanguage, seed, spec.parallel);
 
   const perLang: Record<string, MetricValues> = {};
+  const perLangStats: Record<string, LanguageSample> = {}; // n and 95% intervals
   const scores = new Map<string, LanguageScore[]>(); // metric -> per-language scores
   let items = 0;
   for (const [lang, rows] of byLang) {
@@ -92,8 +93,9 @@ export async function runEvaluation(deps: EvalDeps, o: EvalOptions): Promise<Eva
       scores.set(key, list);
     }
     perLang[lang] = metrics;
+    perLangStats[lang] = languageSample(itemMetrics, seed);
     items += itemMetrics.length;
-    o.emit({ type: 'eval-language', runId: o.runId, benchmark: o.cfg.benchmark, language: lang, metrics, items: itemMetrics.length });
+    o.emit({ type: 'eval-language', runId: o.runId, benchmark: o.cfg.benchmark, language: lang, metrics, items: itemMetrics.length, intervals: perLangStats[lang].intervals });
   }
   const grouped = (key: GroupKey) => {
     const out: Record<string, MetricValues> = {};
@@ -102,7 +104,9 @@ export async function runEvaluation(deps: EvalDeps, o: EvalOptions): Promise<Eva
     }
     return out;
   };
-  return { per_language: perLang, per_family: grouped('family'), per_script: grouped('script'), per_paper_family: grouped('paper_family'), items };
+  return {
+    per_language: perLang, per_family: grouped('family'), per_script: grouped('script'), per_paper_family: grouped('paper_family'), per_language_stats: perLangStats, items,
+  };
 }
 
 async function generateAll(

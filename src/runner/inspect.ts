@@ -32,6 +32,7 @@ const KINDS: Record<MethodId, ShareKind | string> = {
   soft_prompt: 'soft_prompt',
   base: 'The base model has no prefix, so no attention goes to one.',
   lora: 'LoRA changes the projection weights and adds no prefix positions, so no attention goes to a prefix.',
+  full: 'Full fine-tuning changes the weights themselves and adds no prefix positions, so no attention goes to a prefix.',
 };
 
 /** How a method's prefix share is defined, or (a sentence) why it has none. */

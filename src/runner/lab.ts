@@ -7,7 +7,7 @@ import type { FileFolder } from '../model/file_source.ts';
 import { MapFolder, UrlFolder } from '../model/file_source.ts';
 import { loadModelFolder, type LoadedModel } from '../model/load.ts';
 import { uploadLlamaWeights, type LlamaWeights } from '../model/llama_gpu.ts';
-import { toyModel } from '../model/toy_model.ts';
+import { pretrainedToyModel, toyModel } from '../model/toy_model.ts';
 import { getMethod, type Adapter, type MethodSpec } from '../peft/index.ts';
 import type { DataSource, GroupLookup } from '../data/index.ts';
 import type {
@@ -28,6 +28,8 @@ export interface LabEnvironment extends HubEnvironment {
   /** Benchmark data for a benchmark id (toy: generated; others: ../shared/data, picked files, downloads). */
   dataFor(benchmark: string): Promise<{ source: DataSource; languages: GroupLookup }>;
   store: RunStore;
+  /** The bytes of the shipped pretrained toy weights (public/toy-model/model.safetensors). */
+  toyWeights(): Promise<Uint8Array>;
   /** Node: open a directory path. Absent in the browser. */
   openDir?(path: string): FileFolder;
 }
@@ -73,7 +75,7 @@ export class Lab implements LabApi {
     this.loading?.abort();
     const loading = (this.loading = new AbortController());
     const loaded = source.kind === 'toy'
-      ? toyModel(source.seed ?? 0)
+      ? source.init === 'random' ? toyModel(source.seed ?? 0) : await pretrainedToyModel(await this.env.toyWeights())
       : await loadModelFolder(source.kind === 'hf' ? await hubFolder(this.env, source, (e) => this.emit(e), loading.signal) : this.folderFor(source), { weights: source.weights });
     const mem = estimateMemory(loaded.config, loaded.weights);
     const limit = Math.min(engine.info.limits.maxBufferSize, engine.info.limits.maxStorageBufferBindingSize);
@@ -84,7 +86,7 @@ export class Lab implements LabApi {
     });
     const c = loaded.config;
     const info: ModelInfo = {
-      name: source.kind === 'toy' ? `toy Llama (seed ${source.seed ?? 0})` : source.kind === 'hf' ? source.repo : source.kind === 'dir' ? source.path : loaded.weightsPath,
+      name: source.kind === 'toy' ? (source.init === 'random' ? `toy Llama, random (seed ${source.seed ?? 0})` : 'toy Llama, pretrained on the toy world') : source.kind === 'hf' ? source.repo : source.kind === 'dir' ? source.path : loaded.weightsPath,
       architecture: c.architecture, layers: c.numLayers, heads: c.numHeads, kvHeads: c.numKvHeads, hiddenSize: c.hiddenSize, headDim: c.headDim,
       vocabSize: c.vocabSize, dtype: loaded.weights.format === 'onnx' ? 'onnx' : 'safetensors', weightsFile: loaded.weightsPath,
       parameterCount: parameterCount(loaded), memoryEstimateBytes: mem.weightBytes + mem.stepBytes, largestBufferBytes: mem.largestBufferBytes, weightStorage: mem.storage, adapterMaxBufferBytes: limit, isToy: source.kind === 'toy',
@@ -129,7 +131,7 @@ export class Lab implements LabApi {
       const engine = await this.env.engine();
       const spec = toSpec(cfg.method);
       const method = getMethod(spec.method);
-      run.adapter = method.create(engine, loaded.config, spec, { seed: cfg.train?.seed ?? 0 });
+      run.adapter = method.create(engine, loaded.config, spec, { seed: cfg.train?.seed ?? 0, weights });
       summary.trainableParams = method.paramCount(loaded.config, spec);
       summary.paperParamCount = method.paperParamCount(loaded.config, spec);
       const tokenizer = loaded.tokenizer;
@@ -270,7 +272,7 @@ export class Lab implements LabApi {
     const engine = await this.env.engine();
     let adapter = live;
     if (!adapter) {
-      adapter = getMethod(cfg.method.method).create(engine, loaded.config, toSpec(cfg.method), { seed: cfg.train?.seed ?? 0 });
+      adapter = getMethod(cfg.method.method).create(engine, loaded.config, toSpec(cfg.method), { seed: cfg.train?.seed ?? 0, weights });
       for (const p of rec.params) adapter.load(p.name, p.data);
     }
     try {

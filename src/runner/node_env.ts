@@ -3,11 +3,14 @@
 // in a directory (~/.cache/prefix-lab/models; PREFIX_LAB_MODEL_CACHE overrides, "off" disables).
 import path from 'node:path';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { nodeEngine } from '../engine/dawn.ts';
 import { NodeFolder } from '../model/node_files.ts';
 import { NodeDirSource } from '../data/node_source.ts';
 import { parseLanguages, toyDataSource, toyLanguageTable } from '../data/index.ts';
 import { Lab, type LabEnvironment } from './lab.ts';
+import { PRETRAINED_TOY_PATH } from '../model/toy_model.ts';
 import { FileRunStore } from './run_store_node.ts';
 import { DirModelCache, defaultModelCacheDir } from './node_model_cache.ts';
 import type { ModelCache } from '../model/model_cache.ts';
@@ -28,6 +31,7 @@ export function nodeEnvironment(opts: { dataDir?: string; store: RunStore; model
       return { source, languages: parseLanguages(await source.readText('languages.json')) };
     },
     store: opts.store,
+    toyWeights: () => readToyWeights(),
     openDir: (p) => new NodeFolder(path.resolve(p)),
     modelCache,
     hfBaseUrl: opts.hfBaseUrl,
@@ -36,4 +40,14 @@ export function nodeEnvironment(opts: { dataDir?: string; store: RunStore; model
 
 export function createNodeLab(opts: { dataDir?: string; runsDir: string }): Lab {
   return new Lab(nodeEnvironment({ dataDir: opts.dataDir, store: new FileRunStore(opts.runsDir) }));
+}
+
+/** The repository's public/toy-model/model.safetensors (PREFIX_LAB_TOY_WEIGHTS overrides the path). */
+export async function readToyWeights(): Promise<Uint8Array> {
+  const file = process.env.PREFIX_LAB_TOY_WEIGHTS ?? fileURLToPath(new URL(`../../public/${PRETRAINED_TOY_PATH}`, import.meta.url));
+  try {
+    return new Uint8Array(await readFile(file));
+  } catch (e) {
+    throw new Error(`the pretrained toy weights are missing (${file}: ${(e as Error).message}); run \`npm run pretrain:toy\`, or load the toy model with init 'random'`);
+  }
 }

@@ -46,6 +46,8 @@ import { SafetensorsFile } from '../model/safetensors.ts';
 import { writeSafetensors } from '../model/safetensors_writer.ts';
 import { adaptedLayers, promptTokens } from '../peft/common.ts';
 import type { MethodSpec } from '../peft/types.ts';
+import { fullFinetuneNames } from '../peft/full_finetune.ts';
+import { expectedWeightShapes } from '../model/llama_weights.ts';
 
 export const ADAPTER_CONFIG_FILE = 'adapter_config.json';
 export const ADAPTER_WEIGHTS_FILE = 'adapter_model.safetensors';
@@ -158,6 +160,10 @@ export function expectedParams(spec: MethodSpec, config: ModelConfig): { name: s
       }
       return out;
     }
+    case 'full': {
+      const shapes = expectedWeightShapes(config);
+      return fullFinetuneNames(config, spec).map((name) => ({ name, shape: shapes.get(name) as number[] }));
+    }
     default:
       throw new Error(`unknown method '${String((spec as MethodSpec).method)}'`);
   }
@@ -230,6 +236,11 @@ export function peftCompatibility(spec: MethodSpec, config: ModelConfig): PeftCo
     case 'lora':
       loraTargets(spec);
       return { peftType: 'LORA' };
+    case 'full':
+      return {
+        peftType: null,
+        reason: "full fine-tuning changes the model's own weights, so there is no peft adapter; the export holds the tuned tensors under their Hugging Face names (load them over the base checkpoint)",
+      };
     default:
       return { peftType: null, reason: `unknown method '${String((spec as MethodSpec).method)}'` };
   }

@@ -43,7 +43,7 @@ export const useLabStore = createLabStore();
 
 export type { LabState } from './types.ts';
 export type { DeviceInfo, GpuProblem, GpuState, GpuStatus } from './gpu.ts';
-export { describeSource, needsMoreMemory, TOY_SOURCE, type DownloadState, type ModelState, type ModelStatus, type ModelProgress } from './model.ts';
+export { describeSource, needsMoreMemory, TOY_RANDOM_SOURCE, TOY_SOURCE, type DownloadState, type ModelState, type ModelStatus, type ModelProgress } from './model.ts';
 export {
   buildMethodConfig, buildTrainConfig, DEFAULT_METHOD_SETTINGS, LORA_RANKS, TOKENS_MAX, TOKENS_MIN, type MethodSettings, type ParamCount,
 } from './method.ts';
@@ -51,6 +51,9 @@ export { ITEMS_MAX, ITEMS_MIN } from './benchmark.ts';
 export { buildExperiment, defaultRunName, type ExportFile, type ExportFormat, type LiveRun, type LossPoint, type Notice, type RunPhase } from './runs.ts';
 export { meanMetric, sweepKey, type CompareState, type SweepState, type SweepStatus } from './compare.ts';
 export type { InsideData, InsideStatus } from './inside.ts';
+export {
+  chanceVerdict, languageDifference, languageValue, type ChanceVerdict, type LanguageDifference, type LanguageValue, type NoiseVerdict,
+} from './uncertainty.ts';
 export { TABS, type TabId } from './view.ts';
 export { METHODS, methodMeta, type MethodMeta } from './methods.ts';
 export {

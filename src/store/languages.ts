@@ -90,8 +90,12 @@ export interface BenchmarkMeta {
   /** Metric shown by default; EvalSummary metrics are percentages. */
   primaryMetric: string;
   metrics: readonly string[];
-  /** Accuracy of random guessing, in percent (choice tasks only). */
-  chance?: number;
+  /**
+   * What random guessing scores, in percent (100 / choices; 0 for generation): the floor of the
+   * heatmap's colour scale and the line "not above chance" is judged against. Copy of
+   * chanceLevel() in src/data/benchmarks/registry.ts (tests/store/uncertainty.test.ts keeps them equal).
+   */
+  chance: number;
   /** Evaluation languages, English first. */
   languages: readonly string[];
   /** Languages the paper evaluates that have no data file here (shown, not selectable). */
@@ -125,6 +129,7 @@ export const BENCHMARKS: readonly BenchmarkMeta[] = [
     trainSet: 'SQuAD v1.1 train',
     primaryMetric: 'f1',
     metrics: ['f1', 'exact_match'],
+    chance: 0,
     languages: ['en', 'es', 'de', 'el', 'ru', 'tr', 'ar', 'vi', 'th', 'zh', 'hi', 'ro'],
   },
   {
@@ -133,6 +138,7 @@ export const BENCHMARKS: readonly BenchmarkMeta[] = [
     trainSet: 'GSM8K train',
     primaryMetric: 'exact_match',
     metrics: ['exact_match'],
+    chance: 0,
     languages: ['en', 'es', 'fr', 'de', 'ru', 'zh', 'ja', 'th', 'sw', 'bn', 'te'],
   },
   {

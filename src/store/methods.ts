@@ -14,7 +14,7 @@ export interface MethodMeta {
   /** Has trainable parameters (base has none: evaluate only). */
   trains: boolean;
   /** The paper's name for the method in its tables (paper overlay). */
-  paperKey: 'base' | 'soft_prompt' | 'prefix_tuning' | 'llama_adapter' | 'lora4';
+  paperKey: 'base' | 'soft_prompt' | 'prefix_tuning' | 'llama_adapter' | 'lora4' | 'full_finetuning';
 }
 
 export const METHODS: readonly MethodMeta[] = [
@@ -57,6 +57,16 @@ export const METHODS: readonly MethodMeta[] = [
     usesRank: true,
     trains: true,
     paperKey: 'lora4',
+  },
+  {
+    id: 'full',
+    label: 'Full fine-tuning',
+    description: 'Every weight of the last L layers trainable (all layers: embeddings and final norm too), AdamW; the paper\'s Table 5 baseline.',
+    usesTokens: false,
+    usesLayers: true,
+    usesRank: false,
+    trains: true,
+    paperKey: 'full_finetuning',
   },
   {
     id: 'base',

@@ -56,12 +56,15 @@ export const initialModelState: ModelState = {
   cached: [],
 };
 
-export const TOY_SOURCE: ModelSource = { kind: 'toy', seed: 0 };
+/** The embedded default: the toy Llama pretrained on the toy world (public/toy-model). */
+export const TOY_SOURCE: ModelSource = { kind: 'toy' };
+/** The same architecture with random weights: the control that shows what pretraining gives. */
+export const TOY_RANDOM_SOURCE: ModelSource = { kind: 'toy', init: 'random', seed: 0 };
 
 export function describeSource(source: ModelSource): string {
   switch (source.kind) {
     case 'toy':
-      return 'embedded toy model';
+      return source.init === 'random' ? 'embedded toy model (random weights)' : 'embedded toy model (pretrained)';
     case 'url':
       return `URL ${source.baseUrl}`;
     case 'files': {

@@ -2,7 +2,7 @@
 // progress of running ones (loss points, tokens/s, time left, items scored per language), the
 // run actions (start, pause, resume, stop, evaluate, rename, delete, export) and the reducer that
 // folds the lab's event stream into state.
-import type { BenchmarkId, EvalSummary, ExperimentConfig, LabEvent, MetricValues, RunSummary } from '../protocol/lab.ts';
+import type { BenchmarkId, EvalSummary, ExperimentConfig, LabEvent, MetricInterval, MetricValues, RunSummary } from '../protocol/lab.ts';
 import { buildEvalConfig } from './benchmark.ts';
 import { errorMessage } from './connection.ts';
 import { buildMethodConfig, buildTrainConfig } from './method.ts';
@@ -167,14 +167,16 @@ export const createRunsSlice: LabSlice<RunsSlice> = (set, get, _store, deps) => 
       return { runs, runOrder: [id, ...s.runOrder.filter((x) => x !== id)], live: { ...s.live, [id]: newLive(config) } };
     });
 
-  const setLanguageMetrics = (id: string, benchmark: BenchmarkId, language: string, metrics: MetricValues, items: number) =>
+  const setLanguageMetrics = (id: string, benchmark: BenchmarkId, language: string, metrics: MetricValues, items: number, intervals?: Record<string, MetricInterval>) =>
     patchRun(id, (r) => {
       const prev = r.eval[benchmark] ?? emptyEval();
       const had = prev.per_language[language] !== undefined;
+      // The event's item count is the language's n even when it carries no intervals.
+      const stats = { ...prev.per_language_stats, [language]: { n: items, intervals: intervals ?? {} } };
       return {
         eval: {
           ...r.eval,
-          [benchmark]: { ...prev, per_language: { ...prev.per_language, [language]: metrics }, items: prev.items + (had ? 0 : items) },
+          [benchmark]: { ...prev, per_language: { ...prev.per_language, [language]: metrics }, per_language_stats: stats, items: prev.items + (had ? 0 : items) },
         },
       };
     });
@@ -400,7 +402,7 @@ export const createRunsSlice: LabSlice<RunsSlice> = (set, get, _store, deps) => 
           }));
           return;
         case 'eval-language':
-          setLanguageMetrics(e.runId, e.benchmark, e.language, e.metrics, e.items);
+          setLanguageMetrics(e.runId, e.benchmark, e.language, e.metrics, e.items, e.intervals);
           patchLive(e.runId, (l) => ({ evalDone: { ...l.evalDone, [e.language]: Math.max(l.evalDone[e.language] ?? 0, e.items) } }));
           return;
         case 'run-finished':

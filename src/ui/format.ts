@@ -65,3 +65,27 @@ export function formatDate(iso: string): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
+
+/** A 95% interval in percent ("53.1–88.8"); "no interval" when missing. */
+export function formatInterval(iv: { lo: number; hi: number } | null | undefined): string {
+  return iv ? `${formatMetric(iv.lo)}–${formatMetric(iv.hi)}` : 'no interval';
+}
+
+/** A difference's interval in points ("−5.1 to +12.3"). */
+export function formatDiffInterval(iv: { lo: number; hi: number } | null | undefined): string {
+  return iv ? `${formatDiff(iv.lo)} to ${formatDiff(iv.hi)}` : 'no interval';
+}
+
+/** Item count: "n = 20", or "n unknown" for runs saved before counts were recorded. */
+export function formatN(n: number | null | undefined): string {
+  return typeof n === 'number' ? `n = ${formatCount(n)}` : 'n unknown';
+}
+
+const INTERVAL_METHODS: Record<string, string> = { wilson: 'Wilson', bootstrap: 'bootstrap' };
+
+/** Tooltip text of a per-language value: "75.0 (95% CI 53.1–88.8, Wilson; n = 20)". */
+export function describeValue(v: { value: number; n: number | null; interval: { lo: number; hi: number; method: string } | null } | null): string {
+  if (!v) return 'not evaluated';
+  if (!v.interval) return `${formatMetric(v.value)} (${formatN(v.n)}, no interval)`;
+  return `${formatMetric(v.value)} (95% CI ${formatInterval(v.interval)}, ${INTERVAL_METHODS[v.interval.method] ?? v.interval.method}; ${formatN(v.n)})`;
+}

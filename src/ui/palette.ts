@@ -20,6 +20,7 @@ export const METHOD_COLORS: Record<MethodId, string> = {
   soft_prompt: OKABE_ITO.orange,
   lora: OKABE_ITO.vermillion,
   base: '#6B6B6B',
+  full: OKABE_ITO.reddishPurple,
 };
 
 /** Cycle for series without a fixed meaning (e.g. one line per run). */

@@ -18,7 +18,15 @@ function cli(args: string[]): string {
 interface Summary {
   status: string;
   train: { losses: number[] };
-  eval: Record<string, { per_language: Record<string, Record<string, number>>; per_family: Record<string, Record<string, number>>; per_script: Record<string, Record<string, number>> }>;
+  eval: Record<
+    string,
+    {
+      per_language: Record<string, Record<string, number>>;
+      per_family: Record<string, Record<string, number>>;
+      per_script: Record<string, Record<string, number>>;
+      per_language_stats: Record<string, { n: number; intervals: Record<string, { lo: number; hi: number; method: string }> }>;
+    }
+  >;
   adapter: { format: string; files: string[]; reloadMaxAbsDiff: number };
 }
 
@@ -47,6 +55,16 @@ describe.skipIf(!existsSync(path.join(SHARED, 'data/languages.json')))('cli run 
     const xnli = s.eval.xnli;
     expect(Object.keys(xnli.per_language).sort()).toEqual([...XNLI].sort());
     for (const m of Object.values(xnli.per_language)) expect(Object.keys(m).sort()).toEqual(['acc', 'acc_norm']);
+    // n and a Wilson interval around every per-language accuracy; F1 gets an interval too.
+    for (const [lang, m] of Object.entries(xnli.per_language)) {
+      const st = xnli.per_language_stats[lang];
+      expect(st.n).toBe(16);
+      expect(st.intervals.acc.method).toBe('wilson');
+      expect(st.intervals.acc.lo).toBeLessThanOrEqual(m.acc);
+      expect(st.intervals.acc.hi).toBeGreaterThanOrEqual(m.acc);
+    }
+    expect(s.eval.xquad.per_language_stats.en.n).toBe(8);
+    expect(['wilson', 'bootstrap']).toContain(s.eval.xquad.per_language_stats.en.intervals.f1.method);
     expect(Object.keys(xnli.per_family).length).toBeGreaterThan(3);
     expect(Object.keys(xnli.per_script).length).toBeGreaterThan(3);
     expect(Object.keys(s.eval.xquad.per_language).sort()).toEqual(['de', 'en', 'zh']);
@@ -63,6 +81,15 @@ describe('cli run on the embedded toy default (no ../shared needed)', () => {
     cli(['run', '--config', 'configs/toy-prefix.json', '--out', out, '--data', path.join(os.tmpdir(), 'no-such-data-dir')]);
     const s = checkCommon(out, 20);
     expect(Object.keys(s.eval.toy.per_language)).toHaveLength(8);
+    for (const [lang, m] of Object.entries(s.eval.toy.per_language)) {
+      const st = s.eval.toy.per_language_stats[lang];
+      expect(st.n).toBeGreaterThan(0);
+      for (const key of ['acc', 'acc_norm']) {
+        expect(st.intervals[key].method).toBe('wilson');
+        expect(st.intervals[key].lo).toBeLessThanOrEqual(m[key]);
+        expect(st.intervals[key].hi).toBeGreaterThanOrEqual(m[key]);
+      }
+    }
     expect(Object.keys(s.eval.toy.per_family).length).toBeGreaterThanOrEqual(3);
     expect(Object.keys(s.eval.toy.per_script).length).toBeGreaterThanOrEqual(6);
   });

@@ -96,6 +96,7 @@ const SPECS: MethodSpec[] = [
   { method: 'adapter', tokens: 3, layers: [0, 2], gate: 'scalar' },
   { method: 'lora', loraR: 4 },
   { method: 'lora', loraR: 2, layers: [3], loraTargets: ['q_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] },
+  { method: 'full', lastLayers: 1 },
 ];
 
 describe.skipIf(!haveFixtures)(`tiny-llama: counts and backward extent${fixturesNote}`, () => {
@@ -103,7 +104,7 @@ describe.skipIf(!haveFixtures)(`tiny-llama: counts and backward extent${fixtures
     const { engine, weights } = await tiny();
     const ids = new Set<string>();
     for (const spec of SPECS) {
-      const a = getMethod(spec.method).create(engine, weights.config, spec);
+      const a = getMethod(spec.method).create(engine, weights.config, spec, { weights });
       try {
         const created = a.params.reduce((n, p) => n + p.tensor.size, 0);
         const inExchange = a.params.reduce((n, p) => n + p.exchangeShape.reduce((x, y) => x * y, 1), 0);

@@ -35,6 +35,7 @@ export const belebele: BenchmarkSpec<'multiple_choice'> = {
   defaultTemplate: 'mc_belebele_lmeval',
   metrics: ['acc', 'acc_norm'],
   primaryMetric: 'acc',
+  chance: 25, // 4 answer options
   paperSetup: 'Trained on the Belebele-suggested English MC set (67.5K); evaluated on 23 languages x 900 (accuracy).',
   license: 'CC BY-SA 4.0',
 };

@@ -25,6 +25,7 @@ export const mgsm: BenchmarkSpec<'math'> = {
   defaultTemplate: 'math_mgsm_cot',
   metrics: ['mgsm_exact'],
   primaryMetric: 'mgsm_exact',
+  chance: 0, // a number to generate: guessing scores nothing
   paperSetup: 'Trained on GSM8K train (7.47K); evaluated 8-shot chain-of-thought (Wei et al., 2022), maj@1.',
   license: 'CC BY 4.0',
 };

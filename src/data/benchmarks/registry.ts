@@ -41,3 +41,11 @@ export function isBenchmarkId(id: string): id is BenchmarkId {
 export function evalBenchmarks(): AnyBenchmarkSpec[] {
   return BENCHMARKS.filter((b) => b.role === 'eval');
 }
+
+/**
+ * What random guessing scores on a benchmark, in percent: the floor of its colour scale and the
+ * line a language must clear to count as "above chance" (0 for generation benchmarks).
+ */
+export function chanceLevel(id: string): number {
+  return getBenchmark(id).chance ?? 0;
+}

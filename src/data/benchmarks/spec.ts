@@ -46,6 +46,11 @@ export interface BenchmarkSpec<K extends TaskKind = TaskKind> {
   readonly defaultTemplate: string;
   readonly metrics: readonly string[];
   readonly primaryMetric: string;
+  /**
+   * What random guessing scores on this benchmark's metrics, in percent (100 / number of choices;
+   * 0 for generation). Eval benchmarks; read it through chanceLevel() (registry.ts).
+   */
+  readonly chance?: number;
   /** The paper's setup for this benchmark, and how ours differs. */
   readonly paperSetup: string;
   readonly license: string;

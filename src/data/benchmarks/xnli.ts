@@ -25,6 +25,7 @@ export const xnli: BenchmarkSpec<'nli'> = {
   defaultTemplate: 'nli_xnli_lmeval',
   metrics: ['acc'],
   primaryMetric: 'acc',
+  chance: 100 / 3, // 3 labels (entailment, neutral, contradiction)
   paperSetup: 'Trained on a 100K English NLI subset; evaluated on 1000 sampled items per language (accuracy).',
   license: 'CC BY-NC 4.0',
 };

@@ -22,6 +22,7 @@ export const xquad: BenchmarkSpec<'extractive_qa'> = {
   defaultTemplate: 'qa_xquad_lmeval',
   metrics: ['squad_f1', 'squad_em'],
   primaryMetric: 'squad_f1',
+  chance: 0, // extractive answers: guessing scores nothing
   paperSetup: 'Trained on SQuAD v1.1 train (87.6K); evaluated on all ~1190 questions per language; F1 and EM; temperature 0.1, top-p 0.75.',
   license: 'CC BY-SA 4.0',
 };

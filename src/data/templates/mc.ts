@@ -39,3 +39,33 @@ export const mcBelebeleLmeval: PromptTemplate<'multiple_choice'> = {
   },
   eval: mcRequest,
 };
+
+/**
+ * Multiple choice scored on the answer text itself (lm-eval's ARC / HellaSwag convention): the
+ * prompt ends at "Answer:" and each continuation is " {choice}", so acc_norm divides by the
+ * choice's length. One step less than Belebele's letter indirection (find the answer, then its
+ * letter): the default of the embedded toy benchmark, whose 200k-parameter model is too small
+ * to learn the letter step from a short English tuning run.
+ */
+export const mcCloze: PromptTemplate<'multiple_choice'> = {
+  id: 'mc_cloze',
+  task: 'multiple_choice',
+  title: 'Multiple choice, answer text scored ("P: …\\nQ: …\\nAnswer: {choice}")',
+  source: 'EleutherAI lm-evaluation-harness multiple_choice tasks that score the choice text (arc_easy, hellaswag)',
+  evalKind: 'choices',
+  train(row) {
+    const r = clozeRequest(row);
+    return { prompt: r.prompt, target: r.continuations[r.gold] };
+  },
+  eval: clozeRequest,
+};
+
+function clozeRequest(row: MultipleChoiceRow): ChoiceRequest {
+  return {
+    kind: 'choices',
+    prompt: `P: ${row.passage}\nQ: ${row.question.trim()}\nAnswer:`,
+    continuations: row.choices.map((c) => ` ${c}`),
+    choiceTexts: row.choices,
+    gold: row.label,
+  };
+}

@@ -25,6 +25,8 @@ export interface ToyLanguage {
   resource: ResourceLevel;
   /** Words in Latin letters, before writing them in `script`. */
   lexicon: Lexicon;
+  /** Code-switched text only: concepts written as the English word, in Latin letters. */
+  borrowed?: ReadonlySet<string>;
 }
 
 // Westic: English and two languages whose words are English spellings under a letter permutation.

@@ -12,8 +12,8 @@ export const SUBJECTS = ['cat', 'dog', 'bird', 'child', 'man', 'woman', 'fox', '
 export const OBJECTS = ['ball', 'box', 'cup', 'hat', 'book', 'car', 'kite', 'boat'] as const;
 export const VERBS = ['sees', 'holds', 'takes', 'finds', 'likes', 'pushes', 'wants', 'carries'] as const;
 export const COLORS = ['red', 'blue', 'green', 'yellow', 'black', 'white', 'pink', 'brown'] as const;
-/** Function words: determiner and the two question words. */
-export const FUNCTION_WORDS = ['the', 'which', 'color'] as const;
+/** Function words: determiner, the two question words and the copula (last, so adding it changed no other word). */
+export const FUNCTION_WORDS = ['the', 'which', 'color', 'is'] as const;
 
 export const CONCEPTS: readonly string[] = [...SUBJECTS, ...OBJECTS, ...VERBS, ...COLORS, ...FUNCTION_WORDS];
 

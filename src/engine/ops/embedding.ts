@@ -1,6 +1,6 @@
 // Embedding lookup: forward, deterministic scatter-add backward, autograd entry, CPU id check.
 import type { Tensor } from '../tensor.ts';
-import type { FrozenMatrix } from './linear.ts';
+import { FrozenMatrix } from './linear.ts';
 
 const WG = 256;
 
@@ -59,4 +59,9 @@ export function embedding(ids: Tensor, table: Tensor): Tensor {
     null,
     table.requiresGrad ? embedding_backward(ids, table, g) : null,
   ]);
+}
+
+/** Lookup in the model's table: frozen (no gradient) or a trainable f32 tensor (full fine-tuning). */
+export function embedLookup(ids: Tensor, table: FrozenMatrix | Tensor): Tensor {
+  return table instanceof FrozenMatrix ? embeddingFrozen(ids, table) : embedding(ids, table);
 }

@@ -5,22 +5,32 @@
 // blocks' contributions to dx with beta = 1. W never gets a gradient.
 import type { Engine } from '../engine.ts';
 import { numel, type Tensor } from '../tensor.ts';
-import { gemm } from './matmul.ts';
+import { gemm, matmul } from './matmul.ts';
 import { matmul_nbits, type NBitsWeight } from './matmul_nbits.ts';
 
-/** A frozen projection: dense (f32/f16, row blocks) or MatMulNBits codes dequantised inside the matmul. */
-export type Weight = FrozenMatrix | NBitsWeight;
+/**
+ * A projection weight [out, in]: frozen dense (f32/f16, row blocks), MatMulNBits codes dequantised
+ * inside the matmul, or a plain f32 tensor (full fine-tuning: trainable, so it gets a gradient).
+ */
+export type Weight = FrozenMatrix | NBitsWeight | Tensor;
+
+function isTensor(w: Weight): w is Tensor {
+  return !(w instanceof FrozenMatrix) && !('qweight' in w);
+}
 
 export function weightShape(w: Weight): [number, number] {
+  if (isTensor(w)) return [w.shape[0], w.shape[1]];
   return w instanceof FrozenMatrix ? w.shape : [w.N, w.K];
 }
 
 /** The GPU tensors holding a weight (what the autograd tape sees as its inputs). */
 export function weightTensors(w: Weight): Tensor[] {
+  if (isTensor(w)) return [w];
   return w instanceof FrozenMatrix ? w.parts : [w.qweight, w.scales, ...(w.zeroPoints ? [w.zeroPoints] : [])];
 }
 
 export function weightBytes(w: Weight): number {
+  if (isTensor(w)) return w.byteLength;
   return w instanceof FrozenMatrix ? w.byteLength : w.qweight.byteLength + w.scales.byteLength + (w.zeroPoints?.byteLength ?? 0);
 }
 
@@ -133,8 +143,12 @@ export function linear_backward(x: Tensor, w: FrozenMatrix, dy: Tensor, alpha = 
   return dx;
 }
 
-/** x·Wᵀ recorded for autograd: x gets a gradient, the frozen W never does. */
+/** x·Wᵀ recorded for autograd: x gets a gradient; W only when it is a trainable tensor (full fine-tuning). */
 export function linear(x: Tensor, w: Weight, alpha = 1): Tensor {
+  if (isTensor(w)) {
+    if (w.shape.length !== 2 || w.dtype !== 'f32') throw new Error(`linear: a tensor weight must be f32 [out, in], got ${w.dtype} [${w.shape}] (${w.label})`);
+    return matmul(x, w, { transB: true, alpha });
+  }
   if (!(w instanceof FrozenMatrix)) return matmul_nbits(x, w, alpha);
   return x.engine.record(linear_forward(x, w, alpha), 'linear', [x, ...w.parts], (g) => [linear_backward(x, w, g, alpha), ...w.parts.map(() => null)]);
 }

@@ -1,8 +1,12 @@
-// Languages x runs heatmap (CSS grid, viridis over the shown range), rows grouped by family or
-// script, with a mean row. Runs: the ones ticked, or the newest runs with results.
-import { groupLanguages, methodMeta, useLabStore } from '../../store/index.ts';
-import { formatMetric, metricLabel } from '../format.ts';
-import { METHOD_COLORS, sequential } from '../palette.ts';
+// Languages x runs heatmap (CSS grid, viridis on a fixed scale from the benchmark's chance level
+// to 100, so colours compare across runs and sessions), rows grouped by family or script, with a
+// mean row. Each cell shows its 95% interval and n; cells whose interval reaches chance are hatched.
+// Runs: the ones ticked, or the newest runs with results.
+import { benchmarkMeta, chanceVerdict, groupLanguages, languageValue, methodMeta, useLabStore } from '../../store/index.ts';
+import { describeValue, formatInterval, formatMetric, formatN, metricLabel } from '../format.ts';
+import { METHOD_COLORS } from '../palette.ts';
+import { absoluteColor, absoluteTicks, cellStyle } from '../scales.ts';
+import { MarkKey } from '../common/MarkKey.tsx';
 import { Legend } from './Legend.tsx';
 import { languagesOf, MAX_AUTO_COLUMNS, runsWithResults, useCompareBenchmark } from './useCompareData.ts';
 
@@ -17,11 +21,8 @@ export function Heatmap() {
   const chosen = picked.length ? candidates.filter((r) => picked.includes(r.id)) : candidates.slice(0, MAX_AUTO_COLUMNS);
   const languages = languagesOf(chosen, benchmark);
   const groups = groupLanguages(benchmark, languages, groupBy);
-  const values = chosen.flatMap((r) => languages.map((l) => r.eval[benchmark]?.per_language[l]?.[metric])).filter((v): v is number => typeof v === 'number');
-  const lo = values.length ? Math.min(...values) : 0;
-  const hi = values.length ? Math.max(...values) : 100;
-  const t = (v: number) => (hi > lo ? (v - lo) / (hi - lo) : 0.5);
-  const cols = `minmax(11rem, max-content) repeat(${Math.max(1, chosen.length)}, minmax(6rem, 1fr))`;
+  const chance = benchmarkMeta(benchmark).chance;
+  const cols = `minmax(11rem, max-content) repeat(${Math.max(1, chosen.length)}, minmax(8rem, 1fr))`;
 
   return (
     <section className="panel" aria-labelledby="heatmap-heading">
@@ -44,7 +45,18 @@ export function Heatmap() {
         </p>
       ) : (
         <>
-          <Legend kind="sequential" min={lo} max={hi} label={metricLabel(metric)} />
+          <Legend
+            kind="sequential"
+            min={chance}
+            max={100}
+            ticks={absoluteTicks(chance)}
+            label={`${metricLabel(metric)} (%)`}
+            note={`fixed scale: chance (${formatMetric(chance)}) to 100; below chance takes the first colour`}
+            testId="heatmap-legend"
+          />
+          <MarkKey mark="hatch" testId="heatmap-chance-key">
+            Hatched (≈ chance): the 95% interval reaches chance, so that run is <strong>not above chance</strong> in that language. Small print: 95% interval · n.
+          </MarkKey>
           <div className="heatmap" role="table" aria-label={`${metricLabel(metric)} per language and run`} style={{ gridTemplateColumns: cols }} data-testid="heatmap" data-runs={chosen.length} data-languages={languages.length}>
             <div role="row" className="hm-row">
               <span role="columnheader" className="hm-corner">
@@ -71,11 +83,24 @@ export function Heatmap() {
                       {l.name} <code>{l.code}</code>
                     </span>
                     {chosen.map((r) => {
-                      const v = r.eval[benchmark]?.per_language[l.code]?.[metric];
-                      const c = typeof v === 'number' ? sequential(t(v)) : null;
+                      const v = languageValue(r.eval[benchmark], l.code, metric);
+                      const verdict = chanceVerdict(v, chance);
                       return (
-                        <span role="cell" key={r.id} className="hm-cell num" style={c ?? undefined} data-testid={`heat-${l.code}-${r.id}`}>
-                          {formatMetric(v)}
+                        <span
+                          role="cell"
+                          key={r.id}
+                          className={`hm-cell hm-cell-ci num${verdict === 'not-above' ? ' not-above-chance' : ''}`}
+                          style={cellStyle(v ? absoluteColor(v.value, chance) : null)}
+                          title={v ? `${l.name}, ${r.name}: ${describeValue(v)}${verdict === 'not-above' ? ' · not above chance' : ''}` : undefined}
+                          data-testid={`heat-${l.code}-${r.id}`}
+                          data-chance={v ? verdict : ''}
+                        >
+                          <span className="hm-value">{formatMetric(v?.value)}</span>
+                          {v && (
+                            <small className="hm-ci" data-testid={`heat-ci-${l.code}-${r.id}`}>
+                              {v.interval ? `${formatInterval(v.interval)} · ${formatN(v.n)}` : formatN(v.n)}
+                            </small>
+                          )}
                         </span>
                       );
                     })}

@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { benchmarkMeta, meanMetric, methodMeta, sweepKey, useLabStore } from '../../store/index.ts';
 import { formatMetric, metricLabel } from '../format.ts';
-import { sequential } from '../palette.ts';
+import { absoluteColor, absoluteTicks, cellStyle } from '../scales.ts';
 import { Legend } from './Legend.tsx';
 
 function parseList(s: string): number[] {
@@ -27,6 +27,7 @@ export function SweepView() {
   const running = sweep.status === 'running';
   const benchmark = sweep.benchmark ?? setupBenchmark;
   const metric = benchmarkMeta(benchmark).primaryMetric;
+  const chance = benchmarkMeta(benchmark).chance;
   const meta = methodMeta(method);
   const usable = meta.usesLayers && meta.usesTokens;
 
@@ -34,9 +35,6 @@ export function SweepView() {
     const id = sweep.cells[sweepKey(L, N)];
     return id ? meanMetric(runs[id], benchmark, metric) : null;
   };
-  const done = sweep.lastLayers.flatMap((L) => sweep.tokens.map((N) => value(L, N))).filter((v): v is number => v !== null);
-  const lo = done.length ? Math.min(...done) : 0;
-  const hi = done.length ? Math.max(...done) : 100;
   const total = sweep.lastLayers.length * sweep.tokens.length;
   const finished = sweep.lastLayers.flatMap((L) => sweep.tokens.map((N) => sweep.cells[sweepKey(L, N)])).filter((id) => id && runs[id] && runs[id].status !== 'running' && runs[id].status !== 'paused').length;
 
@@ -87,7 +85,15 @@ export function SweepView() {
           {sweep.error ? ` · ${sweep.error}` : ''}
         </span>
       </form>
-      <Legend kind="sequential" min={lo} max={hi} label={metricLabel(metric)} />
+      <Legend
+        kind="sequential"
+        min={chance}
+        max={100}
+        ticks={absoluteTicks(chance)}
+        label={`mean ${metricLabel(metric)} (%)`}
+        note={`fixed scale: chance (${formatMetric(chance)}) to 100`}
+        testId="sweep-legend"
+      />
       <div
         className="sweep-grid"
         role="table"
@@ -114,7 +120,7 @@ export function SweepView() {
               const id = sweep.cells[sweepKey(L, N)];
               const v = value(L, N);
               const state = v !== null ? 'done' : id ? (live[id]?.phase === 'finished' ? 'failed' : 'running') : 'pending';
-              const c = v !== null ? sequential(hi > lo ? (v - lo) / (hi - lo) : 0.5) : undefined;
+              const c = v !== null ? cellStyle(absoluteColor(v, chance)) : undefined;
               return (
                 <span role="cell" key={N} className={`hm-cell num sweep-${state}`} style={c} data-testid={`sweep-cell-${L}-${N}`} data-state={state}>
                   {v !== null ? formatMetric(v) : state === 'running' ? 'running…' : state === 'failed' ? 'no result' : ''}

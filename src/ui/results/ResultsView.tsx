@@ -1,12 +1,13 @@
 // Per-language results of one run on one benchmark, filling while the evaluation streams.
 import type { BenchmarkId } from '../../protocol/lab.ts';
-import { benchmarkMeta, BENCHMARKS, meanMetric, useLabStore } from '../../store/index.ts';
+import { benchmarkMeta, BENCHMARKS, chanceVerdict, languageValue, meanMetric, useLabStore } from '../../store/index.ts';
 import { formatMetric, metricLabel } from '../format.ts';
 import { METHOD_COLORS } from '../palette.ts';
 import { PAPER_TABLES } from '../paper_results.ts';
 import { LanguageBars } from './LanguageBars.tsx';
 import { RunSelect } from '../common/RunSelect.tsx';
 import { GroupByToggle } from '../common/GroupByToggle.tsx';
+import { MarkKey } from '../common/MarkKey.tsx';
 
 export function ResultsView() {
   const runId = useLabStore((s) => s.activeRunId);
@@ -24,7 +25,8 @@ export function ResultsView() {
   const benchmark: BenchmarkId = live?.evalBenchmark ?? evaluated[0] ?? run?.config.eval?.[0]?.benchmark ?? run?.config.benchmark ?? 'toy';
   const meta = benchmarkMeta(benchmark);
   const metric = metricChoice && meta.metrics.includes(metricChoice) ? metricChoice : meta.primaryMetric;
-  const perLanguage = run?.eval[benchmark]?.per_language ?? {};
+  const summary = run?.eval[benchmark];
+  const perLanguage = summary?.per_language ?? {};
   // Fixed slots: every language asked for, plus any that reported without being asked.
   const asked = live?.evalBenchmark === benchmark ? live.evalLanguages : (run?.config.eval?.find((e) => e.benchmark === benchmark)?.languages ?? []);
   const languages = [...new Set([...asked, ...Object.keys(perLanguage)])];
@@ -34,6 +36,9 @@ export function ResultsView() {
   const paper = PAPER_TABLES[benchmark];
   const paperUsable = !!paper && paper.metric === metric;
   const avg = run ? meanMetric(run, benchmark, metric) : null;
+  const values = languages.map((l) => languageValue(summary, l, metric)).filter((v) => v !== null);
+  const unknownN = values.filter((v) => v.n === null).length;
+  const notAbove = values.filter((v) => chanceVerdict(v, meta.chance) === 'not-above').length;
 
   return (
     <div className="view" data-testid="view-results">
@@ -62,20 +67,42 @@ export function ResultsView() {
             <>
               <span className="swatch" style={{ background: METHOD_COLORS[method] }} aria-hidden="true" /> <strong>{run.name}</strong> · {meta.label},{' '}
               {metricLabel(metric)} (%) · mean <span className="num" data-testid="results-mean">{formatMetric(avg)}</span>
-              {meta.chance !== undefined && metric.startsWith('acc') ? ` · dashed line: chance (${formatMetric(meta.chance)})` : ''}
+              {meta.chance > 0 ? ` · dashed line: chance (${formatMetric(meta.chance)})` : ''}
               {showPaper && paperUsable && paper ? ` · black ticks: paper, ${paper.model}, ${paper.table}` : ''}
             </>
           ) : (
             'Start a run (Train) or open one from History to see its results.'
           )}
         </p>
+        {run && values.length > 0 && (
+          <div className="mark-keys" data-testid="results-noise-key">
+            <MarkKey mark="whisker">
+              Whisker and numbers: 95% interval per language (Wilson for accuracy and exact match, a seeded bootstrap over items for F1) and n, the items
+              behind the value.
+            </MarkKey>
+            <MarkKey mark="hatch" testId="results-chance-key">
+              Hatched (≈ chance): the interval reaches chance ({formatMetric(meta.chance)}), so the language is <strong>not above chance</strong>
+              {' '}
+              <span className="num" data-testid="results-not-above">
+                ({notAbove} of {values.length})
+              </span>
+              .
+            </MarkKey>
+            {unknownN > 0 && (
+              <p className="hint" data-testid="results-n-unknown">
+                {unknownN === values.length ? 'This run was saved' : `${unknownN} languages were saved`} without item counts: n unknown, no intervals.
+              </p>
+            )}
+          </div>
+        )}
         {run && languages.length > 0 ? (
           <LanguageBars
             benchmark={benchmark}
             method={method}
             languages={languages}
-            perLanguage={perLanguage}
+            summary={summary}
             metric={metric}
+            chance={meta.chance}
             groupBy={groupBy}
             showPaper={showPaper && paperUsable}
             done={live?.evalBenchmark === benchmark ? live.evalDone : {}}

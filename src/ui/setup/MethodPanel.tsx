@@ -13,12 +13,14 @@ function ParamCount() {
   const cfg = useLabStore((s) => s.methodConfig);
   const hidden = useLabStore((s) => s.model.info?.hiddenSize ?? null);
   const ready = useLabStore((s) => s.model.status === 'ready');
+  const layersOf = useLabStore((s) => s.model.info?.layers ?? null);
   const meta = methodMeta(cfg.method);
   let formula = '';
   if (hidden !== null) {
     if (cfg.method === 'prefix' || cfg.method === 'adapter') formula = `N × L × d_model = ${cfg.tokens} × ${cfg.lastLayers} × ${hidden}`;
     else if (cfg.method === 'soft_prompt') formula = `N × d_model = ${cfg.tokens} × ${hidden}`;
     else if (cfg.method === 'lora') formula = `r × (d_in + d_out) for Q, K, V × L, r = ${cfg.loraRank}, L = ${cfg.lastLayers}`;
+    else if (cfg.method === 'full') formula = `every weight of the last ${cfg.lastLayers} layer${cfg.lastLayers === 1 ? '' : 's'}${cfg.lastLayers === layersOf ? ', the embeddings and the final norm' : ''}`;
     else formula = 'nothing is trained';
   }
   const value = !ready ? '—' : count.paper === null ? (count.status === 'error' ? '?' : '…') : formatCount(count.paper);

@@ -64,7 +64,13 @@ export function ModelInfoCard() {
           <div className="meter-fill" style={{ width: `${(100 * share).toFixed(1)}%` }} />
         </div>
       </div>
-      {info.isToy && <p className="hint">Toy model: untrained, so scores start near chance (25 % on the toy benchmark).</p>}
+      {info.isToy && (
+        <p className="hint">
+          {info.name.includes('random')
+            ? 'Toy model with random weights: it knows no language, so scores stay near chance (25 % on the toy benchmark).'
+            : 'Toy model pretrained on the toy world; the base model row shows what pretraining alone gives.'}
+        </p>
+      )}
     </div>
   );
 }

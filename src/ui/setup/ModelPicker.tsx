@@ -2,7 +2,7 @@
 // tokenizer.json, weights), a URL serving such a folder, or a Hugging Face model id.
 import { useState } from 'react';
 import type { ModelSource } from '../../protocol/lab.ts';
-import { TOY_SOURCE, useLabStore } from '../../store/index.ts';
+import { TOY_RANDOM_SOURCE, TOY_SOURCE, useLabStore } from '../../store/index.ts';
 import { Meter } from '../common/controls.tsx';
 import { formatBytes } from '../format.ts';
 import { CachedModels } from './CachedModels.tsx';
@@ -61,9 +61,15 @@ export function ModelPicker() {
       <div className="source-form">
         {kind === 'toy' && (
           <>
-            <p className="hint">A 4-layer Llama built from a seed, with a byte tokenizer. Untrained: it scores near chance, but every method trains on it.</p>
+            <p className="hint">
+              A 4-layer Llama (hidden size 64) with a byte tokenizer, pretrained here on a generated corpus in the eight toy
+              languages (<code>npm run pretrain:toy</code>). Ships with the lab: no download.
+            </p>
             <button type="button" className="primary" disabled={loading} onClick={() => void loadModel(TOY_SOURCE)} data-testid="btn-load-toy">
               Load toy model
+            </button>
+            <button type="button" disabled={loading} onClick={() => void loadModel(TOY_RANDOM_SOURCE)} data-testid="btn-load-toy-random">
+              Random weights (control)
             </button>
           </>
         )}

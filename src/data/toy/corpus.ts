@@ -1,0 +1,145 @@
+/**
+ * The toy world's pretraining corpus: documents in the eight toy languages that state the kind of
+ * facts the benchmark asks about ("the cat sees the red ball. the ball is red."), with the
+ * cross-lingual anchors real multilingual web text has:
+ *  - shared names and numbers: personal names in Latin letters and counts in digits, identical in
+ *    every language and script;
+ *  - cognates inside a family (the languages' lexicons are sound changes of one another);
+ *  - parallel text: the same paragraph in two languages (mostly English and another, some pairs
+ *    inside a family), as on bilingual pages;
+ *  - code-switching: a paragraph with some nouns or colours in English.
+ * High-resource languages get three times the text of low-resource ones.
+ * No leak: no document states the facts of a scene reserved for evaluation (isEvalScene), and none
+ * has a question, the benchmark's "P: / Q: / Answer:" layout or its choices; tests scan for both.
+ * Deterministic from the seed.
+ */
+import { deriveSeed, mulberry32, randInt, type Rng } from '../prng.ts';
+import { copulaWords, sceneWords, sentence, type NounPhrase, type Scene } from './grammar.ts';
+import { TOY_LANGUAGES, type ToyLanguage } from './languages.ts';
+import { COLORS, OBJECTS, SUBJECTS, VERBS } from './lexicon.ts';
+
+/** Names shared by all languages (written in Latin letters everywhere, like many real names online). */
+export const SHARED_NAMES = ['Anna', 'Omar', 'Kenji', 'Sara', 'Ravi', 'Lena', 'Ivan', 'Maya'] as const;
+
+export interface CorpusOptions {
+  seed?: number;
+  /** Longest document in UTF-8 bytes (the byte tokenizer adds BOS: keep it below the training length). */
+  maxBytes?: number;
+}
+
+/** The facts a document states about one scene: what the no-leak check compares with the test items. */
+export interface SceneFacts {
+  subject: string;
+  verb: string;
+  object: string;
+  /** The object's colour, stated in the scene or by a copula after it (undefined: none stated). */
+  objectColor?: string;
+}
+
+export type DocumentKind = 'monolingual' | 'parallel' | 'code_switched';
+
+export interface CorpusDocument {
+  kind: DocumentKind;
+  /** The languages written, in order. */
+  langs: string[];
+  text: string;
+  scenes: SceneFacts[];
+}
+
+const HIGH_WEIGHT = 3;
+
+function pick<T>(rng: Rng, xs: readonly T[]): T {
+  return xs[randInt(rng, xs.length)];
+}
+
+function pickLanguage(rng: Rng, exclude?: string): ToyLanguage {
+  const langs = TOY_LANGUAGES.filter((l) => l.code !== exclude);
+  const weights = langs.map((l) => (l.resource === 'high' ? HIGH_WEIGHT : 1));
+  let r = rng() * weights.reduce((a, b) => a + b, 0);
+  for (let i = 0; i < langs.length; i++) if ((r -= weights[i]) < 0) return langs[i];
+  return langs[langs.length - 1];
+}
+
+/** A scene and the copulas restating its colours, as concepts (written later in any language). */
+interface Clause {
+  scene: Scene;
+  copulas: { noun: string; color: string }[];
+  facts: SceneFacts;
+}
+
+function drawClause(rng: Rng, reserved: (f: Required<SceneFacts>) => boolean): Clause {
+  for (;;) {
+    const subject: NounPhrase = rng() < 0.2 ? { name: pick(rng, SHARED_NAMES) } : { noun: pick(rng, SUBJECTS) };
+    if (subject.noun && rng() < 0.3) subject.color = pick(rng, COLORS);
+    const object: NounPhrase = { noun: pick(rng, OBJECTS) };
+    const color = pick(rng, COLORS);
+    const inScene = rng() < 0.8;
+    if (inScene) object.color = color;
+    if (rng() < 0.15) object.count = 2 + randInt(rng, 8);
+    const verb = pick(rng, VERBS);
+    const copulas: Clause['copulas'] = [];
+    if (!inScene || rng() < 0.5) copulas.push({ noun: object.noun as string, color });
+    if (subject.noun && subject.color && rng() < 0.5) copulas.push({ noun: subject.noun, color: subject.color });
+    const facts: Required<SceneFacts> = { subject: subject.name ?? (subject.noun as string), verb, object: object.noun as string, objectColor: color };
+    // Redraw instead of stating a reserved (evaluation) scene, in any language.
+    if (subject.noun && reserved(facts)) continue;
+    return { scene: { subject, verb, object }, copulas, facts };
+  }
+}
+
+function writeClause(lang: ToyLanguage, c: Clause): string {
+  const parts = [sentence(lang, sceneWords(lang, c.scene)), ...c.copulas.map((k) => sentence(lang, copulaWords(lang, k.noun, k.color)))];
+  return parts.join(lang.spaces ? ' ' : '');
+}
+
+/** The language with up to three content words borrowed from English (kept in Latin letters). */
+function codeSwitched(lang: ToyLanguage, rng: Rng): ToyLanguage {
+  const content = [...SUBJECTS, ...OBJECTS, ...COLORS];
+  const borrowed = new Set<string>();
+  for (let k = 0; k < 3; k++) borrowed.add(pick(rng, content));
+  return { ...lang, borrowed };
+}
+
+/** Documents one after another, deterministic from the seed; `count` of them. */
+export function toyCorpusDocuments(count: number, reserved: (f: Required<SceneFacts>) => boolean, opts: CorpusOptions = {}): CorpusDocument[] {
+  const rng = mulberry32(deriveSeed(opts.seed ?? 0, 'toy-corpus'));
+  const maxBytes = opts.maxBytes ?? 120;
+  const enc = new TextEncoder();
+  const fits = (s: string) => enc.encode(s).length <= maxBytes;
+  const out: CorpusDocument[] = [];
+  while (out.length < count) {
+    const r = rng();
+    const kind: DocumentKind = r < 0.65 ? 'monolingual' : r < 0.85 ? 'parallel' : 'code_switched';
+    const first = kind === 'parallel' && rng() < 0.7 ? TOY_LANGUAGES[0] : pickLanguage(rng);
+    const langs: ToyLanguage[] = [first];
+    if (kind === 'parallel') {
+      const family = TOY_LANGUAGES.filter((l) => l.family === first.family && l.code !== first.code);
+      langs.push(first.code !== 'en' || rng() < 0.8 ? (first.code === 'en' ? pickLanguage(rng, 'en') : pick(rng, family)) : pick(rng, family));
+    }
+    if (kind === 'code_switched' && first.code === 'en') langs[0] = pickLanguage(rng, 'en');
+    const writers = kind === 'code_switched' ? [codeSwitched(langs[0], rng)] : langs;
+    let text = '';
+    const scenes: SceneFacts[] = [];
+    for (let n = 0; n < 4; n++) {
+      const clause = drawClause(rng, reserved);
+      const piece = writers.map((l) => writeClause(l, clause));
+      const next = kind === 'parallel' ? joinParallel(text, piece, langs) : joinMono(text, piece[0], langs[0]);
+      if (!fits(next)) break;
+      text = next;
+      scenes.push(clause.facts);
+    }
+    if (scenes.length === 0) continue; // one clause longer than maxBytes (long scripts): draw again
+    out.push({ kind, langs: langs.map((l) => l.code), text, scenes });
+  }
+  return out;
+}
+
+function joinMono(text: string, piece: string, lang: ToyLanguage): string {
+  return text ? text + (lang.spaces ? ' ' : '') + piece : piece;
+}
+
+/** Parallel documents: both languages' versions of each clause on their own lines, "a\nb". */
+function joinParallel(text: string, pieces: string[], langs: ToyLanguage[]): string {
+  const [a, b] = text ? text.split('\n') : ['', ''];
+  return `${joinMono(a, pieces[0], langs[0])}\n${joinMono(b, pieces[1], langs[1])}`;
+}

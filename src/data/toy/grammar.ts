@@ -1,0 +1,76 @@
+/**
+ * Sentences of the toy languages from concepts: noun phrases, scenes ("the cat sees the red ball"),
+ * copulas ("the ball is red") and the benchmark's question. One place decides word order, adjective
+ * position, determiners, spacing and punctuation, so the benchmark and the pretraining corpus write
+ * every language the same way.
+ */
+import type { ToyLanguage } from './languages.ts';
+import { ENGLISH } from './lexicon.ts';
+import { PUNCTUATION, writeWord } from './scripts.ts';
+
+/** A noun phrase: a concept noun, or a shared name (written as is in every language), with options. */
+export interface NounPhrase {
+  noun?: string;
+  /** A personal name: the same Latin letters in every language (a cross-lingual anchor). */
+  name?: string;
+  color?: string;
+  /** A count written in digits (shared by every language). */
+  count?: number;
+}
+
+export interface Scene {
+  subject: NounPhrase;
+  verb: string;
+  object: NounPhrase;
+}
+
+/** The word for `concept` in `lang`, in its script. */
+export function word(lang: ToyLanguage, concept: string): string {
+  if (lang.borrowed?.has(concept)) return ENGLISH.get(concept) as string;
+  const w = lang.lexicon.get(concept);
+  if (w === undefined) throw new Error(`toy language ${lang.code} has no word for '${concept}'`);
+  return writeWord(w, lang.script);
+}
+
+export function nounPhrase(lang: ToyLanguage, np: NounPhrase): string[] {
+  if (np.name !== undefined) return [np.name];
+  if (np.noun === undefined) throw new Error('a noun phrase needs a noun or a name');
+  const words = lang.determiner && np.count === undefined ? [word(lang, 'the')] : [];
+  if (np.count !== undefined) words.push(String(np.count));
+  if (np.color === undefined) words.push(word(lang, np.noun));
+  else if (lang.adjective === 'before') words.push(word(lang, np.color), word(lang, np.noun));
+  else words.push(word(lang, np.noun), word(lang, np.color));
+  return words;
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** Words joined as the language writes them, capitalised, with the script's full stop or question mark. */
+export function sentence(lang: ToyLanguage, words: string[], kind: 'stop' | 'question' = 'stop'): string {
+  return capitalize(words.join(lang.spaces ? ' ' : '')) + PUNCTUATION[lang.script][kind];
+}
+
+/** Subject, verb and object in the language's word order. */
+export function sceneWords(lang: ToyLanguage, s: Scene): string[] {
+  const S = nounPhrase(lang, s.subject);
+  const O = nounPhrase(lang, s.object);
+  const V = [word(lang, s.verb)];
+  return lang.order === 'SVO' ? [...S, ...V, ...O] : lang.order === 'SOV' ? [...S, ...O, ...V] : [...V, ...S, ...O];
+}
+
+/** "the ball is red": the copula takes the verb's place (SVO: N is C; SOV: N C is; VSO: is N C). */
+export function copulaWords(lang: ToyLanguage, noun: string, color: string): string[] {
+  const N = nounPhrase(lang, { noun });
+  const C = [word(lang, color)];
+  const V = [word(lang, 'is')];
+  return lang.order === 'SVO' ? [...N, ...V, ...C] : lang.order === 'SOV' ? [...N, ...C, ...V] : [...V, ...N, ...C];
+}
+
+/** The benchmark's question about the object's colour ("Which color is the ball?"). */
+export function questionWords(lang: ToyLanguage, object: string): string[] {
+  const obj = nounPhrase(lang, { noun: object });
+  if (lang.code === 'en') return [word(lang, 'which'), word(lang, 'color'), 'is', ...obj];
+  return lang.order === 'SOV' ? [...obj, word(lang, 'color'), word(lang, 'which')] : [word(lang, 'which'), word(lang, 'color'), ...obj];
+}

@@ -1,0 +1,145 @@
+// Pretraining the embedded toy model on the toy-world corpus with our own engine: full fine-tuning
+// of every weight from the seeded random init, next-token loss on packed 128-token windows,
+// AdamW (weight decay on matrices only) with warmup + cosine. Deterministic from the seed: the
+// corpus, the init and the batch order all derive from it, and the GPU kernels are run in a fixed
+// order, so the same command gives the same loss curve. Checkpoints let a stopped run resume.
+import type { Engine } from '../engine/engine.ts';
+import { AdamW, type AdamWState } from '../engine/ops/adamw.ts';
+import { clipGradNorm } from '../engine/ops/clip.ts';
+import { zeroGrad } from '../engine/autograd.ts';
+import type { Tensor } from '../engine/tensor.ts';
+import { toyCorpus } from '../data/index.ts';
+import { uploadLlamaWeights } from '../model/llama_gpu.ts';
+import { byteTokenizer, toyModel } from '../model/toy_model.ts';
+import { fullFinetuneMethod } from '../peft/full_finetune.ts';
+import { lrAt } from './schedule.ts';
+import { lossAndGrad } from './train_step.ts';
+
+export interface PretrainConfig {
+  seed: number;
+  steps: number;
+  batch: number;
+  /** Tokens per window, BOS included. */
+  seq: number;
+  lr: number;
+  warmup: number;
+  /** Final learning rate as a share of lr (cosine floor). */
+  minLrShare: number;
+  weightDecay: number;
+  maxGradNorm: number;
+}
+
+export const PRETRAIN_DEFAULTS: PretrainConfig = {
+  seed: 1, steps: 700, batch: 16, seq: 128, lr: 3e-3, warmup: 40, minLrShare: 0.1, weightDecay: 0.1, maxGradNorm: 1,
+};
+
+export interface PretrainState {
+  step: number;
+  losses: number[];
+  params: { name: string; data: Float32Array }[];
+  optimizer: { decay: AdamWState; noDecay: AdamWState };
+}
+
+export interface PretrainResult {
+  losses: number[];
+  params: { name: string; shape: number[]; data: Float32Array }[];
+  tokens: number;
+}
+
+/**
+ * Token windows of the corpus stream: documents joined by a newline and cut into windows of
+ * seq - 1 bytes, each prefixed with BOS. Window i is the same for a given seed whatever the batch.
+ */
+export function corpusWindows(seed: number, seq: number, count: number): Int32Array[] {
+  const tok = byteTokenizer();
+  const per = seq - 1;
+  const out: Int32Array[] = [];
+  let buf: number[] = [];
+  let drawn = 0;
+  while (out.length < count) {
+    // Documents come in blocks so the stream never has to be regenerated from the start.
+    const docs = toyCorpus(drawn + 2000, { seed }).slice(drawn);
+    drawn += docs.length;
+    for (const d of docs) {
+      buf.push(...tok.encode(`${d.text}\n`, { addSpecialTokens: false }));
+      while (buf.length >= per && out.length < count) {
+        out.push(Int32Array.from([tok.bosId as number, ...buf.slice(0, per)]));
+        buf = buf.slice(per);
+      }
+    }
+  }
+  return out;
+}
+
+const isNorm = (name: string) => name.endsWith('norm.weight');
+
+/** Runs (or resumes) pretraining; `onStep` sees every loss, `checkpoint` is called every `every` steps. */
+export async function pretrainToy(
+  engine: Engine,
+  cfg: PretrainConfig,
+  hooks: {
+    onStep?(step: number, loss: number, lr: number): void;
+    checkpoint?(s: PretrainState): Promise<void>;
+    every?: number;
+    resume?: PretrainState;
+    /** Stop after this many steps (the schedule still spans cfg.steps): reproduction checks. */
+    stopAfter?: number;
+  } = {},
+): Promise<PretrainResult> {
+  const model = toyModel(cfg.seed);
+  const frozen = await uploadLlamaWeights(engine, model.config, model.weights, { storage: 'f32' });
+  const adapter = fullFinetuneMethod.create(engine, model.config, { method: 'full' }, { weights: frozen });
+  const params = adapter.params.map((p) => p.tensor);
+  const decayed = adapter.params.filter((p) => !isNorm(p.name)).map((p) => p.tensor);
+  const plain = adapter.params.filter((p) => isNorm(p.name)).map((p) => p.tensor);
+  const decay = new AdamW({ lr: cfg.lr, weightDecay: cfg.weightDecay });
+  const noDecay = new AdamW({ lr: cfg.lr, weightDecay: 0 });
+  let start = 0;
+  const losses: number[] = [];
+  if (hooks.resume) {
+    for (const p of hooks.resume.params) adapter.load(p.name, p.data);
+    decay.loadState(hooks.resume.optimizer.decay, decayed);
+    noDecay.loadState(hooks.resume.optimizer.noDecay, plain);
+    start = hooks.resume.step;
+    losses.push(...hooks.resume.losses);
+  }
+  const windows = corpusWindows(cfg.seed, cfg.seq, cfg.steps * cfg.batch);
+  const snapshot = async (step: number): Promise<PretrainState> => ({
+    step,
+    losses: [...losses],
+    params: await Promise.all(adapter.params.map(async (p) => ({ name: p.name, data: await p.tensor.readF32() }))),
+    optimizer: { decay: await decay.state(decayed), noDecay: await noDecay.state(plain) },
+  });
+  try {
+    const end = Math.min(cfg.steps, hooks.stopAfter ?? cfg.steps);
+    for (let step = start; step < end; step++) {
+      const rows = windows.slice(step * cfg.batch, (step + 1) * cfg.batch);
+      const ids = new Int32Array(cfg.batch * cfg.seq);
+      rows.forEach((r, b) => ids.set(r, b * cfg.seq));
+      const batch = { ids, mask: new Int32Array(ids.length).fill(1), batch: cfg.batch, seq: cfg.seq };
+      const lr = lrAt(step, { lr: cfg.lr, steps: cfg.steps, warmupSteps: cfg.warmup, schedule: 'cosine' });
+      const floored = cfg.lr * cfg.minLrShare + (1 - cfg.minLrShare) * lr;
+      zeroGrad(params);
+      const loss = lossAndGrad(engine, frozen, adapter, batch, ids);
+      const grads = params.map((p) => p.grad).filter((g): g is Tensor => g !== null);
+      const norm = clipGradNorm(grads, cfg.maxGradNorm);
+      decay.step(decayed, step < cfg.warmup ? lr : floored);
+      noDecay.step(plain, step < cfg.warmup ? lr : floored);
+      const value = (await loss.readF32())[0];
+      loss.dispose();
+      norm.dispose();
+      if (!Number.isFinite(value)) throw new Error(`pretraining diverged at step ${step + 1} (loss ${value}); lower --lr`);
+      losses.push(value);
+      hooks.onStep?.(step + 1, value, step < cfg.warmup ? lr : floored);
+      if (hooks.checkpoint && hooks.every && (step + 1) % hooks.every === 0 && step + 1 < cfg.steps) await hooks.checkpoint(await snapshot(step + 1));
+    }
+    const trained = await Promise.all(adapter.params.map(async (p) => ({ name: p.name, shape: [...p.tensor.shape], data: await p.tensor.readF32() })));
+    return { losses, params: trained, tokens: cfg.steps * cfg.batch * cfg.seq };
+  } finally {
+    adapter.dispose();
+    decay.dispose();
+    noDecay.dispose();
+    frozen.dispose();
+  }
+}
+

@@ -1,0 +1,66 @@
+// The toy-world pretraining corpus: deterministic, every language and document kind present with
+// its anchors, high-resource languages larger, and no leak of the evaluation (no reserved scene's
+// facts, no test passage in any language, no question and none of the benchmark's layout).
+import { describe, expect, it } from 'vitest';
+import { SUBJECTS } from '../../src/data/toy/lexicon.ts';
+import { isEvalScene, SHARED_NAMES, TOY_DEFAULTS, TOY_LANGUAGES, toyCorpus, toySplits } from '../../src/data/toy.ts';
+
+const N = 6000;
+const docs = toyCorpus(N, { seed: 1 });
+const text = docs.map((d) => d.text).join('\n');
+
+describe('toy pretraining corpus', () => {
+  it('is deterministic from its seed, prefix-stable, and changes with the seed', () => {
+    expect(toyCorpus(200, { seed: 1 })).toEqual(docs.slice(0, 200));
+    expect(toyCorpus(50, { seed: 2 }).map((d) => d.text)).not.toEqual(docs.slice(0, 50).map((d) => d.text));
+  });
+
+  it('writes every language, more for high-resource ones, with parallel and code-switched documents', () => {
+    const per = new Map<string, number>();
+    for (const d of docs) for (const l of d.langs) per.set(l, (per.get(l) ?? 0) + 1);
+    for (const l of TOY_LANGUAGES) expect(per.get(l.code) ?? 0, l.code).toBeGreaterThan(N / 40);
+    const high = TOY_LANGUAGES.filter((l) => l.resource === 'high').map((l) => per.get(l.code) ?? 0);
+    const low = TOY_LANGUAGES.filter((l) => l.resource === 'low').map((l) => per.get(l.code) ?? 0);
+    expect(Math.min(...high)).toBeGreaterThan(Math.max(...low));
+    const kinds = new Set(docs.map((d) => d.kind));
+    expect([...kinds].sort()).toEqual(['code_switched', 'monolingual', 'parallel']);
+    const parallel = docs.filter((d) => d.kind === 'parallel');
+    expect(parallel.every((d) => d.langs.length === 2 && d.langs[0] !== d.langs[1] && d.text.split('\n').length === 2)).toBe(true);
+    // Shared anchors: names in Latin letters and digits occur inside non-Latin documents too.
+    const nonLatin = docs.filter((d) => d.kind === 'monolingual' && !['en', 'qwl', 'qxl'].includes(d.langs[0])).map((d) => d.text).join(' ');
+    expect(SHARED_NAMES.some((n) => nonLatin.includes(n))).toBe(true);
+    expect(/[2-9]/.test(nonLatin)).toBe(true);
+    // Code-switched documents carry English words in another language's text.
+    const cs = docs.filter((d) => d.kind === 'code_switched' && d.langs[0] === 'qsg').map((d) => d.text).join(' ');
+    expect(/\b(cat|dog|bird|child|man|woman|fox|horse|ball|box|cup|hat|book|car|kite|boat|red|blue|green|yellow|black|white|pink|brown)\b/.test(cs)).toBe(true);
+  });
+
+  it('keeps every document under its byte bound', () => {
+    const enc = new TextEncoder();
+    expect(Math.max(...docs.map((d) => enc.encode(d.text).length))).toBeLessThanOrEqual(120);
+  });
+
+  it('states no scene reserved for evaluation and contains no evaluation item or benchmark layout', () => {
+    const stated = docs.flatMap((d) => d.scenes).filter((f) => f.objectColor !== undefined);
+    expect(stated.length).toBeGreaterThan(N);
+    // Scenes with a shared name as subject are never benchmark items (those have noun subjects).
+    const items = stated.filter((f) => (SUBJECTS as readonly string[]).includes(f.subject));
+    expect(items.length).toBeGreaterThan(N / 2);
+    expect(items.filter((f) => isEvalScene(f as Required<typeof f>))).toEqual([]);
+    const test = toySplits().test;
+    let checked = 0;
+    for (const [lang, rows] of test) {
+      for (const r of rows) {
+        // The object NP with its colour pins the item's facts; the whole passage must never occur.
+        expect(text.includes(r.passage.slice(0, -1)), `${lang} ${r.id}: ${r.passage}`).toBe(false);
+        checked++;
+      }
+    }
+    expect(checked).toBe(TOY_DEFAULTS.testSize * TOY_LANGUAGES.length);
+    for (const marker of ['P: ', 'Q: ', 'Answer:', '?', ';', '؟', '？']) expect(text.includes(marker), marker).toBe(false);
+    // The question words of the benchmark are not in the corpus in any language.
+    const en = test.get('en') ?? [];
+    expect(text.includes('Which color')).toBe(false);
+    expect(en.length).toBe(TOY_DEFAULTS.testSize);
+  });
+});
