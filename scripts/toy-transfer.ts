@@ -1,4 +1,4 @@
-// npm run bench:toy-transfer -- [--items 200] [--out docs/toy-transfer.md] [--json FILE]
+// npm run bench:toy-transfer -- [--items 200] [--budget default|long] [--out FILE.md] [--json FILE]
 // The lab's point on its embedded default: every method (and the base model) tuned on English
 // toy items with the lab's default settings (Setup's defaults: 30 steps, batch 4, lr 3e-3,
 // 10 prompt tokens on all 4 layers, LoRA r 4), then evaluated zero-shot on every toy language.
@@ -15,11 +15,12 @@ const { MemoryRunStore } = await import('../src/runner/run_store.ts');
 const { toyTransferConfigs, TOY_CHANCE } = await import('../src/runner/toy_transfer.ts');
 const { TOY_LANGUAGES } = await import('../src/data/index.ts');
 
-const { values } = parseArgs({ options: { items: { type: 'string', default: '200' }, out: { type: 'string' }, json: { type: 'string' }, methods: { type: 'string' } } });
+const { values } = parseArgs({ options: { items: { type: 'string', default: '200' }, out: { type: 'string' }, json: { type: 'string' }, methods: { type: 'string' }, budget: { type: 'string', default: 'default' } } });
+if (values.budget !== 'default' && values.budget !== 'long') throw new Error(`--budget must be 'default' or 'long', got '${values.budget}'`);
 const items = Number(values.items);
 if (!Number.isInteger(items) || items < 1 || items > 200) throw new Error(`--items must be 1..200 (the toy test split has 200 per language), got '${values.items}'`);
 const lab = new Lab(nodeEnvironment({ store: new MemoryRunStore(), dataDir: path.join('/nonexistent') }));
-const configs = toyTransferConfigs(items).filter((c) => !values.methods || values.methods.split(',').includes(c.method.method));
+const configs = toyTransferConfigs(items, 0, values.budget).filter((c) => !values.methods || values.methods.split(',').includes(c.method.method));
 const rows: { method: string; seconds: number; finalLoss: number | null; eval: NonNullable<Awaited<ReturnType<typeof lab.waitForRun>>['eval']['toy']> }[] = [];
 for (const cfg of configs) {
   const t0 = Date.now();
@@ -52,7 +53,7 @@ const fam = (key: 'per_family' | 'per_script') => {
 };
 const n = rows[0]?.eval.per_language_stats?.en?.n ?? items;
 const text = [
-  `Accuracy (%) per toy language, n = ${n} items each, [Wilson 95% interval]; * = interval above chance (${TOY_CHANCE} %).`,
+  `Budget '${values.budget}'. Accuracy (%) per toy language, n = ${n} items each, [Wilson 95% interval]; * = interval above chance (${TOY_CHANCE} %).`,
   '',
   lines.join('\n'),
   '',

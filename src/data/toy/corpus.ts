@@ -7,14 +7,17 @@
  *  - cognates inside a family (the languages' lexicons are sound changes of one another);
  *  - parallel text: the same paragraph in two languages (mostly English and another, some pairs
  *    inside a family), as on bilingual pages;
- *  - code-switching: a paragraph with some nouns or colours in English.
+ *  - code-switching: a paragraph with some nouns or colours in English;
+ *  - questions and answers inside the text ("The cat sees the red ball. Who sees the red ball?
+ *    The cat."), as in FAQs and dialogues: who/what questions only, never the benchmark's
+ *    "which color" question or its "P: / Q: / Answer:" layout.
  * High-resource languages get three times the text of low-resource ones.
  * No leak: no document states the facts of a scene reserved for evaluation (isEvalScene), and none
  * has a question, the benchmark's "P: / Q: / Answer:" layout or its choices; tests scan for both.
  * Deterministic from the seed.
  */
 import { deriveSeed, mulberry32, randInt, type Rng } from '../prng.ts';
-import { copulaWords, sceneWords, sentence, type NounPhrase, type Scene } from './grammar.ts';
+import { copulaWords, nounPhrase, sceneWords, sentence, whQuestionWords, type NounPhrase, type Scene } from './grammar.ts';
 import { TOY_LANGUAGES, type ToyLanguage } from './languages.ts';
 import { COLORS, OBJECTS, SUBJECTS, VERBS } from './lexicon.ts';
 
@@ -60,10 +63,11 @@ function pickLanguage(rng: Rng, exclude?: string): ToyLanguage {
   return langs[langs.length - 1];
 }
 
-/** A scene and the copulas restating its colours, as concepts (written later in any language). */
+/** A scene, the copulas restating its colours and an optional question about it, as concepts. */
 interface Clause {
   scene: Scene;
   copulas: { noun: string; color: string }[];
+  question?: 'subject' | 'object';
   facts: SceneFacts;
 }
 
@@ -83,12 +87,18 @@ function drawClause(rng: Rng, reserved: (f: Required<SceneFacts>) => boolean): C
     const facts: Required<SceneFacts> = { subject: subject.name ?? (subject.noun as string), verb, object: object.noun as string, objectColor: color };
     // Redraw instead of stating a reserved (evaluation) scene, in any language.
     if (subject.noun && reserved(facts)) continue;
-    return { scene: { subject, verb, object }, copulas, facts };
+    const r = rng();
+    const question = r < 0.2 ? 'subject' : r < 0.4 ? 'object' : undefined;
+    return { scene: { subject, verb, object }, copulas, question, facts };
   }
 }
 
 function writeClause(lang: ToyLanguage, c: Clause): string {
   const parts = [sentence(lang, sceneWords(lang, c.scene)), ...c.copulas.map((k) => sentence(lang, copulaWords(lang, k.noun, k.color)))];
+  if (c.question) {
+    // The answer is the questioned noun phrase, as a fragment ("The red ball.").
+    parts.push(sentence(lang, whQuestionWords(lang, c.scene, c.question), 'question'), sentence(lang, nounPhrase(lang, c.scene[c.question])));
+  }
   return parts.join(lang.spaces ? ' ' : '');
 }
 
@@ -103,7 +113,7 @@ function codeSwitched(lang: ToyLanguage, rng: Rng): ToyLanguage {
 /** Documents one after another, deterministic from the seed; `count` of them. */
 export function toyCorpusDocuments(count: number, reserved: (f: Required<SceneFacts>) => boolean, opts: CorpusOptions = {}): CorpusDocument[] {
   const rng = mulberry32(deriveSeed(opts.seed ?? 0, 'toy-corpus'));
-  const maxBytes = opts.maxBytes ?? 120;
+  const maxBytes = opts.maxBytes ?? 160;
   const enc = new TextEncoder();
   const fits = (s: string) => enc.encode(s).length <= maxBytes;
   const out: CorpusDocument[] = [];

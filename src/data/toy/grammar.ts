@@ -74,3 +74,16 @@ export function questionWords(lang: ToyLanguage, object: string): string[] {
   if (lang.code === 'en') return [word(lang, 'which'), word(lang, 'color'), 'is', ...obj];
   return lang.order === 'SOV' ? [...obj, word(lang, 'color'), word(lang, 'which')] : [word(lang, 'which'), word(lang, 'color'), ...obj];
 }
+
+/**
+ * A question about one participant of a scene, asked in situ: the questioned noun phrase is
+ * replaced by 'who' (subject) or 'what' (object) and the words keep the scene's order
+ * ("who sees the red ball?", "the cat sees what?"). The pretraining corpus asks these; the
+ * benchmark asks "which color" questions in its own layout, which the corpus never does.
+ */
+export function whQuestionWords(lang: ToyLanguage, s: Scene, about: 'subject' | 'object'): string[] {
+  const S = about === 'subject' ? [word(lang, 'who')] : nounPhrase(lang, s.subject);
+  const O = about === 'object' ? [word(lang, 'what')] : nounPhrase(lang, s.object);
+  const V = [word(lang, s.verb)];
+  return lang.order === 'SVO' ? [...S, ...V, ...O] : lang.order === 'SOV' ? [...S, ...O, ...V] : [...V, ...S, ...O];
+}

@@ -12,8 +12,11 @@ export const SUBJECTS = ['cat', 'dog', 'bird', 'child', 'man', 'woman', 'fox', '
 export const OBJECTS = ['ball', 'box', 'cup', 'hat', 'book', 'car', 'kite', 'boat'] as const;
 export const VERBS = ['sees', 'holds', 'takes', 'finds', 'likes', 'pushes', 'wants', 'carries'] as const;
 export const COLORS = ['red', 'blue', 'green', 'yellow', 'black', 'white', 'pink', 'brown'] as const;
-/** Function words: determiner, the two question words and the copula (last, so adding it changed no other word). */
-export const FUNCTION_WORDS = ['the', 'which', 'color', 'is'] as const;
+/**
+ * Function words: determiner, the benchmark's two question words, the copula, and the corpus's
+ * question words (appended in this order, so each addition changed no earlier word).
+ */
+export const FUNCTION_WORDS = ['the', 'which', 'color', 'is', 'who', 'what'] as const;
 
 export const CONCEPTS: readonly string[] = [...SUBJECTS, ...OBJECTS, ...VERBS, ...COLORS, ...FUNCTION_WORDS];
 

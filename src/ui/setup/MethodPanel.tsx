@@ -83,7 +83,7 @@ export function MethodPanel() {
         onChange={(v) => set({ tokens: v })}
         disabled={!meta.usesTokens}
         testId="slider-tokens"
-        hint={meta.usesTokens ? 'The paper uses 10.' : `not used by ${meta.label}`}
+        hint={meta.usesTokens ? 'The paper uses 10. Prompts start as N(0, 1) samples, as in peft.' : `not used by ${meta.label}`}
       />
       <div className="field">
         <label htmlFor="lora-rank">LoRA rank r</label>
