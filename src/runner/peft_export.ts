@@ -721,6 +721,7 @@ async function importPrefixLab(cfg: Record<string, unknown>, st: SafetensorsFile
     prefix: spec.prefixForm === 'kv' ? /^prefix\.\d+\.[kv]$/ : /^prefix\.\d+$/,
     adapter: /^(prefix|gate)\.\d+$/,
     lora: /^lora\.\d+\.\w+_proj\.[AB]$/,
+    full: /^(model\.(embed_tokens|norm|layers\.\d+\.[\w.]+)|lm_head)\.weight$/,
   };
   const pat = patterns[spec.method];
   if (!pat) throw new Error(`${ADAPTER_CONFIG_FILE}: method '${spec.method}' has no tensors to import`);

@@ -3,7 +3,7 @@
 // Runs Dawn's OpenGL ES backend (Mesa llvmpipe) when PREFIX_LAB_DAWN_BACKEND is set by the suite:
 // the same kernels, several times faster than SwiftShader on a CPU-only machine.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -92,5 +92,23 @@ describe('cli run on the embedded toy default (no ../shared needed)', () => {
     }
     expect(Object.keys(s.eval.toy.per_family).length).toBeGreaterThanOrEqual(3);
     expect(Object.keys(s.eval.toy.per_script).length).toBeGreaterThanOrEqual(6);
+  });
+});
+
+describe('cli run: full fine-tuning on the toy default', () => {
+  it('trains the last 2 layers, evaluates, exports every tuned tensor under its HF name and reloads it exactly', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'prefix-lab-full-'));
+    const config = path.join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({
+      model: { kind: 'toy' }, method: { method: 'full', lastLayers: 2 }, benchmark: 'toy',
+      train: { steps: 2, batchSize: 2, lr: 1e-3, weightDecay: 0.02, seed: 0 },
+      eval: [{ benchmark: 'toy', languages: ['en', 'qek'], itemsPerLanguage: 2, seed: 0 }],
+    }));
+    const out = path.join(dir, 'out');
+    cli(['run', '--config', config, '--out', out]);
+    const s = checkCommon(out, 2) as Summary & { trainableParams: number };
+    // 2 layers x (2 norms x 64 + q 64x64 + k, v 64x32 + o 64x64 + 3 x 64x160).
+    expect(s.trainableParams).toBe(2 * (2 * 64 + 64 * 64 + 2 * 64 * 32 + 64 * 64 + 3 * 64 * 160));
+    expect(s.adapter.format).toBe('PREFIX_LAB');
   });
 });
