@@ -48,10 +48,11 @@ try {
   await page.getByTestId('btn-train').click();
   mark('Train pressed (Setup defaults)');
   await page.getByTestId('tab-results').click();
-  await page.locator('[data-testid^="lang-bar-"]').first().waitFor({ timeout: 900_000 });
+  await page.locator('[data-testid^="lang-bar-"][data-state="done"]').first().waitFor({ timeout: 900_000 });
   mark('first per-language bar shown');
-  const summary = await page.getByTestId('train-setup-summary').textContent().catch(() => '');
-  console.log(JSON.stringify({ seconds: marks.at(-1)?.[1], marks, setup: summary }));
+  const bar = page.locator(`[data-testid^="lang-bar-"][data-state="done"]`).first();
+  const summary = `${await bar.getAttribute('data-testid')} = ${await bar.getAttribute('data-value')}`;
+  console.log(JSON.stringify({ seconds: marks.at(-1)?.[1], marks, firstBar: summary }));
   await browser.close();
 } finally {
   stop();
