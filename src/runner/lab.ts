@@ -347,7 +347,10 @@ export function toSpec(m: MethodConfig): MethodSpec {
 /** Parameters of the loaded weights (the tied lm_head counted once). */
 function parameterCount(m: LoadedModel): number {
   let n = 0;
-  for (const name of m.weights.names()) n += m.weights.get(name).shape.reduce((a, b) => a * b, 1);
+  for (const name of m.weights.names()) {
+    if (name === 'lm_head.weight' && m.config.tieWordEmbeddings) continue; // the embedding itself, counted once
+    n += m.weights.get(name).shape.reduce((a, b) => a * b, 1);
+  }
   return n;
 }
 

@@ -38,3 +38,19 @@ describe('toy pretraining', () => {
     expect(worst).toBe(0);
   });
 });
+
+describe('the shipped pretrained toy model', () => {
+  it('is what the lab loads by default: toy config, 189,184 parameters (tied lm_head counted once), no network', async () => {
+    const { Lab } = await import('../../src/runner/lab.ts');
+    const { nodeEnvironment } = await import('../../src/runner/node_env.ts');
+    const { MemoryRunStore } = await import('../../src/runner/run_store.ts');
+    const lab = new Lab(nodeEnvironment({ store: new MemoryRunStore(), dataDir: '/nonexistent' }));
+    const info = await lab.loadModel({ kind: 'toy' });
+    expect(info.name).toBe('toy Llama, pretrained on the toy world');
+    expect(info.weightsFile).toBe('public/toy-model/model.safetensors');
+    expect(info.parameterCount).toBe(259 * 64 + 4 * (2 * 64 + 64 * 64 + 2 * 64 * 32 + 64 * 64 + 3 * 64 * 160) + 64);
+    const random = await lab.loadModel({ kind: 'toy', init: 'random', seed: 0 });
+    expect(random.parameterCount).toBe(info.parameterCount);
+    expect(random.name).toMatch(/random/);
+  });
+});
