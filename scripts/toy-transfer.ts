@@ -19,7 +19,7 @@ const { values } = parseArgs({ options: { items: { type: 'string', default: '200
 if (values.budget !== 'default' && values.budget !== 'long') throw new Error(`--budget must be 'default' or 'long', got '${values.budget}'`);
 const items = Number(values.items);
 if (!Number.isInteger(items) || items < 1 || items > 200) throw new Error(`--items must be 1..200 (the toy test split has 200 per language), got '${values.items}'`);
-const lab = new Lab(nodeEnvironment({ store: new MemoryRunStore(), dataDir: path.join('/nonexistent') }));
+const lab = new Lab(nodeEnvironment({ store: new MemoryRunStore(), dataDir: '/nonexistent' }));
 const configs = toyTransferConfigs(items, 0, values.budget).filter((c) => !values.methods || values.methods.split(',').includes(c.method.method));
 const rows: { method: string; seconds: number; finalLoss: number | null; eval: NonNullable<Awaited<ReturnType<typeof lab.waitForRun>>['eval']['toy']> }[] = [];
 for (const cfg of configs) {

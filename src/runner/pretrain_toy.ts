@@ -117,20 +117,21 @@ export async function pretrainToy(
       const ids = new Int32Array(cfg.batch * cfg.seq);
       rows.forEach((r, b) => ids.set(r, b * cfg.seq));
       const batch = { ids, mask: new Int32Array(ids.length).fill(1), batch: cfg.batch, seq: cfg.seq };
-      const lr = lrAt(step, { lr: cfg.lr, steps: cfg.steps, warmupSteps: cfg.warmup, schedule: 'cosine' });
-      const floored = cfg.lr * cfg.minLrShare + (1 - cfg.minLrShare) * lr;
+      // Warmup as lrAt; after it, the cosine is lifted to end at minLrShare x lr instead of 0.
+      const raw = lrAt(step, { lr: cfg.lr, steps: cfg.steps, warmupSteps: cfg.warmup, schedule: 'cosine' });
+      const lr = step < cfg.warmup ? raw : cfg.lr * cfg.minLrShare + (1 - cfg.minLrShare) * raw;
       zeroGrad(params);
       const loss = lossAndGrad(engine, frozen, adapter, batch, ids);
       const grads = params.map((p) => p.grad).filter((g): g is Tensor => g !== null);
       const norm = clipGradNorm(grads, cfg.maxGradNorm);
-      decay.step(decayed, step < cfg.warmup ? lr : floored);
-      noDecay.step(plain, step < cfg.warmup ? lr : floored);
+      decay.step(decayed, lr);
+      noDecay.step(plain, lr);
       const value = (await loss.readF32())[0];
       loss.dispose();
       norm.dispose();
       if (!Number.isFinite(value)) throw new Error(`pretraining diverged at step ${step + 1} (loss ${value}); lower --lr`);
       losses.push(value);
-      hooks.onStep?.(step + 1, value, step < cfg.warmup ? lr : floored);
+      hooks.onStep?.(step + 1, value, lr);
       if (hooks.checkpoint && hooks.every && (step + 1) % hooks.every === 0 && step + 1 < cfg.steps) await hooks.checkpoint(await snapshot(step + 1));
     }
     const trained = await Promise.all(adapter.params.map(async (p) => ({ name: p.name, shape: [...p.tensor.shape], data: await p.tensor.readF32() })));

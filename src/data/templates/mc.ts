@@ -8,7 +8,7 @@
  * works for any number of choices up to 26 (letters A..Z).
  */
 import type { MultipleChoiceRow } from '../types.ts';
-import type { ChoiceRequest, PromptTemplate } from './types.ts';
+import { goldExample, type ChoiceRequest, type PromptTemplate } from './types.ts';
 
 export function choiceLetter(i: number): string {
   if (i < 0 || i >= 26) throw new Error(`choice index ${i} has no letter`);
@@ -33,10 +33,7 @@ export const mcBelebeleLmeval: PromptTemplate<'multiple_choice'> = {
   title: 'Multiple choice, lm-eval Belebele style ("P: …\\nQ: …\\nA: …\\nAnswer:")',
   source: 'EleutherAI lm-evaluation-harness, lm_eval/tasks/belebele/_default_template_yaml; Belebele README few-shot template',
   evalKind: 'choices',
-  train(row) {
-    const r = mcRequest(row);
-    return { prompt: r.prompt, target: r.continuations[r.gold] };
-  },
+  train: (row) => goldExample(mcRequest(row)),
   eval: mcRequest,
 };
 
@@ -53,10 +50,7 @@ export const mcCloze: PromptTemplate<'multiple_choice'> = {
   title: 'Multiple choice, answer text scored ("P: …\\nQ: …\\nAnswer: {choice}")',
   source: 'EleutherAI lm-evaluation-harness multiple_choice tasks that score the choice text (arc_easy, hellaswag)',
   evalKind: 'choices',
-  train(row) {
-    const r = clozeRequest(row);
-    return { prompt: r.prompt, target: r.continuations[r.gold] };
-  },
+  train: (row) => goldExample(clozeRequest(row)),
   eval: clozeRequest,
 };
 

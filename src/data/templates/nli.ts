@@ -16,7 +16,7 @@
  *   "{premise}\nQuestion: {hypothesis with a final '.'} True, False or Neither?\nAnswer:" -> " True" | " Neither" | " False".
  */
 import type { NliLabel, NliRow } from '../types.ts';
-import type { ChoiceRequest, PromptTemplate, TemplateContext } from './types.ts';
+import { goldExample, type ChoiceRequest, type PromptTemplate, type TemplateContext } from './types.ts';
 
 const LABEL_INDEX: Record<NliLabel, number> = { entailment: 0, neutral: 1, contradiction: 2 };
 
@@ -69,10 +69,7 @@ export const nliXnliLmeval: PromptTemplate<'nli'> = {
   title: 'XNLI, lm-eval style ("premise, right? Yes, hypothesis")',
   source: 'EleutherAI lm-evaluation-harness, lm_eval/tasks/xnli (doc_to_text "{{premise}}, right?", choices "Yes|Also|No, {{hypothesis}}")',
   evalKind: 'choices',
-  train(row, ctx) {
-    const r = xnliRequest(row, ctx);
-    return { prompt: r.prompt, target: r.continuations[r.gold] };
-  },
+  train: (row, ctx) => goldExample(xnliRequest(row, ctx)),
   eval: xnliRequest,
 };
 
@@ -94,9 +91,6 @@ export const nliMnliLmeval: PromptTemplate<'nli'> = {
   title: 'MNLI, lm-eval GLUE style ("True, False or Neither?")',
   source: 'EleutherAI lm-evaluation-harness, lm_eval/tasks/glue/mnli (utils.doc_to_text, choices True|Neither|False)',
   evalKind: 'choices',
-  train(row) {
-    const r = mnliRequest(row);
-    return { prompt: r.prompt, target: r.continuations[r.gold] };
-  },
+  train: (row) => goldExample(mnliRequest(row)),
   eval: (row) => mnliRequest(row),
 };

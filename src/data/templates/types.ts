@@ -30,6 +30,11 @@ export interface ChoiceRequest {
 }
 
 /** Generate after `prompt` until a stop string or `maxNewTokens`; score against `references`. */
+/** The training example of a choice request: its prompt and the gold continuation. */
+export function goldExample(r: ChoiceRequest): TrainExample {
+  return { prompt: r.prompt, target: r.continuations[r.gold] };
+}
+
 export interface GenerateRequest {
   kind: 'generate';
   prompt: string;

@@ -52,20 +52,19 @@ export function sentence(lang: ToyLanguage, words: string[], kind: 'stop' | 'que
   return capitalize(words.join(lang.spaces ? ' ' : '')) + PUNCTUATION[lang.script][kind];
 }
 
+/** Subject, verb and object (each a word list) in the language's word order. */
+function ordered(lang: ToyLanguage, S: string[], V: string[], O: string[]): string[] {
+  return lang.order === 'SVO' ? [...S, ...V, ...O] : lang.order === 'SOV' ? [...S, ...O, ...V] : [...V, ...S, ...O];
+}
+
 /** Subject, verb and object in the language's word order. */
 export function sceneWords(lang: ToyLanguage, s: Scene): string[] {
-  const S = nounPhrase(lang, s.subject);
-  const O = nounPhrase(lang, s.object);
-  const V = [word(lang, s.verb)];
-  return lang.order === 'SVO' ? [...S, ...V, ...O] : lang.order === 'SOV' ? [...S, ...O, ...V] : [...V, ...S, ...O];
+  return ordered(lang, nounPhrase(lang, s.subject), [word(lang, s.verb)], nounPhrase(lang, s.object));
 }
 
 /** "the ball is red": the copula takes the verb's place (SVO: N is C; SOV: N C is; VSO: is N C). */
 export function copulaWords(lang: ToyLanguage, noun: string, color: string): string[] {
-  const N = nounPhrase(lang, { noun });
-  const C = [word(lang, color)];
-  const V = [word(lang, 'is')];
-  return lang.order === 'SVO' ? [...N, ...V, ...C] : lang.order === 'SOV' ? [...N, ...C, ...V] : [...V, ...N, ...C];
+  return ordered(lang, nounPhrase(lang, { noun }), [word(lang, 'is')], [word(lang, color)]);
 }
 
 /** The benchmark's question about the object's colour ("Which color is the ball?"). */
@@ -84,6 +83,5 @@ export function questionWords(lang: ToyLanguage, object: string): string[] {
 export function whQuestionWords(lang: ToyLanguage, s: Scene, about: 'subject' | 'object'): string[] {
   const S = about === 'subject' ? [word(lang, 'who')] : nounPhrase(lang, s.subject);
   const O = about === 'object' ? [word(lang, 'what')] : nounPhrase(lang, s.object);
-  const V = [word(lang, s.verb)];
-  return lang.order === 'SVO' ? [...S, ...V, ...O] : lang.order === 'SOV' ? [...S, ...O, ...V] : [...V, ...S, ...O];
+  return ordered(lang, S, [word(lang, s.verb)], O);
 }
