@@ -16,11 +16,12 @@ const { nodeEngine } = await import('../src/engine/dawn.ts');
 const { pretrainToy, PRETRAIN_DEFAULTS } = await import('../src/runner/pretrain_toy.ts');
 const { checkpointToSafetensors, checkpointFromSafetensors } = await import('../src/runner/pretrain_checkpoint.ts');
 const { writeSafetensors } = await import('../src/model/safetensors_writer.ts');
-const { TOY_CONFIG_JSON } = await import('../src/model/toy_model.ts');
+const { toyConfigJson } = await import('../src/model/toy_model.ts');
+const { TOKENIZER_METADATA_KEY } = await import('../src/model/toy_bpe.ts');
 
 const { values } = parseArgs({
   options: {
-    seed: { type: 'string' }, steps: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
+    seed: { type: 'string' }, steps: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, merges: { type: 'string' },
     out: { type: 'string', default: 'public/toy-model' }, check: { type: 'string' },
   },
 });
@@ -36,6 +37,7 @@ const cfg = {
   steps: num(values.steps, PRETRAIN_DEFAULTS.steps, 'steps'),
   batch: num(values.batch, PRETRAIN_DEFAULTS.batch, 'batch'),
   lr: num(values.lr, PRETRAIN_DEFAULTS.lr, 'lr'),
+  merges: values.merges === '0' ? 0 : num(values.merges, PRETRAIN_DEFAULTS.merges, 'merges'),
 };
 const out = path.resolve(values.out as string);
 const check = values.check === undefined ? 0 : num(values.check, 0, 'check');
@@ -78,9 +80,11 @@ const result = await pretrainToy(engine, cfg, {
 });
 const seconds = (Date.now() - t0) / 1000;
 const tensors = result.params.map((p) => ({ name: p.name, shape: p.shape, dtype: 'F32' as const, data: p.data }));
-const meta = { format: 'pt', producer: 'prefix-lab scripts/pretrain-toy.ts', seed: String(cfg.seed), steps: String(cfg.steps) };
+// The tokenizer travels inside the weights file (src/model/toy_bpe.ts), so the model is one file.
+const meta = { format: 'pt', producer: 'prefix-lab scripts/pretrain-toy.ts', seed: String(cfg.seed), steps: String(cfg.steps), [TOKENIZER_METADATA_KEY]: JSON.stringify(result.tokenizer) };
 writeFileSync(path.join(out, 'model.safetensors'), writeSafetensors(tensors, meta));
-writeFileSync(path.join(out, 'config.json'), `${JSON.stringify(TOY_CONFIG_JSON, null, 2)}\n`);
+const vocab = 259 + result.tokenizer.merges.length;
+writeFileSync(path.join(out, 'config.json'), `${JSON.stringify(toyConfigJson(vocab), null, 2)}\n`);
 const record = {
   command: `npm run pretrain:toy -- --seed ${cfg.seed}`, config: cfg, tokens: result.tokens, seconds: Math.round(seconds),
   backend: process.env.PREFIX_LAB_DAWN_BACKEND, date: new Date().toISOString().slice(0, 10),

@@ -25,7 +25,7 @@ import { MemorySource } from './sources.ts';
 import { shuffle } from './subsample.ts';
 import { COLORS, OBJECTS, SUBJECTS, VERBS } from './toy/lexicon.ts';
 import { TOY_LANGUAGE_CODES, TOY_LANGUAGES, toyLanguage, toyLanguageInfo, type ToyLanguage } from './toy/languages.ts';
-import { toyCorpusDocuments, type CorpusDocument, type CorpusOptions } from './toy/corpus.ts';
+import { toyCorpusDocuments, toyCorpusStream, type CorpusDocument, type CorpusOptions } from './toy/corpus.ts';
 import { questionWords, sceneWords, sentence, word, type Scene } from './toy/grammar.ts';
 import type { MultipleChoiceRow } from './types.ts';
 
@@ -216,6 +216,11 @@ export function toyDataSource(opts: ToyOptions = {}): MemorySource {
  */
 export function toyCorpus(count: number, opts: CorpusOptions = {}): CorpusDocument[] {
   return toyCorpusDocuments(count, isEvalScene, opts);
+}
+
+/** The corpus as an endless stream: the first `count` documents equal toyCorpus(count). */
+export function toyCorpusDocs(opts: CorpusOptions = {}): Generator<CorpusDocument> {
+  return toyCorpusStream(isEvalScene, opts);
 }
 
 export const toyBenchmark: BenchmarkSpec<'multiple_choice'> = {

@@ -1,25 +1,25 @@
-// The embedded default model: a tiny Llama with a byte-level tokenizer, so the lab works with no
-// network and no files. Two inits: 'pretrained' (the default) reads the weights our own
-// pretraining made on the toy-world corpus (public/toy-model/, `npm run pretrain:toy`);
-// 'random' builds N(0, 0.02) weights from a seed (it scores at chance). Same config schema and
-// WeightIndex interface as real checkpoints.
+// The embedded default model: a tiny Llama, so the lab works with no network. Two inits:
+// 'pretrained' (the default) reads the weights our own pretraining made on the toy-world corpus
+// (public/toy-model/, `npm run pretrain:toy`), with the byte-level BPE learnt from that corpus in
+// the file's metadata (toy_bpe.ts); 'random' builds N(0, 0.02) weights from a seed (it scores at
+// chance), with the shipped tokenizer or plain bytes. Same config schema and WeightIndex interface
+// as real checkpoints.
 import { parseModelConfig, type ModelConfig } from './config.ts';
 import type { LoadedModel } from './load.ts';
 import type { Tokenizer } from './tokenizer.ts';
 import type { WeightEntry, WeightIndex } from './weight_names.ts';
 import { checkWeights, expectedWeightShapes } from './llama_weights.ts';
-import { MapFolder } from './file_source.ts';
+import { MapFolder, MemorySource } from './file_source.ts';
 import { openWeights } from './load.ts';
 import { withTiedEmbeddings } from './weight_names.ts';
 import { mulberry32 } from '../engine/random.ts';
-
-const SPECIALS = ['<|begin_of_text|>', '<|end_of_text|>', '<|pad|>'] as const;
-const BYTE_BASE = SPECIALS.length;
+import { parseToyBpeSpec, TOKENIZER_METADATA_KEY, TOY_BYTE_BASE, toyBpeTokenizer } from './toy_bpe.ts';
+import { SafetensorsFile } from './safetensors.ts';
 
 export const TOY_CONFIG_JSON = {
   architectures: ['LlamaForCausalLM'],
   model_type: 'llama',
-  vocab_size: BYTE_BASE + 256,
+  vocab_size: TOY_BYTE_BASE + 256,
   hidden_size: 64,
   intermediate_size: 160,
   num_hidden_layers: 4,
@@ -35,29 +35,15 @@ export const TOY_CONFIG_JSON = {
   pad_token_id: 2,
 };
 
-/** UTF-8 bytes shifted past three special tokens: every script round-trips, no vocabulary file. */
-export function byteTokenizer(): Tokenizer {
-  const enc = new TextEncoder();
-  const dec = new TextDecoder();
-  return {
-    encode: (text, o = {}) => [...((o.addSpecialTokens ?? true) ? [0] : []), ...Array.from(enc.encode(text), (b) => b + BYTE_BASE)],
-    // Special tokens have no bytes: they decode to nothing either way.
-    decode: (ids) => dec.decode(Uint8Array.from(ids.filter((i) => i >= BYTE_BASE && i < BYTE_BASE + 256), (i) => i - BYTE_BASE)),
-    tokenToId: (t) => {
-      const s = SPECIALS.indexOf(t as (typeof SPECIALS)[number]);
-      if (s >= 0) return s;
-      const b = enc.encode(t);
-      return b.length === 1 ? b[0] + BYTE_BASE : undefined;
-    },
-    idToToken: (id) => (id < BYTE_BASE ? SPECIALS[id] : id < BYTE_BASE + 256 ? String.fromCharCode(id - BYTE_BASE) : undefined),
-    bosId: 0,
-    eosId: 1,
-    padId: 2,
-    vocabSize: BYTE_BASE + 256,
-    addsBos: true,
-  };
+/** The toy config for a tokenizer of `vocabSize` tokens (the shipped model's BPE has more than bytes). */
+export function toyConfigJson(vocabSize: number): typeof TOY_CONFIG_JSON {
+  return { ...TOY_CONFIG_JSON, vocab_size: vocabSize };
 }
 
+/** UTF-8 bytes shifted past three special tokens: every script round-trips, no vocabulary file. */
+export function byteTokenizer(): Tokenizer {
+  return toyBpeTokenizer();
+}
 
 /** Weights as HF initialises Llama: N(0, 0.02) for matrices, ones for RMSNorm weights. */
 export function toyWeights(config: ModelConfig, seed: number): WeightIndex {
@@ -88,9 +74,10 @@ export function toyWeights(config: ModelConfig, seed: number): WeightIndex {
   };
 }
 
-export function toyModel(seed = 0): LoadedModel {
-  const config = parseModelConfig(TOY_CONFIG_JSON, 'toy config');
-  return { config, weights: toyWeights(config, seed), tokenizer: byteTokenizer(), weightsPath: '(embedded toy model)', unusedWeights: [] };
+/** A random-weights toy model; with `tokenizer` (the shipped BPE) its vocabulary matches the pretrained one. */
+export function toyModel(seed = 0, tokenizer: Tokenizer = byteTokenizer()): LoadedModel {
+  const config = parseModelConfig(toyConfigJson(tokenizer.vocabSize), 'toy config');
+  return { config, weights: toyWeights(config, seed), tokenizer, weightsPath: '(embedded toy model)', unusedWeights: [] };
 }
 
 /** Where the shipped pretrained weights live, relative to the site root / the repository's public/. */
@@ -98,10 +85,19 @@ export const PRETRAINED_TOY_PATH = 'toy-model/model.safetensors';
 
 /** The pretrained toy model from the bytes of public/toy-model/model.safetensors (checked against the toy config). */
 export async function pretrainedToyModel(bytes: Uint8Array): Promise<LoadedModel> {
-  const config = parseModelConfig(TOY_CONFIG_JSON, 'toy config');
   const file = `public/${PRETRAINED_TOY_PATH}`;
+  const tokenizer = await toyTokenizerOf(bytes);
+  const config = parseModelConfig(toyConfigJson(tokenizer.vocabSize), 'toy config');
   const folder = new MapFolder('embedded toy model', [['model.safetensors', bytes]]);
   const weights = withTiedEmbeddings(await openWeights(folder, 'model.safetensors'));
   const unusedWeights = checkWeights(config, weights);
-  return { config, weights, tokenizer: byteTokenizer(), weightsPath: file, unusedWeights };
+  return { config, weights, tokenizer, weightsPath: file, unusedWeights };
+}
+
+/** The tokenizer stored in a toy weights file's metadata (bytes only when it has none). */
+export async function toyTokenizerOf(bytes: Uint8Array): Promise<Tokenizer> {
+  const file = `public/${PRETRAINED_TOY_PATH}`;
+  const st = await SafetensorsFile.open(new MemorySource(file, bytes));
+  const json = st.metadata[TOKENIZER_METADATA_KEY];
+  return json === undefined ? byteTokenizer() : toyBpeTokenizer(parseToyBpeSpec(json, file));
 }

@@ -7,7 +7,7 @@ import type { FileFolder } from '../model/file_source.ts';
 import { MapFolder, UrlFolder } from '../model/file_source.ts';
 import { loadModelFolder, type LoadedModel } from '../model/load.ts';
 import { uploadLlamaWeights, type LlamaWeights } from '../model/llama_gpu.ts';
-import { pretrainedToyModel, toyModel } from '../model/toy_model.ts';
+import { pretrainedToyModel, toyModel, toyTokenizerOf } from '../model/toy_model.ts';
 import { getMethod, type Adapter, type MethodSpec } from '../peft/index.ts';
 import type { DataSource, GroupLookup } from '../data/index.ts';
 import type {
@@ -75,7 +75,8 @@ export class Lab implements LabApi {
     this.loading?.abort();
     const loading = (this.loading = new AbortController());
     const loaded = source.kind === 'toy'
-      ? source.init === 'random' ? toyModel(source.seed ?? 0) : await pretrainedToyModel(await this.env.toyWeights())
+      // The random control shares the shipped model's tokenizer (and so its vocabulary and size).
+      ? source.init === 'random' ? toyModel(source.seed ?? 0, await toyTokenizerOf(await this.env.toyWeights())) : await pretrainedToyModel(await this.env.toyWeights())
       : await loadModelFolder(source.kind === 'hf' ? await hubFolder(this.env, source, (e) => this.emit(e), loading.signal) : this.folderFor(source), { weights: source.weights });
     const mem = estimateMemory(loaded.config, loaded.weights);
     const limit = Math.min(engine.info.limits.maxBufferSize, engine.info.limits.maxStorageBufferBindingSize);

@@ -8,9 +8,11 @@ import { AdamW, type AdamWState } from '../engine/ops/adamw.ts';
 import { clipGradNorm } from '../engine/ops/clip.ts';
 import { zeroGrad } from '../engine/autograd.ts';
 import type { Tensor } from '../engine/tensor.ts';
-import { toyCorpus } from '../data/index.ts';
+import { toyCorpusDocs } from '../data/index.ts';
 import { uploadLlamaWeights } from '../model/llama_gpu.ts';
-import { byteTokenizer, toyModel } from '../model/toy_model.ts';
+import { toyModel } from '../model/toy_model.ts';
+import { toyBpeTokenizer, trainByteBpe, type ToyBpeSpec } from '../model/toy_bpe.ts';
+import type { Tokenizer } from '../model/tokenizer.ts';
 import { fullFinetuneMethod } from '../peft/full_finetune.ts';
 import { lrAt } from './schedule.ts';
 import { lossAndGrad } from './train_step.ts';
@@ -27,11 +29,27 @@ export interface PretrainConfig {
   minLrShare: number;
   weightDecay: number;
   maxGradNorm: number;
+  /** BPE merges learnt from the corpus before training (0: byte tokens only). */
+  merges: number;
 }
 
 export const PRETRAIN_DEFAULTS: PretrainConfig = {
-  seed: 1, steps: 700, batch: 16, seq: 128, lr: 3e-3, warmup: 40, minLrShare: 0.1, weightDecay: 0.1, maxGradNorm: 1,
+  seed: 1, steps: 450, batch: 16, seq: 128, lr: 3e-3, warmup: 30, minLrShare: 0.1, weightDecay: 0.1, maxGradNorm: 1, merges: 765,
 };
+
+/** Documents the tokenizer is learnt from: the start of the corpus stream for the seed. */
+const BPE_DOCUMENTS = 4000;
+
+/** The tokenizer of a pretraining run: BPE learnt from the first documents of the seed's corpus. */
+export function pretrainTokenizer(seed: number, merges: number): { spec: ToyBpeSpec; tokenizer: Tokenizer } {
+  const texts: string[] = [];
+  for (const d of toyCorpusDocs({ seed })) {
+    if (texts.length >= BPE_DOCUMENTS) break;
+    texts.push(`${d.text}\n`);
+  }
+  const spec = trainByteBpe(merges > 0 ? texts : [], merges);
+  return { spec, tokenizer: toyBpeTokenizer(spec) };
+}
 
 export interface PretrainState {
   step: number;
@@ -44,29 +62,25 @@ export interface PretrainResult {
   losses: number[];
   params: { name: string; shape: number[]; data: Float32Array }[];
   tokens: number;
+  tokenizer: ToyBpeSpec;
 }
 
 /**
  * Token windows of the corpus stream: documents joined by a newline and cut into windows of
- * seq - 1 bytes, each prefixed with BOS. Window i is the same for a given seed whatever the batch.
+ * seq - 1 tokens, each prefixed with BOS. Window i is the same for a given seed whatever the count.
  */
-export function corpusWindows(seed: number, seq: number, count: number): Int32Array[] {
-  const tok = byteTokenizer();
+export function corpusWindows(seed: number, seq: number, count: number, tok: Tokenizer = toyBpeTokenizer()): Int32Array[] {
   const per = seq - 1;
   const out: Int32Array[] = [];
   let buf: number[] = [];
-  let drawn = 0;
-  while (out.length < count) {
-    // Documents come in blocks so the stream never has to be regenerated from the start.
-    const docs = toyCorpus(drawn + 2000, { seed }).slice(drawn);
-    drawn += docs.length;
-    for (const d of docs) {
-      buf.push(...tok.encode(`${d.text}\n`, { addSpecialTokens: false }));
-      while (buf.length >= per && out.length < count) {
-        out.push(Int32Array.from([tok.bosId as number, ...buf.slice(0, per)]));
-        buf = buf.slice(per);
-      }
+  if (count <= 0) return out;
+  for (const d of toyCorpusDocs({ seed })) {
+    buf.push(...tok.encode(`${d.text}\n`, { addSpecialTokens: false }));
+    while (buf.length >= per && out.length < count) {
+      out.push(Int32Array.from([tok.bosId as number, ...buf.slice(0, per)]));
+      buf = buf.slice(per);
     }
+    if (out.length >= count) break;
   }
   return out;
 }
@@ -86,7 +100,8 @@ export async function pretrainToy(
     stopAfter?: number;
   } = {},
 ): Promise<PretrainResult> {
-  const model = toyModel(cfg.seed);
+  const { spec, tokenizer } = pretrainTokenizer(cfg.seed, cfg.merges ?? 0);
+  const model = toyModel(cfg.seed, tokenizer);
   const frozen = await uploadLlamaWeights(engine, model.config, model.weights, { storage: 'f32' });
   const adapter = fullFinetuneMethod.create(engine, model.config, { method: 'full' }, { weights: frozen });
   const params = adapter.params.map((p) => p.tensor);
@@ -103,7 +118,7 @@ export async function pretrainToy(
     start = hooks.resume.step;
     losses.push(...hooks.resume.losses);
   }
-  const windows = corpusWindows(cfg.seed, cfg.seq, cfg.steps * cfg.batch);
+  const windows = corpusWindows(cfg.seed, cfg.seq, cfg.steps * cfg.batch, tokenizer);
   const snapshot = async (step: number): Promise<PretrainState> => ({
     step,
     losses: [...losses],
@@ -135,7 +150,7 @@ export async function pretrainToy(
       if (hooks.checkpoint && hooks.every && (step + 1) % hooks.every === 0 && step + 1 < cfg.steps) await hooks.checkpoint(await snapshot(step + 1));
     }
     const trained = await Promise.all(adapter.params.map(async (p) => ({ name: p.name, shape: [...p.tensor.shape], data: await p.tensor.readF32() })));
-    return { losses, params: trained, tokens: cfg.steps * cfg.batch * cfg.seq };
+    return { losses, params: trained, tokens: cfg.steps * cfg.batch * cfg.seq, tokenizer: spec };
   } finally {
     adapter.dispose();
     decay.dispose();

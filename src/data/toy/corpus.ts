@@ -82,7 +82,7 @@ function drawClause(rng: Rng, reserved: (f: Required<SceneFacts>) => boolean): C
     if (rng() < 0.15) object.count = 2 + randInt(rng, 8);
     const verb = pick(rng, VERBS);
     const copulas: Clause['copulas'] = [];
-    if (!inScene || rng() < 0.5) copulas.push({ noun: object.noun as string, color });
+    if (!inScene || rng() < 0.8) copulas.push({ noun: object.noun as string, color });
     if (subject.noun && subject.color && rng() < 0.5) copulas.push({ noun: subject.noun, color: subject.color });
     const facts: Required<SceneFacts> = { subject: subject.name ?? (subject.noun as string), verb, object: object.noun as string, objectColor: color };
     // Redraw instead of stating a reserved (evaluation) scene, in any language.
@@ -112,12 +112,21 @@ function codeSwitched(lang: ToyLanguage, rng: Rng): ToyLanguage {
 
 /** Documents one after another, deterministic from the seed; `count` of them. */
 export function toyCorpusDocuments(count: number, reserved: (f: Required<SceneFacts>) => boolean, opts: CorpusOptions = {}): CorpusDocument[] {
+  const out: CorpusDocument[] = [];
+  for (const d of toyCorpusStream(reserved, opts)) {
+    if (out.length >= count) break;
+    out.push(d);
+  }
+  return out;
+}
+
+/** The same documents as an endless stream (the pretraining reads as many as it needs). */
+export function* toyCorpusStream(reserved: (f: Required<SceneFacts>) => boolean, opts: CorpusOptions = {}): Generator<CorpusDocument> {
   const rng = mulberry32(deriveSeed(opts.seed ?? 0, 'toy-corpus'));
   const maxBytes = opts.maxBytes ?? 160;
   const enc = new TextEncoder();
   const fits = (s: string) => enc.encode(s).length <= maxBytes;
-  const out: CorpusDocument[] = [];
-  while (out.length < count) {
+  for (;;) {
     const r = rng();
     const kind: DocumentKind = r < 0.65 ? 'monolingual' : r < 0.85 ? 'parallel' : 'code_switched';
     const first = kind === 'parallel' && rng() < 0.7 ? TOY_LANGUAGES[0] : pickLanguage(rng);
@@ -139,9 +148,8 @@ export function toyCorpusDocuments(count: number, reserved: (f: Required<SceneFa
       scenes.push(clause.facts);
     }
     if (scenes.length === 0) continue; // one clause longer than maxBytes (long scripts): draw again
-    out.push({ kind, langs: langs.map((l) => l.code), text, scenes });
+    yield { kind, langs: langs.map((l) => l.code), text, scenes };
   }
-  return out;
 }
 
 function joinMono(text: string, piece: string, lang: ToyLanguage): string {
