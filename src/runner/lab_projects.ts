@@ -1,7 +1,7 @@
 // The lab's way out and back in: an experiment exported as a Python training project, and results
 // made outside (that project's summary.json, lm-evaluation-harness results) saved as runs.
 import type { BenchmarkId, EvalSummary, ExperimentConfig, RunSummary } from '../protocol/lab.ts';
-import { toyDataSource } from '../data/index.ts';
+import { toyDataSource, type GroupLookup } from '../data/index.ts';
 import type { LabEnvironment } from './lab.ts';
 import { projectTemplateFiles } from './project_files.ts';
 import { buildTrainingProject, languageGroups, projectLanguageCodes, type ProjectFile } from './project_export.ts';
@@ -52,7 +52,17 @@ export async function importResults(env: LabEnvironment, file: { name: string; d
   } else {
     const parsed = parseLmEvalResults(obj, file.name);
     const evals: Partial<Record<BenchmarkId, EvalSummary>> = {};
-    for (const [b, byLang] of parsed.results) evals[b] = evalSummaryFromLanguages(byLang, (await env.dataFor(b)).languages);
+    for (const [b, byLang] of parsed.results) {
+      let lookup: GroupLookup;
+      try {
+        lookup = (await env.dataFor(b)).languages;
+      } catch (e) {
+        // Without languages.json the per-language values still import; the group means cannot be formed.
+        lookup = () => 'unknown';
+        parsed.notes.push(`${b}: no language table (${(e as Error).message}), so its per-family and per-script means are "unknown"`);
+      }
+      evals[b] = evalSummaryFromLanguages(byLang, lookup);
+    }
     summary = lmEvalRun(parsed, evals, id, file.name, importedAt);
   }
   await env.store.save({ summary, events: [], params: [] });
