@@ -77,7 +77,7 @@ def run_training(model, tok, rows, template_id, tables, train_cfg, accelerator, 
                 loss = model(**batch).loss / accum
             accelerator.backward(loss)
             step_loss += loss.detach()
-            tokens += sum(sum(m) for m in mask) * world
+            tokens += sum(sum(m) for m in mask)  # this process's tokens; summed over processes below
         if c.get('maxGradNorm'):
             accelerator.clip_grad_norm_(params, c['maxGradNorm'])
         opt.step()
@@ -88,7 +88,8 @@ def run_training(model, tok, rows, template_id, tables, train_cfg, accelerator, 
         losses.append(value)
         if accelerator.is_main_process:
             log(f'step {step + 1}/{steps}  loss {value:.4f}  lr {lr:.2e}')
-    return accelerator.unwrap_model(model), {'losses': losses, 'steps': len(losses), 'tokens': tokens, 'seconds': time.time() - t0}
+    total = int(accelerator.reduce(torch.tensor(float(tokens), device=accelerator.device), reduction='sum').item())
+    return accelerator.unwrap_model(model), {'losses': losses, 'steps': len(losses), 'tokens': total, 'seconds': time.time() - t0}
 
 
 class _nullcontext:
