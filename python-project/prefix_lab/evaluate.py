@@ -81,7 +81,8 @@ def evaluate_benchmark(model, tok, tables, eval_cfg, data_dir, accelerator, scor
     model.eval()
     device = accelerator.device
     mine = {}
-    with accelerator.split_between_processes(list(by_lang)) as langs:
+    # Autocast as in training: bf16 frozen weights meet fp32 prompts / prefixes / LoRA factors.
+    with accelerator.split_between_processes(list(by_lang)) as langs, accelerator.autocast():
         for lang in langs:
             ctx = {'lang': lang}
             if spec['task'] == 'math':
