@@ -19,7 +19,16 @@ const USAGE = `usage:
       logits of the base model for one sequence of token ids (debugging a model folder)
   npm run cli -- run --config FILE --out DIR [--data DIR]
       train and evaluate as the config says (see configs/); writes DIR/events.jsonl,
-      DIR/summary.json and DIR/adapter/ (peft format where peft can express the method)`;
+      DIR/summary.json and DIR/adapter/ (peft format where peft can express the method)
+  npm run cli -- export-project --config FILE --out DIR [--data DIR]
+      write a Python project (transformers + peft + accelerate) that reproduces the experiment
+      at full scale into DIR (see DIR/README.md); --data: where languages.json is (../shared/data)`;
+
+function readConfig(configPath: string): ExperimentConfig {
+  const config = JSON.parse(readFileSync(configPath, 'utf8')) as ExperimentConfig;
+  if (config.model.kind === 'dir') config.model.path = path.resolve(path.dirname(configPath), config.model.path);
+  return config;
+}
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
@@ -67,8 +76,7 @@ async function run(args: string[]): Promise<void> {
   const configPath = flag(args, 'config');
   const out = flag(args, 'out');
   if (!configPath || !out) throw new Error(`run needs --config and --out\n${USAGE}`);
-  const config = JSON.parse(readFileSync(configPath, 'utf8')) as ExperimentConfig;
-  if (config.model.kind === 'dir') config.model.path = path.resolve(path.dirname(configPath), config.model.path);
+  const config = readConfig(configPath);
   const data = flag(args, 'data');
   const store = new MemoryRunStore();
   const lab = new Lab(nodeEnvironment({ dataDir: data ? path.resolve(data) : undefined, store }));
@@ -107,10 +115,26 @@ async function run(args: string[]): Promise<void> {
   console.log(`done: ${path.join(out, 'summary.json')}`);
 }
 
+async function exportProject(args: string[]): Promise<void> {
+  const configPath = flag(args, 'config');
+  const out = flag(args, 'out');
+  if (!configPath || !out) throw new Error(`export-project needs --config and --out\n${USAGE}`);
+  const data = flag(args, 'data');
+  const lab = new Lab(nodeEnvironment({ dataDir: data ? path.resolve(data) : undefined, store: new MemoryRunStore(), modelCache: null }));
+  const files = await lab.projectFiles(readConfig(configPath));
+  for (const f of files) {
+    const file = path.join(out, f.name);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, f.data);
+  }
+  console.log(`wrote ${files.length} files to ${out}: see ${path.join(out, 'README.md')}`);
+}
+
 const [cmd, ...rest] = process.argv.slice(2);
 try {
   if (cmd === 'forward') await forward(rest);
   else if (cmd === 'run') await run(rest);
+  else if (cmd === 'export-project') await exportProject(rest);
   else {
     console.error(cmd ? `unknown command '${cmd}'\n${USAGE}` : USAGE);
     process.exit(2);

@@ -8,26 +8,29 @@ stage() {
   printf '\n==== %s ====\n' "$1"
 }
 
-stage "1/7 typecheck: tsc --noEmit"
+stage "1/8 typecheck: tsc --noEmit"
 npx tsc -p tsconfig.json --noEmit
 
-stage "2/7 lint: eslint (incl. layering rules)"
+stage "2/8 lint: eslint (incl. layering rules)"
 npx eslint .
 
-stage "3/7 unit tests: vitest (WebGPU through Dawn)"
+stage "3/8 unit tests: vitest (WebGPU through Dawn)"
 rm -f test-results/op-errors.jsonl
 npx vitest run
 
-stage "4/7 op summary: every op's max forward and gradient error vs its float64 reference"
+stage "4/8 python project: export-project per method, py_compile, its template/metric tests vs the lab's cases"
+bash scripts/test-python-project.sh
+
+stage "5/8 op summary: every op's max forward and gradient error vs its float64 reference"
 npx tsx scripts/op-summary.ts
 
-stage "5/7 parity: the tiny Llama x every weights file x every method vs PyTorch/peft"
+stage "6/8 parity: the tiny Llama x every weights file x every method vs PyTorch/peft"
 npm run --silent parity
 
-stage "6/7 experiments through the CLI: fixtures model (XNLI x 15, XQuAD x 3) and the toy default"
+stage "7/8 experiments through the CLI: fixtures model (XNLI x 15, XQuAD x 3) and the toy default"
 PREFIX_LAB_DAWN_BACKEND=opengles npx vitest run --config vitest.integration.config.ts
 
-stage "7/7 end-to-end: playwright (Chromium, SwiftShader WebGPU)"
+stage "8/8 end-to-end: playwright (Chromium, SwiftShader WebGPU)"
 npx playwright test
 
 printf '\n==== all stages passed (screenshots: test-results/screenshots/) ====\n'

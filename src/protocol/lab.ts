@@ -136,6 +136,21 @@ export interface RunSummary {
   eval: Partial<Record<BenchmarkId, EvalSummary>>;
   /** Written by the CLI: the exported adapter and the check that it reloads to the trained tensors. */
   adapter?: { format: string; files: string[]; reloadMaxAbsDiff: number };
+  /** Results made outside the lab and imported (LabApi.importResults): where they came from. */
+  imported?: ImportedFrom;
+}
+
+/** Where an imported run's results came from. */
+export interface ImportedFrom {
+  /** 'python-project': summary.json of an exported training project; 'lm-eval': lm-evaluation-harness results JSON. */
+  kind: 'python-project' | 'lm-eval';
+  /** The imported file's name. */
+  file: string;
+  importedAt: string;
+  /** What produced it, in words (tool versions, model, devices). */
+  source: string;
+  /** What the import left out or chose (other tasks, filters), in words. */
+  notes: string[];
 }
 
 /** Download of a Hugging Face model: the current file and all files (cached files count as done). */
@@ -224,6 +239,16 @@ export interface LabApi {
   renameRun(runId: string, name: string): Promise<void>;
   deleteRun(runId: string): Promise<void>;
   exportRun(runId: string, format: 'json' | 'csv' | 'peft'): Promise<{ name: string; mime: string; data: Uint8Array }[]>;
+  /**
+   * The experiment as a Python project (transformers + peft + accelerate) that reproduces it at
+   * full scale, zipped: one folder with run.py, the prefix_lab package, its tests, experiment.json.
+   */
+  exportProject(config: ExperimentConfig): Promise<{ name: string; mime: string; data: Uint8Array }>;
+  /**
+   * Saves results made outside the lab as a run (status done, no trained tensors, marked imported):
+   * a summary.json of an exported project, or an lm-evaluation-harness results JSON.
+   */
+  importResults(file: { name: string; data: Uint8Array }): Promise<RunSummary>;
   subscribe(listener: LabListener): Promise<void>;
   /** Gates and prefix attention shares of a run; measuring runs forward passes on a few evaluation items. */
   inspect(runId: string, opts?: InspectOptions): Promise<AdapterInsight>;

@@ -21,6 +21,8 @@ import { runEvaluation } from './evaluate.ts';
 import { RunControl, runTraining } from './trainer.ts';
 import { cachedModels, hubFolder, type HubEnvironment } from './model_download.ts';
 import { estimateMemory } from './memory_estimate.ts';
+import { importResults, projectFiles, projectZip } from './lab_projects.ts';
+import type { ProjectFile } from './project_export.ts';
 
 /** `modelCache` and `hfBaseUrl` (HubEnvironment): where Hugging Face downloads are kept and come from. */
 export interface LabEnvironment extends HubEnvironment {
@@ -246,6 +248,19 @@ export class Lab implements LabApi {
     if (format === 'csv') return [{ name: `${id}.csv`, mime: 'text/csv', data: enc.encode(runsToCsv([rec.summary])) }];
     const config = this.requireModel().loaded.config;
     return exportAdapter(toSpec(rec.summary.config.method), config, rec.params, this.model!.info.name).map((f) => ({ ...f, mime: 'application/octet-stream' }));
+  }
+
+  async exportProject(config: ExperimentConfig) {
+    return projectZip(this.env, config);
+  }
+
+  /** The exported project's files (the CLI writes them into a directory). */
+  async projectFiles(config: ExperimentConfig): Promise<ProjectFile[]> {
+    return projectFiles(this.env, config);
+  }
+
+  async importResults(file: { name: string; data: Uint8Array }): Promise<RunSummary> {
+    return importResults(this.env, file);
   }
 
   async inspect(id: string, opts: InspectOptions = {}): Promise<AdapterInsight> {

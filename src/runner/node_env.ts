@@ -2,7 +2,7 @@
 // present (toy data otherwise), model folders by path, runs as files, Hugging Face downloads cached
 // in a directory (~/.cache/prefix-lab/models; PREFIX_LAB_MODEL_CACHE overrides, "off" disables).
 import path from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { nodeEngine } from '../engine/dawn.ts';
@@ -15,6 +15,25 @@ import { FileRunStore } from './run_store_node.ts';
 import { DirModelCache, defaultModelCacheDir } from './node_model_cache.ts';
 import type { ModelCache } from '../model/model_cache.ts';
 import type { RunStore } from './run_store.ts';
+import { registerProjectFileReader } from './project_files.ts';
+
+const PROJECT_FILE = /\.(py|md|txt|toml|yaml|json)$/;
+const PROJECT_SKIP = new Set(['__pycache__', '.pytest_cache']);
+
+/** python-project/ read from disk (plain Node has no import.meta.glob): the same files Vite bundles. */
+export function readProjectTemplates(root = fileURLToPath(new URL('../../python-project/', import.meta.url))): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (rel: string) => {
+    for (const e of readdirSync(path.join(root, rel), { withFileTypes: true })) {
+      const p = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory() && !PROJECT_SKIP.has(e.name)) walk(p);
+      else if (e.isFile() && PROJECT_FILE.test(e.name)) out[p] = readFileSync(path.join(root, p), 'utf8');
+    }
+  };
+  walk('');
+  return out;
+}
+registerProjectFileReader(() => readProjectTemplates());
 
 export function nodeEnvironment(opts: { dataDir?: string; store: RunStore; modelCache?: ModelCache | null; hfBaseUrl?: string }): LabEnvironment {
   const dataDir = opts.dataDir ?? path.resolve('../shared/data');

@@ -72,6 +72,10 @@ export interface RunsSlice {
   renameRun: (id: string, name: string) => Promise<void>;
   deleteRun: (id: string) => Promise<void>;
   exportRun: (id: string, format: ExportFormat) => Promise<ExportFile[] | null>;
+  /** The experiment of a run (or, with null, of the current Setup) as a zipped Python training project. */
+  exportProject: (id: string | null) => Promise<ExportFile | null>;
+  /** Saves a summary.json of an exported project or an lm-eval results file as a run; opens it. */
+  importResults: (file: { name: string; data: Uint8Array }) => Promise<string | null>;
   setActiveRun: (id: string | null) => void;
   notify: (kind: Notice['kind'], message: string, runId?: string) => void;
   dismissNotice: (id: number) => void;
@@ -345,6 +349,39 @@ export const createRunsSlice: LabSlice<RunsSlice> = (set, get, _store, deps) => 
         return files.map((f) => ({ name: f.name, mime: f.mime, data: f.data }));
       } catch (e) {
         fail(`Export (${format}) failed: ${errorMessage(e)}`, id);
+        return null;
+      }
+    },
+
+    async exportProject(id) {
+      let config: ExperimentConfig;
+      try {
+        const run = id ? get().runs[id] : undefined;
+        if (id && !run) throw new Error(`there is no run '${id}'`);
+        config = run ? run.config : buildExperiment(get());
+      } catch (e) {
+        fail(`Export as a training project failed: ${errorMessage(e)}`, id ?? undefined);
+        return null;
+      }
+      try {
+        return await (await api()).exportProject(config);
+      } catch (e) {
+        fail(`Export as a training project failed: ${errorMessage(e)}`, id ?? undefined);
+        return null;
+      }
+    },
+
+    async importResults(file) {
+      try {
+        const run = await (await api()).importResults(file);
+        set((s) => {
+          const runs = { ...s.runs, [run.id]: run };
+          return { runs, runOrder: sortOrder(runs), activeRunId: run.id };
+        });
+        get().notify('info', `Imported "${run.name}" from ${file.name}.`, run.id);
+        return run.id;
+      } catch (e) {
+        fail(`Import failed: ${errorMessage(e)}`);
         return null;
       }
     },

@@ -1,6 +1,7 @@
 // A <select> over all runs, newest first.
 import { useId } from 'react';
 import { useLabStore } from '../../store/index.ts';
+import { importedLabel } from './ImportedMark.tsx';
 
 export function RunSelect(props: { value: string | null; onChange: (id: string | null) => void; label?: string; testId?: string; allowNone?: boolean }) {
   const id = useId();
@@ -13,7 +14,7 @@ export function RunSelect(props: { value: string | null; onChange: (id: string |
         {(props.allowNone || !props.value) && <option value="">{order.length ? '— choose a run —' : 'no runs yet'}</option>}
         {order.map((rid) => (
           <option key={rid} value={rid}>
-            {runs[rid]?.name ?? rid} ({runs[rid]?.status})
+            {runs[rid]?.name ?? rid} ({runs[rid]?.imported ? importedLabel(runs[rid]) : runs[rid]?.status})
           </option>
         ))}
       </select>

@@ -7,6 +7,7 @@ import { describeValue, formatInterval, formatMetric, formatN, metricLabel } fro
 import { METHOD_COLORS } from '../palette.ts';
 import { absoluteColor, absoluteTicks, cellStyle } from '../scales.ts';
 import { MarkKey } from '../common/MarkKey.tsx';
+import { ImportedMark, importedLabel } from '../common/ImportedMark.tsx';
 import { Legend } from './Legend.tsx';
 import { languagesOf, MAX_AUTO_COLUMNS, runsWithResults, useCompareBenchmark } from './useCompareData.ts';
 
@@ -34,7 +35,7 @@ export function Heatmap() {
             <label key={r.id} className="check">
               <input type="checkbox" checked={picked.includes(r.id)} onChange={() => toggle(r.id)} data-testid={`compare-run-${r.id}`} />
               <span className="swatch" style={{ background: METHOD_COLORS[r.config.method.method] }} aria-hidden="true" />
-              {r.name}
+              {r.name} <ImportedMark run={r} testId={`compare-imported-${r.id}`} />
             </label>
           ))}
         </fieldset>
@@ -67,6 +68,7 @@ export function Heatmap() {
                   <span className="swatch" style={{ background: METHOD_COLORS[r.config.method.method] }} aria-hidden="true" />
                   {methodMeta(r.config.method.method).label}
                   <small>{r.name}</small>
+                  {r.imported && <small>{importedLabel(r)}</small>}
                 </span>
               ))}
             </div>

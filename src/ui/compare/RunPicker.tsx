@@ -1,6 +1,7 @@
 // A <select> over a given list of runs.
 import { useId } from 'react';
 import type { RunSummary } from '../../protocol/lab.ts';
+import { importedLabel } from '../common/ImportedMark.tsx';
 
 export function RunPicker(props: { label: string; runs: RunSummary[]; value: string | null; onChange: (id: string | null) => void; testId?: string }) {
   const id = useId();
@@ -12,6 +13,7 @@ export function RunPicker(props: { label: string; runs: RunSummary[]; value: str
         {props.runs.map((r) => (
           <option key={r.id} value={r.id}>
             {r.name}
+            {r.imported ? ` (${importedLabel(r)})` : ''}
           </option>
         ))}
       </select>

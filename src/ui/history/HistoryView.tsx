@@ -7,6 +7,8 @@ import { downloadBlob, downloadBytes, safeName, svgToPngBlob } from '../common/d
 import { formatDate, formatMetric, formatParams } from '../format.ts';
 import { METHOD_COLORS } from '../palette.ts';
 import { LossChart } from '../train/LossChart.tsx';
+import { ImportedDetail, ImportedMark } from '../common/ImportedMark.tsx';
+import { ImportResults } from './ImportResults.tsx';
 
 function RunRow({ run, selected, onSelect }: { run: RunSummary; selected: boolean; onSelect: () => void }) {
   const rename = useLabStore((s) => s.renameRun);
@@ -48,7 +50,8 @@ function RunRow({ run, selected, onSelect }: { run: RunSummary; selected: boolea
             <span className="swatch" style={{ background: METHOD_COLORS[m.id] }} aria-hidden="true" />
             {run.name}
           </button>
-        )}
+        )}{' '}
+        <ImportedMark run={run} />
       </td>
       <td>{m.label}</td>
       <td>{benchmarkMeta(bench).label}</td>
@@ -85,6 +88,7 @@ function RunRow({ run, selected, onSelect }: { run: RunSummary; selected: boolea
 
 function RunDetail({ run }: { run: RunSummary }) {
   const exportRun = useLabStore((s) => s.exportRun);
+  const exportProject = useLabStore((s) => s.exportProject);
   const live = useLabStore((s) => s.live[run.id]);
   const notify = useLabStore((s) => s.notify);
   const setActive = useLabStore((s) => s.setActiveRun);
@@ -98,6 +102,12 @@ function RunDetail({ run }: { run: RunSummary }) {
     const files = await exportRun(run.id, format);
     setBusy(null);
     for (const f of files ?? []) downloadBytes(f.name, f.mime, f.data);
+  };
+  const doProject = async () => {
+    setBusy('project');
+    const f = await exportProject(run.id);
+    setBusy(null);
+    if (f) downloadBytes(f.name, f.mime, f.data);
   };
   const doPng = async () => {
     const svg = chart.current?.querySelector('svg.recharts-surface') as SVGSVGElement | null;
@@ -119,6 +129,7 @@ function RunDetail({ run }: { run: RunSummary }) {
         <code>{run.id}</code> · {methodMeta(run.config.method.method).label} · {run.train ? `${run.train.steps} steps, ${run.train.seconds.toFixed(1)} s` : 'no training'}
         {run.error ? ` · ${run.error}` : ''}
       </p>
+      <ImportedDetail run={run} />
       <div className="button-row">
         <button type="button" disabled={busy !== null} onClick={() => void doExport('csv')} data-testid="btn-export-csv">
           Export CSV
@@ -128,6 +139,15 @@ function RunDetail({ run }: { run: RunSummary }) {
         </button>
         <button type="button" disabled={busy !== null || !methodMeta(run.config.method.method).trains} onClick={() => void doExport('peft')} data-testid="btn-export-peft">
           Export adapter (peft)
+        </button>
+        <button
+          type="button"
+          disabled={busy !== null}
+          onClick={() => void doProject()}
+          title="A Python project (transformers + peft + accelerate) that reproduces this experiment at full scale"
+          data-testid="btn-export-project"
+        >
+          {busy === 'project' ? 'Exporting…' : 'Export as training project'}
         </button>
         <button type="button" onClick={() => void doPng()} disabled={points.length === 0} data-testid="btn-export-png">
           Loss chart as PNG
@@ -166,9 +186,12 @@ export function HistoryView() {
       <section className="panel" aria-labelledby="history-heading">
         <div className="panel-head">
           <h2 id="history-heading">History</h2>
-          <button type="button" onClick={() => void refresh()} disabled={status === 'loading'} data-testid="btn-refresh-runs">
-            {status === 'loading' ? 'Loading…' : 'Refresh'}
-          </button>
+          <div className="button-row">
+            <ImportResults />
+            <button type="button" onClick={() => void refresh()} disabled={status === 'loading'} data-testid="btn-refresh-runs">
+              {status === 'loading' ? 'Loading…' : 'Refresh'}
+            </button>
+          </div>
         </div>
         {order.length === 0 ? (
           <p className="empty-state" data-testid="history-empty">

@@ -8,6 +8,7 @@ import { LanguageBars } from './LanguageBars.tsx';
 import { RunSelect } from '../common/RunSelect.tsx';
 import { GroupByToggle } from '../common/GroupByToggle.tsx';
 import { MarkKey } from '../common/MarkKey.tsx';
+import { ImportedMark } from '../common/ImportedMark.tsx';
 
 export function ResultsView() {
   const runId = useLabStore((s) => s.activeRunId);
@@ -69,6 +70,12 @@ export function ResultsView() {
               {metricLabel(metric)} (%) · mean <span className="num" data-testid="results-mean">{formatMetric(avg)}</span>
               {meta.chance > 0 ? ` · dashed line: chance (${formatMetric(meta.chance)})` : ''}
               {showPaper && paperUsable && paper ? ` · black ticks: paper, ${paper.model}, ${paper.table}` : ''}
+              {run.imported ? (
+                <>
+                  {' '}
+                  · <ImportedMark run={run} testId="results-imported" /> from <code>{run.imported.file}</code>
+                </>
+              ) : null}
             </>
           ) : (
             'Start a run (Train) or open one from History to see its results.'

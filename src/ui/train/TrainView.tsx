@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { benchmarkMeta, methodMeta, useLabStore } from '../../store/index.ts';
 import { Meter } from '../common/controls.tsx';
+import { downloadBytes } from '../common/download.ts';
 import { formatCount, formatDuration } from '../format.ts';
 import { METHOD_COLORS } from '../palette.ts';
 import { LossChart } from './LossChart.tsx';
@@ -36,7 +37,9 @@ export function TrainView() {
   const stopRun = useLabStore((s) => s.stopRun);
   const evaluateRun = useLabStore((s) => s.evaluateRun);
   const setTab = useLabStore((s) => s.setTab);
+  const exportProject = useLabStore((s) => s.exportProject);
   const [name, setName] = useState('');
+  const [exporting, setExporting] = useState(false);
 
   const status = run?.status;
   const active = status === 'running' || status === 'paused';
@@ -93,6 +96,20 @@ export function TrainView() {
           </button>
           <button type="button" disabled={!activeId} onClick={() => setTab('results')} data-testid="btn-goto-results">
             Show results
+          </button>
+          <button
+            type="button"
+            disabled={!modelReady || exporting}
+            onClick={() => {
+              setExporting(true);
+              void exportProject(null)
+                .then((f) => f && downloadBytes(f.name, f.mime, f.data))
+                .finally(() => setExporting(false));
+            }}
+            title="These settings as a Python project (transformers + peft + accelerate) for full-scale training on GPUs"
+            data-testid="btn-export-project-setup"
+          >
+            {exporting ? 'Exporting…' : 'Export as training project'}
           </button>
         </div>
         {!modelReady && <p className="hint">Load a model in Setup first.</p>}
