@@ -60,7 +60,7 @@ def load_model(experiment, args, bf16, method):
     dtype = torch.bfloat16 if bf16 and method != 'full' else torch.float32
     model = AutoModelForCausalLM.from_pretrained(where, torch_dtype=dtype, attn_implementation='eager', **extra)
     is_toy = experiment['model']['kind'] == 'toy' and not args.model
-    tok = ByteTokenizer() if is_toy else HfTokenizer(AutoTokenizer.from_pretrained(where, **extra))
+    tok = ByteTokenizer.from_safetensors(os.path.join(where, 'model.safetensors')) if is_toy else HfTokenizer(AutoTokenizer.from_pretrained(where, **extra))
     return model, tok, where
 
 

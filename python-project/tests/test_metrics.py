@@ -105,6 +105,14 @@ class Encoding(unittest.TestCase):
             self.assertEqual(tok.encode(c['text'], False), c['without'])
             self.assertEqual(tok.decode(c['withSpecial']), c['text'])
 
+    def test_toy_bpe_tokenizer(self):
+        bpe = C['encode']['toyBpe']
+        tok = encode.ByteTokenizer(bpe['merges'])
+        for c in bpe['cases']:
+            self.assertEqual(tok.encode(c['text']), c['withSpecial'])
+            self.assertEqual(tok.encode(c['text'], False), c['without'])
+            self.assertEqual(tok.decode(c['without']), c['text'])
+
 
 if __name__ == '__main__':
     unittest.main()

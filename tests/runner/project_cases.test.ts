@@ -12,6 +12,7 @@ import {
 import { fitToLength } from '../../src/runner/encode.ts';
 import { lrAt } from '../../src/runner/schedule.ts';
 import { byteTokenizer } from '../../src/model/toy_model.ts';
+import { toyBpeTokenizer } from '../../src/model/toy_bpe.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON cases */
 const read = (name: string) => JSON.parse(readFileSync(new URL(`../../python-project/tests/cases/${name}`, import.meta.url), 'utf8'));
@@ -98,6 +99,14 @@ describe('metric cases (python-project/tests/cases/metrics.json)', () => {
     for (const c of M.encode.byteTokenizer) {
       expect(tok.encode(c.text)).toEqual(c.withSpecial);
       expect(tok.encode(c.text, { addSpecialTokens: false })).toEqual(c.without);
+    }
+    // The shipped toy model's BPE (merges in its weights' metadata): a small merge list, same ids on both sides.
+    const bpe = toyBpeTokenizer({ type: 'byte-bpe', merges: M.encode.toyBpe.merges });
+    expect(M.encode.toyBpe.merges.length).toBeGreaterThan(20);
+    for (const c of M.encode.toyBpe.cases) {
+      expect(bpe.encode(c.text)).toEqual(c.withSpecial);
+      expect(bpe.encode(c.text, { addSpecialTokens: false })).toEqual(c.without);
+      expect(bpe.decode(c.without)).toBe(c.text);
     }
   });
 });
