@@ -35,6 +35,12 @@ export interface ModelInfo {
   /** The adapter's limit for one buffer binding (WebGPU exposes no total-memory figure). */
   adapterMaxBufferBytes: number;
   isToy: boolean;
+  /**
+   * The paper's prefix depth for this model (Appendix C): all layers up to 16 (Llama 3.2 1B), else
+   * 30 and never the bottom two (30 of 32 on Llama 3.1 8B). The default of prefix tuning and
+   * LLaMA-Adapter; LoRA and full fine-tuning default to every layer.
+   */
+  paperPrefixLayers?: number;
 }
 
 export interface MethodConfig {

@@ -45,7 +45,7 @@ export type { LabState } from './types.ts';
 export type { DeviceInfo, GpuProblem, GpuState, GpuStatus } from './gpu.ts';
 export { describeSource, needsMoreMemory, TOY_RANDOM_SOURCE, TOY_SOURCE, type DownloadState, type ModelState, type ModelStatus, type ModelProgress } from './model.ts';
 export {
-  buildMethodConfig, buildTrainConfig, DEFAULT_METHOD_SETTINGS, LORA_RANKS, TOKENS_MAX, TOKENS_MIN, type MethodSettings, type ParamCount,
+  buildMethodConfig, buildTrainConfig, DEFAULT_METHOD_SETTINGS, defaultLayersFor, LORA_RANKS, TOKENS_MAX, TOKENS_MIN, type MethodSettings, type ParamCount,
 } from './method.ts';
 export { ITEMS_MAX, ITEMS_MIN } from './benchmark.ts';
 export { buildExperiment, defaultRunName, type ExportFile, type ExportFormat, type LiveRun, type LossPoint, type Notice, type RunPhase } from './runs.ts';
