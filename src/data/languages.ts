@@ -6,9 +6,12 @@
  * Grouping keys, and why there are two of each:
  * - 'family' / 'script' are the linguistic facts ('script' is the script name without its
  *   parenthetical, so "Arabic (Perso-Arabic)" and "Arabic" fall together, as the paper groups them).
- * - 'paper_family' / 'paper_script' are the paper's own grouping (Tables 4a/4b): the paper puts
- *   Tsonga under Afro-Asiatic although it is Niger-Congo. They fall back to the linguistic value for
- *   languages the paper does not group, so every language lands somewhere.
+ * - 'paper_family' / 'paper_script' are the paper's own grouping (Table 4b by family, Table 4a by
+ *   script; languages.json's paper_groups): exactly the languages the paper's table lists, where the
+ *   paper puts them (Tsonga under Afro-Asiatic although it is Niger-Congo). Every other language is
+ *   in the group PAPER_GROUP_OUTSIDE, never in a paper group by its linguistic value: Egyptian
+ *   Arabic is Afro-Asiatic but not in Table 4b, Kazakh is Cyrillic but not in Table 4a, so neither
+ *   may change the paper's group means.
  */
 import { DataError, RowError } from './errors.ts';
 import { asObject, optString, reqString, show, type JsonObject } from './fields.ts';
@@ -38,13 +41,16 @@ export interface LanguageInfo {
   benchmarks: string[];
   /** Benchmark folders that actually hold a file for this code. */
   data_files_in: string[];
-  /** Only where the paper's family differs from `family` (Tsonga). */
+  /** Only where the paper's family differs from `family` (Tsonga); grouping reads paper_groups. */
   paper_family?: string;
   paper_groups?: PaperGroups;
   note?: string;
 }
 
 export const GROUP_KEYS = ['family', 'script', 'script_code', 'paper_family', 'paper_script', 'resource'] as const;
+
+/** The group of languages the paper's Table 4a / 4b does not list. */
+export const PAPER_GROUP_OUTSIDE = "Not in the paper's table";
 export type GroupKey = (typeof GROUP_KEYS)[number];
 
 const RESOURCE_LEVELS: readonly ResourceLevel[] = ['high', 'low', 'unknown'];
@@ -110,9 +116,9 @@ export function groupOf(info: LanguageInfo, key: GroupKey): string {
     case 'script_code':
       return info.script_code;
     case 'paper_family':
-      return info.paper_family ?? info.paper_groups?.family_group ?? info.family;
+      return info.paper_groups?.family_group ?? PAPER_GROUP_OUTSIDE;
     case 'paper_script':
-      return info.paper_groups?.script_group ?? baseScriptName(info.script);
+      return info.paper_groups?.script_group ?? PAPER_GROUP_OUTSIDE;
     case 'resource':
       return info.resource;
   }
@@ -192,6 +198,10 @@ export class LanguageTable {
 
   byPaperFamily(codes?: readonly string[]): Map<string, string[]> {
     return this.groupBy('paper_family', codes);
+  }
+
+  byPaperScript(codes?: readonly string[]): Map<string, string[]> {
+    return this.groupBy('paper_script', codes);
   }
 }
 

@@ -4,7 +4,7 @@
  * item score is in [0, 1]; aggregate with metrics/aggregate.ts (per language, then per group).
  */
 import { predictChoice, predictChoiceNorm, type LengthUnit } from './metrics/choice.ts';
-import { mgsmExactMatch } from './metrics/mgsm.ts';
+import { mgsmScores } from './metrics/mgsm.ts';
 import { squadExactMatch, squadF1 } from './metrics/squad.ts';
 
 export * from './metrics/aggregate.ts';
@@ -15,7 +15,7 @@ export * from './metrics/choice.ts';
 export * from './metrics/mgsm.ts';
 export * from './metrics/squad.ts';
 
-export type MetricId = 'acc' | 'acc_norm' | 'acc_norm_bytes' | 'squad_f1' | 'squad_em' | 'mgsm_exact';
+export type MetricId = 'acc' | 'acc_norm' | 'acc_norm_bytes' | 'squad_f1' | 'squad_em' | 'mgsm_exact' | 'mgsm_strict' | 'mgsm_flexible';
 
 interface MetricBase {
   readonly id: MetricId;
@@ -30,13 +30,27 @@ export interface ChoiceMetric extends MetricBase {
 
 export interface GenerationMetric extends MetricBase {
   readonly kind: 'generate';
-  score(prediction: string, references: readonly string[]): number;
+  /** `lang`: the generation's language (MGSM reads numbers and answer phrases in it). */
+  score(prediction: string, references: readonly string[], ctx?: { lang?: string }): number;
 }
 
 export type Metric = ChoiceMetric | GenerationMetric;
 
 const accNorm = (unit: LengthUnit) => (lls: readonly number[], r: { choiceTexts: readonly string[]; gold: number }) =>
   predictChoiceNorm(lls, r.choiceTexts, unit) === r.gold ? 1 : 0;
+
+function mgsmMetric(id: MetricId, key: 'exact_match' | 'strict_match' | 'flexible_extract', title: string, source: string): GenerationMetric {
+  return {
+    id,
+    kind: 'generate',
+    title,
+    source,
+    score: (p, refs, ctx) => {
+      if (refs.length === 0) throw new Error(`${id} needs the answer as reference`);
+      return mgsmScores(p, refs[0], { lang: ctx?.lang })[key];
+    },
+  };
+}
 
 export const METRICS: readonly Metric[] = [
   {
@@ -74,16 +88,9 @@ export const METRICS: readonly Metric[] = [
     source: 'evaluate-v1.1.py exact_match_score, max over gold answers',
     score: (p, refs) => squadExactMatch(p, refs),
   },
-  {
-    id: 'mgsm_exact',
-    kind: 'generate',
-    title: 'MGSM accuracy (last number = answer)',
-    source: 'last number in the generation equals answer_number',
-    score: (p, refs) => {
-      if (refs.length === 0) throw new Error('mgsm_exact needs the answer as reference');
-      return mgsmExactMatch(p, refs[0]);
-    },
-  },
+  mgsmMetric('mgsm_exact', 'exact_match', 'MGSM accuracy (number after the answer phrase, else the last number)', "strict-match's number when the phrase is there, else flexible-extract's (metrics/mgsm.ts)"),
+  mgsmMetric('mgsm_strict', 'strict_match', 'MGSM strict match (number after the answer phrase)', 'lm-evaluation-harness mgsm_native_cot strict-match filter, numbers read per language'),
+  mgsmMetric('mgsm_flexible', 'flexible_extract', 'MGSM flexible extract (last number)', 'lm-evaluation-harness mgsm_native_cot flexible-extract filter (last match), numbers read per language'),
 ];
 
 export function getMetric(id: string): Metric {

@@ -13,14 +13,18 @@ import type { AnyPromptTemplate, PromptTemplate } from './templates/types.ts';
 export * from './templates/types.ts';
 export { XNLI_LMEVAL_WORDS } from './templates/nli.ts';
 export { choiceLetter } from './templates/mc.ts';
-export { QA_MAX_NEW_TOKENS, QA_PAPER_SAMPLING, QA_STOP } from './templates/qa.ts';
+export { QA_MAX_NEW_TOKENS, QA_PAPER_SAMPLING, QA_STOP, XQUAD_LMEVAL_WORDS } from './templates/qa.ts';
 export {
   gsm8kToCot,
   MGSM_DEFAULT_SHOTS,
   MGSM_MAX_NEW_TOKENS,
+  MGSM_EXTRA_STOPS,
+  MGSM_LMEVAL_PREFIXES,
   MGSM_PREFIXES,
   MGSM_STOP,
   mgsmQuestionBlock,
+  mgsmShot,
+  mgsmStops,
   prefixesFromExemplars,
   type MgsmPrefixes,
 } from './templates/mgsm.ts';

@@ -4,6 +4,30 @@ import type { ModelConfig } from '../model/config.ts';
 import type { Adapter, AdapterParam, MethodSpec } from './types.ts';
 import { mulberry32 } from '../engine/random.ts';
 
+/** Models up to this depth have every layer adapted by the paper (Llama 3.2 1B: 16 layers). */
+export const PAPER_SMALL_MODEL_LAYERS = 16;
+/** The paper's prefix depth on its large models (Appendix C: 30 layers on Llama 3.1 8B, Mistral 7B and 24B). */
+export const PAPER_PREFIX_LAYERS = 30;
+
+/**
+ * How many of the last layers the paper gives prefixes (Appendix C): all of them on a small model
+ * (<= 16 layers, as Llama 3.2 1B), else 30 but never the bottom two (30 of 32 on Llama 3.1 8B and
+ * Mistral 7B, 30 of 40 on Mistral Small 24B; 26 of 28 on a 28-layer model).
+ */
+export function paperPrefixLayers(numLayers: number): number {
+  if (!Number.isInteger(numLayers) || numLayers < 1) throw new Error(`a model needs at least 1 layer, got ${numLayers}`);
+  return numLayers <= PAPER_SMALL_MODEL_LAYERS ? numLayers : Math.min(PAPER_PREFIX_LAYERS, numLayers - 2);
+}
+
+/**
+ * The last-L default when a spec names neither `layers` nor `lastLayers`: the paper's prefix depth
+ * for prefix tuning and LLaMA-Adapter, every layer for LoRA (the paper: Q, K, V of all layers) and
+ * full fine-tuning.
+ */
+export function defaultLastLayers(config: ModelConfig, spec: MethodSpec): number {
+  return spec.method === 'prefix' || spec.method === 'adapter' ? paperPrefixLayers(config.numLayers) : config.numLayers;
+}
+
 export function adaptedLayers(config: ModelConfig, spec: MethodSpec): number[] {
   const n = config.numLayers;
   if (spec.layers) {
@@ -12,7 +36,7 @@ export function adaptedLayers(config: ModelConfig, spec: MethodSpec): number[] {
     }
     return [...new Set(spec.layers)].sort((a, b) => a - b);
   }
-  const L = spec.lastLayers ?? n;
+  const L = spec.lastLayers ?? defaultLastLayers(config, spec);
   if (!Number.isInteger(L) || L < 1 || L > n) throw new Error(`lastLayers must be 1..${n}, got ${L}`);
   return Array.from({ length: L }, (_, i) => n - L + i);
 }

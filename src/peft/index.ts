@@ -16,4 +16,4 @@ export function getMethod(id: string): PeftMethod {
 }
 
 export type { Adapter, AdapterParam, MethodId, MethodSpec, PeftMethod } from './types.ts';
-export { adaptedLayers } from './common.ts';
+export { adaptedLayers, defaultLastLayers, paperPrefixLayers } from './common.ts';

@@ -8,6 +8,10 @@ import type { AdapterParam, MethodSpec, PeftMethod } from './types.ts';
 import { adaptedLayers, makeAdapter, plainParam, seededUniform } from './common.ts';
 
 const DEFAULT_TARGETS: Projection[] = ['q_proj', 'k_proj', 'v_proj'];
+/** The paper's LoRA baseline: rank 4 on Q, K, V of every layer (Section 4, Appendix C). */
+export const LORA_DEFAULT_RANK = 4;
+/** peft's LoraConfig default lora_alpha, used when a spec gives none (scale alpha / r = 2 at r = 4). */
+export const LORA_DEFAULT_ALPHA = 8;
 const ALL: Projection[] = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
 
 function dims(c: ModelConfig, p: Projection): [number, number] {
@@ -27,9 +31,20 @@ function targets(spec: MethodSpec): Projection[] {
 }
 
 function rank(spec: MethodSpec): number {
-  const r = spec.loraR ?? 8;
+  const r = spec.loraR ?? LORA_DEFAULT_RANK;
   if (!Number.isInteger(r) || r < 1) throw new Error(`LoRA rank must be a positive integer, got ${r}`);
   return r;
+}
+
+/** The spec's alpha, else peft's default; must be positive. */
+export function loraAlpha(spec: MethodSpec): number {
+  const a = spec.loraAlpha ?? LORA_DEFAULT_ALPHA;
+  if (!(a > 0) || !Number.isFinite(a)) throw new Error(`LoRA alpha must be a positive number, got ${a}`);
+  return a;
+}
+
+export function loraRank(spec: MethodSpec): number {
+  return rank(spec);
 }
 
 const count = (c: ModelConfig, s: MethodSpec) =>
@@ -44,7 +59,7 @@ export const loraMethod: PeftMethod = {
   create(engine, config, spec, opts = {}) {
     const layers = adaptedLayers(config, spec);
     const r = rank(spec);
-    const scale = (spec.loraAlpha ?? 2 * r) / r;
+    const scale = loraAlpha(spec) / r;
     const seed = opts.seed ?? 0;
     const params: AdapterParam[] = [];
     const mods = new Map<string, { A: AdapterParam; B: AdapterParam }>();

@@ -35,6 +35,12 @@ export interface ModelInfo {
   /** The adapter's limit for one buffer binding (WebGPU exposes no total-memory figure). */
   adapterMaxBufferBytes: number;
   isToy: boolean;
+  /**
+   * The paper's prefix depth for this model (Appendix C): all layers up to 16 (Llama 3.2 1B), else
+   * 30 and never the bottom two (30 of 32 on Llama 3.1 8B). The default of prefix tuning and
+   * LLaMA-Adapter; LoRA and full fine-tuning default to every layer.
+   */
+  paperPrefixLayers?: number;
 }
 
 export interface MethodConfig {
@@ -78,9 +84,28 @@ export interface EvalConfig {
   benchmark: BenchmarkId;
   languages: string[];
   itemsPerLanguage?: number;
-  /** XQuAD: greedy, or sampled at temperature 0.1 / top-p 0.75 as in the paper. */
+  /**
+   * Generation benchmarks: greedy, or sampled (seeded) at the template's setting. Default: sampled
+   * where the paper sampled (XQuAD: temperature 0.1, top-p 0.75), greedy elsewhere (MGSM).
+   */
   decoding?: 'greedy' | 'sample';
+  /**
+   * XNLI and XQuAD prompt words: lm-eval's per-language words (xnli_<lang>, xquad_<lang>; the
+   * default) or the English words in every language.
+   */
+  wording?: 'native' | 'english';
   seed?: number;
+}
+
+/** How an evaluation prompted and decoded (recorded in EvalSummary so a run shows it). */
+export interface EvalPromptInfo {
+  template: string;
+  /** XNLI and XQuAD (templates with per-language words). */
+  wording?: 'native' | 'english';
+  /** Generation benchmarks only (absent where choices are scored). */
+  decoding?: 'greedy' | 'sample';
+  temperature?: number;
+  topP?: number;
 }
 
 export interface ExperimentConfig {
@@ -117,7 +142,14 @@ export interface EvalSummary {
   per_language: Record<string, MetricValues>;
   per_family: Record<string, MetricValues>;
   per_script: Record<string, MetricValues>;
+  /**
+   * The paper's groupings (Table 4b by family, Table 4a by script): only the languages the paper's
+   * table lists; every other language is under PAPER_GROUP_OUTSIDE.
+   */
   per_paper_family?: Record<string, MetricValues>;
+  per_paper_script?: Record<string, MetricValues>;
+  /** Template, wording and decoding used; absent in runs saved before it was recorded. */
+  prompt?: EvalPromptInfo;
   /** Item count and intervals per language; absent in runs saved before they were recorded (shown as "n unknown"). */
   per_language_stats?: Record<string, LanguageSample>;
   items: number;

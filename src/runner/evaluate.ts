@@ -1,18 +1,19 @@
 // Zero-shot evaluation of one benchmark over chosen languages, streamed item by item:
 // log-likelihood choices (XNLI, Belebele, toy: acc and acc_norm) or generation (XQuAD: SQuAD F1/EM;
-// MGSM: exact match of the last number). Per-language metrics are emitted as soon as a language
-// completes; the summary adds per-family and per-script means (the paper's per-language averages).
+// MGSM: the number after the answer phrase, strict and flexible as lm-eval). Per-language metrics are
+// emitted as soon as a language completes; the summary adds per-family and per-script means (the
+// paper's per-language averages), the paper's own Table 4a/4b groupings, and how it prompted and decoded.
 import type { Engine } from '../engine/engine.ts';
 import type { LlamaWeights } from '../model/llama_gpu.ts';
 import type { ModelHooks } from '../model/hooks.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
 import { generate } from '../model/generate.ts';
 import {
-  asPercent, cutAtStop, getBenchmark, getTemplate, groupScores, languageSample, loadLanguages, mgsmExactMatch, predictChoice, predictChoiceNorm,
-  squadExactMatch, squadF1, subsampleLanguages, type AnyRow, type ChoiceRequest, type DataSource, type EvalRequest, type GenerateRequest, type GroupKey,
+  asPercent, cutAtStop, DEFAULT_WORDING, getBenchmark, getTemplate, groupScores, languageSample, loadLanguages, mgsmScores, predictChoice, predictChoiceNorm,
+  pyStrip, squadExactMatch, squadF1, TEMPLATE_WORDINGS, subsampleLanguages, type AnyRow, type ChoiceRequest, type DataSource, type EvalRequest, type GenerateRequest, type GroupKey,
   type GroupLookup, type LanguageScore, type MathRow, type PromptTemplate,
 } from '../data/index.ts';
-import type { EvalConfig, EvalSummary, LabEvent, LanguageSample, MetricValues } from '../protocol/lab.ts';
+import type { EvalConfig, EvalPromptInfo, EvalSummary, LabEvent, LanguageSample, MetricValues } from '../protocol/lab.ts';
 import { encodePrompt } from './encode.ts';
 import { scoreItems } from './score.ts';
 import type { RunControl } from './trainer.ts';
@@ -46,6 +47,8 @@ export async function runEvaluation(deps: EvalDeps, o: EvalOptions): Promise<Eva
   const template = getTemplate(spec.defaultTemplate) as PromptTemplate;
   const langs = o.cfg.languages.length ? o.cfg.languages : [...spec.paperLanguages];
   const seed = o.cfg.seed ?? 0;
+  const wording = o.cfg.wording ?? DEFAULT_WORDING;
+  if (!TEMPLATE_WORDINGS.includes(wording)) throw new Error(`eval wording must be 'native' or 'english', got '${String(wording)}'`);
   let byLang = (await loadLanguages(o.source, spec, split, langs)) as Map<string, (AnyRow & { id: string })[]>;
   if (o.cfg.itemsPerLanguage) byLang = subsampleLanguages(byLang, o.cfg.itemsPerLanguage, seed, spec.parallel);
 
@@ -53,8 +56,9 @@ export async function runEvaluation(deps: EvalDeps, o: EvalOptions): Promise<Eva
   const perLangStats: Record<string, LanguageSample> = {}; // n and 95% intervals
   const scores = new Map<string, LanguageScore[]>(); // metric -> per-language scores
   let items = 0;
+  let sampling: Pick<EvalPromptInfo, 'decoding' | 'temperature' | 'topP'> | undefined;
   for (const [lang, rows] of byLang) {
-    const ctx = { lang, exemplars: spec.task === 'math' ? await loadExemplars(o.source, lang) : undefined };
+    const ctx = { lang, wording, exemplars: spec.task === 'math' ? await loadExemplars(o.source, lang) : undefined };
     const requests = rows.map((r) => template.eval(r as never, ctx) as EvalRequest);
     const itemMetrics: ItemMetrics[] = [];
     const onItem = (i: number, m: ItemMetrics) => {
@@ -81,7 +85,9 @@ export async function runEvaluation(deps: EvalDeps, o: EvalOptions): Promise<Eva
         );
       }
     } else {
-      await generateAll(deps, o, requests as GenerateRequest[], spec.task, onItem);
+      const gen = requests as GenerateRequest[];
+      sampling ??= decodingOf(o.cfg, gen[0]);
+      await generateAll(deps, o, gen, spec.task, lang, onItem);
     }
     if (itemMetrics.length === 0) continue;
     const metrics: MetricValues = {};
@@ -104,9 +110,29 @@ export async function runEvaluation(deps: EvalDeps, o: EvalOptions): Promise<Eva
     }
     return out;
   };
+  const prompt: EvalPromptInfo = { template: template.id, ...(template.wordings ? { wording } : {}), ...sampling };
   return {
-    per_language: perLang, per_family: grouped('family'), per_script: grouped('script'), per_paper_family: grouped('paper_family'), per_language_stats: perLangStats, items,
+    per_language: perLang,
+    per_family: grouped('family'),
+    per_script: grouped('script'),
+    per_paper_family: grouped('paper_family'),
+    per_paper_script: grouped('paper_script'),
+    per_language_stats: perLangStats,
+    prompt,
+    items,
   };
+}
+
+/**
+ * Decoding of a generation benchmark: the config's choice, else sampled where the template carries
+ * the paper's sampling (XQuAD: temperature 0.1, top-p 0.75), else greedy.
+ */
+export function decodingOf(cfg: EvalConfig, request: GenerateRequest | undefined): Pick<EvalPromptInfo, 'decoding' | 'temperature' | 'topP'> {
+  const d = cfg.decoding ?? (request?.sampling ? 'sample' : 'greedy');
+  if (d !== 'greedy' && d !== 'sample') throw new Error(`eval decoding must be 'greedy' or 'sample', got '${String(d)}'`);
+  if (d === 'greedy') return { decoding: 'greedy' };
+  const s = request?.sampling ?? { temperature: 0.1, topP: 0.75 };
+  return { decoding: 'sample', temperature: s.temperature, topP: s.topP };
 }
 
 async function generateAll(
@@ -114,6 +140,7 @@ async function generateAll(
   o: EvalOptions,
   requests: GenerateRequest[],
   task: string,
+  lang: string,
   onItem: (i: number, m: ItemMetrics) => void,
 ): Promise<void> {
   const B = o.generationBatch ?? 4;
@@ -122,8 +149,7 @@ async function generateAll(
     if (o.control?.stopped) return;
     await o.control?.waitWhilePaused();
     const group = requests.slice(start, start + B);
-    const sampled = o.cfg.decoding === 'sample';
-    const sampling = group[0].sampling ?? { temperature: 0.1, topP: 0.75 };
+    const d = decodingOf(o.cfg, group[0]);
     const outputs = await generate(deps.engine, deps.weights, group.map((r) => Int32Array.from(encodePrompt(tok, r.prompt))), deps.hooks, {
       maxNewTokens: Math.max(...group.map((r) => r.maxNewTokens)),
       eosIds: tok.eosId !== undefined ? [tok.eosId] : [],
@@ -132,12 +158,13 @@ async function generateAll(
         const text = tok.decode(ids);
         return cutAtStop(text, group[row].stop).length < text.length;
       },
-      decoding: sampled ? { kind: 'sample', temperature: sampling.temperature, topP: sampling.topP, seed: (o.cfg.seed ?? 0) + start } : { kind: 'greedy' },
+      decoding: d.decoding === 'sample' ? { kind: 'sample', temperature: d.temperature ?? 0.1, topP: d.topP ?? 0.75, seed: (o.cfg.seed ?? 0) + start } : { kind: 'greedy' },
     });
     outputs.forEach((ids, j) => {
-      const text = cutAtStop(tok.decode(ids), group[j].stop).trim();
+      // Python's str.strip(), not JS trim(): a U+FEFF the model copies from the context stays, as in the official scorer.
+      const text = pyStrip(cutAtStop(tok.decode(ids), group[j].stop));
       const refs = group[j].references;
-      onItem(start + j, task === 'math' ? { exact_match: mgsmExactMatch(text, refs[0]) } : { f1: squadF1(text, refs), exact_match: squadExactMatch(text, refs) });
+      onItem(start + j, task === 'math' ? { ...mgsmScores(text, refs[0], { lang }) } : { f1: squadF1(text, refs), exact_match: squadExactMatch(text, refs) });
     });
   }
 }

@@ -8,7 +8,7 @@ import { MapFolder, UrlFolder } from '../model/file_source.ts';
 import { loadModelFolder, type LoadedModel } from '../model/load.ts';
 import { uploadLlamaWeights, type LlamaWeights } from '../model/llama_gpu.ts';
 import { pretrainedToyModel, toyModel, toyTokenizerOf } from '../model/toy_model.ts';
-import { getMethod, type Adapter, type MethodSpec } from '../peft/index.ts';
+import { getMethod, paperPrefixLayers, type Adapter, type MethodSpec } from '../peft/index.ts';
 import type { DataSource, GroupLookup } from '../data/index.ts';
 import type {
   AdapterInsight, EvalConfig, EvalSummary, ExperimentConfig, InspectOptions, LabApi, LabEvent, LabListener, MethodConfig, ModelInfo, ModelSource, RunSummary,
@@ -93,6 +93,7 @@ export class Lab implements LabApi {
       architecture: c.architecture, layers: c.numLayers, heads: c.numHeads, kvHeads: c.numKvHeads, hiddenSize: c.hiddenSize, headDim: c.headDim,
       vocabSize: c.vocabSize, dtype: loaded.weights.format === 'onnx' ? 'onnx' : 'safetensors', weightsFile: loaded.weightsPath,
       parameterCount: parameterCount(loaded), memoryEstimateBytes: mem.weightBytes + mem.stepBytes, largestBufferBytes: mem.largestBufferBytes, weightStorage: mem.storage, adapterMaxBufferBytes: limit, isToy: source.kind === 'toy',
+      paperPrefixLayers: paperPrefixLayers(c.numLayers),
     };
     this.model = { key, loaded, weights, info };
     this.emit({ type: 'model-ready', info });

@@ -45,6 +45,7 @@ import type { ModelConfig } from '../model/config.ts';
 import { SafetensorsFile } from '../model/safetensors.ts';
 import { writeSafetensors } from '../model/safetensors_writer.ts';
 import { adaptedLayers, promptTokens } from '../peft/common.ts';
+import { loraAlpha, loraRank } from '../peft/lora.ts';
 import type { MethodSpec } from '../peft/types.ts';
 import { fullFinetuneNames } from '../peft/full_finetune.ts';
 import { expectedWeightShapes } from '../model/llama_weights.ts';
@@ -103,12 +104,6 @@ function loraTargets(spec: MethodSpec): Proj[] {
   for (const x of t) if (!LORA_ALL.includes(x)) throw new Error(`LoRA target '${x}' is not one of ${LORA_ALL.join(', ')}`);
   return t;
 }
-function loraRank(spec: MethodSpec): number {
-  const r = spec.loraR ?? 8;
-  if (!Number.isInteger(r) || r < 1) throw new Error(`LoRA rank must be a positive integer, got ${r}`);
-  return r;
-}
-const loraAlpha = (spec: MethodSpec) => spec.loraAlpha ?? 2 * loraRank(spec);
 const loraModule = (t: Proj) => (MLP.includes(t) ? 'mlp' : 'self_attn');
 
 /** [in, out] of a projection (as src/peft/lora.ts). */

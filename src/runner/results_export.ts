@@ -10,7 +10,7 @@ export const CSV_COLUMNS = [
 ] as const;
 
 /** The `group` column: what `name` is. */
-export type CsvGroup = 'language' | 'family' | 'script' | 'paper_family';
+export type CsvGroup = 'language' | 'family' | 'script' | 'paper_family' | 'paper_script';
 
 /** A short, stable name for a model source (also used as peft's base_model_name_or_path). */
 export function modelSourceName(source: ModelSource): string {
@@ -56,7 +56,8 @@ function methodColumns(m: MethodConfig): (string | number | boolean | undefined)
 
 /**
  * One header line, then per run, benchmark and metric: a row per language (group "language"),
- * then per family, script and paper family (groups "family", "script", "paper_family").
+ * then per family, script and the paper's family / script groupings (groups "family", "script",
+ * "paper_family", "paper_script").
  * Runs without evaluation results contribute no rows. Lines end in CRLF (RFC 4180).
  */
 export function runsToCsv(runs: RunSummary[]): string {
@@ -71,6 +72,7 @@ export function runsToCsv(runs: RunSummary[]): string {
       if (!ev) continue;
       const groups: [CsvGroup, Record<string, Record<string, number>> | undefined][] = [
         ['language', ev.per_language], ['family', ev.per_family], ['script', ev.per_script], ['paper_family', ev.per_paper_family],
+        ['paper_script', ev.per_paper_script],
       ];
       for (const [group, entries] of groups) {
         for (const [name, metrics] of Object.entries(entries ?? {})) {

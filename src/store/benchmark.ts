@@ -4,6 +4,10 @@ import type { BenchmarkId, EvalConfig } from '../protocol/lab.ts';
 import { BENCHMARKS, benchmarkMeta } from './languages.ts';
 import type { LabSlice } from './types.ts';
 
+export type PromptWording = NonNullable<EvalConfig['wording']>;
+/** Benchmarks whose prompt words follow the wording choice (lm-eval's xnli_<lang>, xquad_<lang>). */
+export const WORDING_BENCHMARKS: readonly BenchmarkId[] = ['xnli', 'xquad'];
+
 export const ITEMS_MIN = 1;
 export const ITEMS_MAX = 1000;
 
@@ -13,7 +17,10 @@ export interface BenchmarkSlice {
   selectedLanguages: Record<BenchmarkId, string[]>;
   /** Items evaluated per language (subsampled with the run's seed; parallel benchmarks keep the same ids). */
   itemsPerLanguage: number;
+  /** XNLI / XQuAD prompt words: lm-eval's per-language words (default) or English everywhere. */
+  promptWording: PromptWording;
   setBenchmark: (id: BenchmarkId) => void;
+  setPromptWording: (w: PromptWording) => void;
   toggleLanguage: (code: string) => void;
   /** Selects or clears several languages at once (a group's "all" checkbox). */
   setLanguagesSelected: (codes: readonly string[], selected: boolean) => void;
@@ -29,14 +36,24 @@ function ordered(benchmark: BenchmarkId, codes: Set<string>): string[] {
   return benchmarkMeta(benchmark).languages.filter((c) => codes.has(c));
 }
 
-export function buildEvalConfig(s: { benchmark: BenchmarkId; selectedLanguages: Record<BenchmarkId, string[]>; itemsPerLanguage: number }, seed: number): EvalConfig {
-  return { benchmark: s.benchmark, languages: [...s.selectedLanguages[s.benchmark]], itemsPerLanguage: s.itemsPerLanguage, seed };
+export function buildEvalConfig(
+  s: { benchmark: BenchmarkId; selectedLanguages: Record<BenchmarkId, string[]>; itemsPerLanguage: number; promptWording?: PromptWording },
+  seed: number,
+): EvalConfig {
+  const cfg: EvalConfig = { benchmark: s.benchmark, languages: [...s.selectedLanguages[s.benchmark]], itemsPerLanguage: s.itemsPerLanguage, seed };
+  if (WORDING_BENCHMARKS.includes(s.benchmark)) cfg.wording = s.promptWording ?? 'native';
+  return cfg;
 }
 
 export const createBenchmarkSlice: LabSlice<BenchmarkSlice> = (set, get) => ({
   benchmark: 'toy',
   selectedLanguages: allSelections(),
   itemsPerLanguage: 20,
+  promptWording: 'native',
+  setPromptWording: (w) => {
+    if (w !== 'native' && w !== 'english') throw new Error(`prompt wording must be 'native' or 'english', got '${String(w)}'`);
+    set({ promptWording: w });
+  },
   setBenchmark: (id) => {
     benchmarkMeta(id);
     set({ benchmark: id });

@@ -45,9 +45,9 @@ export type { LabState } from './types.ts';
 export type { DeviceInfo, GpuProblem, GpuState, GpuStatus } from './gpu.ts';
 export { describeSource, needsMoreMemory, TOY_RANDOM_SOURCE, TOY_SOURCE, type DownloadState, type ModelState, type ModelStatus, type ModelProgress } from './model.ts';
 export {
-  buildMethodConfig, buildTrainConfig, DEFAULT_METHOD_SETTINGS, LORA_RANKS, TOKENS_MAX, TOKENS_MIN, type MethodSettings, type ParamCount,
+  buildMethodConfig, buildTrainConfig, DEFAULT_METHOD_SETTINGS, defaultLayersFor, LORA_RANKS, TOKENS_MAX, TOKENS_MIN, type MethodSettings, type ParamCount,
 } from './method.ts';
-export { ITEMS_MAX, ITEMS_MIN } from './benchmark.ts';
+export { ITEMS_MAX, ITEMS_MIN, WORDING_BENCHMARKS, type PromptWording } from './benchmark.ts';
 export { buildExperiment, defaultRunName, type ExportFile, type ExportFormat, type LiveRun, type LossPoint, type Notice, type RunPhase } from './runs.ts';
 export { meanMetric, sweepKey, type CompareState, type SweepState, type SweepStatus } from './compare.ts';
 export type { InsideData, InsideStatus } from './inside.ts';
@@ -57,6 +57,6 @@ export {
 export { TABS, type TabId } from './view.ts';
 export { METHODS, methodMeta, type MethodMeta } from './methods.ts';
 export {
-  BENCHMARKS, benchmarkMeta, groupLanguages, LANGUAGE_META, languageMeta, TOY_LANGUAGE_META, type BenchmarkMeta, type GroupBy, type LanguageGroup,
-  type LanguageMeta,
+  BENCHMARKS, benchmarkMeta, GROUP_BY_OPTIONS, groupLanguages, groupOfLanguage, LANGUAGE_META, languageMeta, PAPER_GROUP_OUTSIDE, TOY_LANGUAGE_META,
+  type BenchmarkMeta, type GroupBy, type LanguageGroup, type LanguageMeta,
 } from './languages.ts';

@@ -1,6 +1,7 @@
 // Static benchmark and language metadata the UI needs to build pickers and group results before
 // any run exists. The store may not import src/data, so this is a small typed copy of
-//   - ../shared/data/languages.json (code, name, family, script without its parenthetical), and
+//   - ../shared/data/languages.json (code, name, family, script without its parenthetical, and the
+//     paper's Table 4a/4b groups from paper_groups), and
 //   - src/data/toy/languages.ts (the toy benchmark's eight synthetic languages).
 // Keep it in step with those files; the lab's EvalSummary remains the source of truth for
 // per-family / per-script means of a finished run.
@@ -17,7 +18,14 @@ export interface LanguageMeta {
   script: string;
   scriptCode: string;
   resource: ResourceLevel;
+  /** The paper's Table 4b family group (languages.json paper_groups.family_group), where the table lists the language. */
+  paperFamily?: string;
+  /** The paper's Table 4a script group (paper_groups.script_group). */
+  paperScript?: string;
 }
+
+/** Group of the languages the paper's table does not list (src/data/languages.ts PAPER_GROUP_OUTSIDE). */
+export const PAPER_GROUP_OUTSIDE = "Not in the paper's table";
 
 /** Real languages of XNLI, XQuAD, MGSM and Belebele (../shared/data/languages.json). */
 export const LANGUAGE_META: Readonly<Record<string, LanguageMeta>> = Object.fromEntries(
@@ -44,28 +52,28 @@ export const LANGUAGE_META: Readonly<Record<string, LanguageMeta>> = Object.from
       { code: 'te', name: 'Telugu', family: 'Dravidian', script: 'Telugu', scriptCode: 'Telu', resource: 'low' },
       { code: 'eng_Latn', name: 'English', family: 'Germanic', script: 'Latin', scriptCode: 'Latn', resource: 'high' },
       { code: 'deu_Latn', name: 'German', family: 'Germanic', script: 'Latin', scriptCode: 'Latn', resource: 'high' },
-      { code: 'kaz_Cyrl', name: 'Kazakh', family: 'Turkic', script: 'Cyrillic', scriptCode: 'Cyrl', resource: 'unknown' },
-      { code: 'kir_Cyrl', name: 'Kyrgyz', family: 'Turkic', script: 'Cyrillic', scriptCode: 'Cyrl', resource: 'unknown' },
-      { code: 'azj_Latn', name: 'North Azerbaijani', family: 'Turkic', script: 'Latin', scriptCode: 'Latn', resource: 'unknown' },
-      { code: 'kan_Knda', name: 'Kannada', family: 'Dravidian', script: 'Kannada', scriptCode: 'Knda', resource: 'unknown' },
-      { code: 'mal_Mlym', name: 'Malayalam', family: 'Dravidian', script: 'Malayalam', scriptCode: 'Mlym', resource: 'unknown' },
-      { code: 'tam_Taml', name: 'Tamil', family: 'Dravidian', script: 'Tamil', scriptCode: 'Taml', resource: 'unknown' },
-      { code: 'amh_Ethi', name: 'Amharic', family: 'Afro-Asiatic', script: 'Ethiopic', scriptCode: 'Ethi', resource: 'unknown' },
-      { code: 'tir_Ethi', name: 'Tigrinya', family: 'Afro-Asiatic', script: 'Ethiopic', scriptCode: 'Ethi', resource: 'unknown' },
-      { code: 'tso_Latn', name: 'Tsonga', family: 'Niger-Congo', script: 'Latin', scriptCode: 'Latn', resource: 'unknown' },
-      { code: 'snd_Arab', name: 'Sindhi', family: 'Indo-Aryan', script: 'Arabic', scriptCode: 'Arab', resource: 'unknown' },
-      { code: 'ory_Orya', name: 'Odia', family: 'Indo-Aryan', script: 'Odia', scriptCode: 'Orya', resource: 'unknown' },
-      { code: 'sin_Sinh', name: 'Sinhala', family: 'Indo-Aryan', script: 'Sinhala', scriptCode: 'Sinh', resource: 'unknown' },
-      { code: 'rus_Cyrl', name: 'Russian', family: 'Balto-Slavic', script: 'Cyrillic', scriptCode: 'Cyrl', resource: 'high' },
-      { code: 'srp_Cyrl', name: 'Serbian', family: 'Balto-Slavic', script: 'Cyrillic', scriptCode: 'Cyrl', resource: 'unknown' },
-      { code: 'slk_Latn', name: 'Slovak', family: 'Balto-Slavic', script: 'Latin', scriptCode: 'Latn', resource: 'unknown' },
-      { code: 'mya_Mymr', name: 'Burmese', family: 'Sino-Tibetan', script: 'Burmese', scriptCode: 'Mymr', resource: 'unknown' },
-      { code: 'shn_Mymr', name: 'Shan', family: 'Kra-Dai', script: 'Burmese', scriptCode: 'Mymr', resource: 'unknown' },
-      { code: 'ssw_Latn', name: 'Swati', family: 'Niger-Congo', script: 'Latin', scriptCode: 'Latn', resource: 'unknown' },
-      { code: 'sun_Latn', name: 'Sundanese', family: 'Austronesian', script: 'Latin', scriptCode: 'Latn', resource: 'unknown' },
-      { code: 'bam_Latn', name: 'Bambara', family: 'Mande', script: 'Latin', scriptCode: 'Latn', resource: 'unknown' },
-      { code: 'arz_Arab', name: 'Egyptian Arabic', family: 'Afro-Asiatic', script: 'Arabic', scriptCode: 'Arab', resource: 'unknown' },
-      { code: 'pes_Arab', name: 'Western Persian', family: 'Iranian', script: 'Arabic', scriptCode: 'Arab', resource: 'unknown' },
+      { code: 'kaz_Cyrl', name: 'Kazakh', family: 'Turkic', script: 'Cyrillic', scriptCode: 'Cyrl', resource: 'unknown', paperFamily: 'Turkic' },
+      { code: 'kir_Cyrl', name: 'Kyrgyz', family: 'Turkic', script: 'Cyrillic', scriptCode: 'Cyrl', resource: 'unknown', paperFamily: 'Turkic', paperScript: 'Cyrillic' },
+      { code: 'azj_Latn', name: 'North Azerbaijani', family: 'Turkic', script: 'Latin', scriptCode: 'Latn', resource: 'unknown', paperFamily: 'Turkic' },
+      { code: 'kan_Knda', name: 'Kannada', family: 'Dravidian', script: 'Kannada', scriptCode: 'Knda', resource: 'unknown', paperFamily: 'Dravidian' },
+      { code: 'mal_Mlym', name: 'Malayalam', family: 'Dravidian', script: 'Malayalam', scriptCode: 'Mlym', resource: 'unknown', paperFamily: 'Dravidian' },
+      { code: 'tam_Taml', name: 'Tamil', family: 'Dravidian', script: 'Tamil', scriptCode: 'Taml', resource: 'unknown', paperFamily: 'Dravidian' },
+      { code: 'amh_Ethi', name: 'Amharic', family: 'Afro-Asiatic', script: 'Ethiopic', scriptCode: 'Ethi', resource: 'unknown', paperFamily: 'Afro-Asiatic', paperScript: 'Ethiopic' },
+      { code: 'tir_Ethi', name: 'Tigrinya', family: 'Afro-Asiatic', script: 'Ethiopic', scriptCode: 'Ethi', resource: 'unknown', paperFamily: 'Afro-Asiatic', paperScript: 'Ethiopic' },
+      { code: 'tso_Latn', name: 'Tsonga', family: 'Niger-Congo', script: 'Latin', scriptCode: 'Latn', resource: 'unknown', paperFamily: 'Afro-Asiatic' },
+      { code: 'snd_Arab', name: 'Sindhi', family: 'Indo-Aryan', script: 'Arabic', scriptCode: 'Arab', resource: 'unknown', paperFamily: 'Indo-Aryan', paperScript: 'Arabic' },
+      { code: 'ory_Orya', name: 'Odia', family: 'Indo-Aryan', script: 'Odia', scriptCode: 'Orya', resource: 'unknown', paperFamily: 'Indo-Aryan' },
+      { code: 'sin_Sinh', name: 'Sinhala', family: 'Indo-Aryan', script: 'Sinhala', scriptCode: 'Sinh', resource: 'unknown', paperFamily: 'Indo-Aryan' },
+      { code: 'rus_Cyrl', name: 'Russian', family: 'Balto-Slavic', script: 'Cyrillic', scriptCode: 'Cyrl', resource: 'high', paperFamily: 'Balto-Slavic', paperScript: 'Cyrillic' },
+      { code: 'srp_Cyrl', name: 'Serbian', family: 'Balto-Slavic', script: 'Cyrillic', scriptCode: 'Cyrl', resource: 'unknown', paperFamily: 'Balto-Slavic', paperScript: 'Cyrillic' },
+      { code: 'slk_Latn', name: 'Slovak', family: 'Balto-Slavic', script: 'Latin', scriptCode: 'Latn', resource: 'unknown', paperFamily: 'Balto-Slavic' },
+      { code: 'mya_Mymr', name: 'Burmese', family: 'Sino-Tibetan', script: 'Burmese', scriptCode: 'Mymr', resource: 'unknown', paperScript: 'Burmese' },
+      { code: 'shn_Mymr', name: 'Shan', family: 'Kra-Dai', script: 'Burmese', scriptCode: 'Mymr', resource: 'unknown', paperScript: 'Burmese' },
+      { code: 'ssw_Latn', name: 'Swati', family: 'Niger-Congo', script: 'Latin', scriptCode: 'Latn', resource: 'unknown', paperScript: 'Latin' },
+      { code: 'sun_Latn', name: 'Sundanese', family: 'Austronesian', script: 'Latin', scriptCode: 'Latn', resource: 'unknown', paperScript: 'Latin' },
+      { code: 'bam_Latn', name: 'Bambara', family: 'Mande', script: 'Latin', scriptCode: 'Latn', resource: 'unknown', paperScript: 'Latin' },
+      { code: 'arz_Arab', name: 'Egyptian Arabic', family: 'Afro-Asiatic', script: 'Arabic', scriptCode: 'Arab', resource: 'unknown', paperScript: 'Arabic' },
+      { code: 'pes_Arab', name: 'Western Persian', family: 'Iranian', script: 'Arabic', scriptCode: 'Arab', resource: 'unknown', paperScript: 'Arabic' },
     ] satisfies LanguageMeta[]
   ).map((l) => [l.code, l]),
 );
@@ -137,7 +145,7 @@ export const BENCHMARKS: readonly BenchmarkMeta[] = [
     label: 'MGSM',
     trainSet: 'GSM8K train',
     primaryMetric: 'exact_match',
-    metrics: ['exact_match'],
+    metrics: ['exact_match', 'strict_match', 'flexible_extract'],
     chance: 0,
     languages: ['en', 'es', 'fr', 'de', 'ru', 'zh', 'ja', 'th', 'sw', 'bn', 'te'],
   },
@@ -169,22 +177,51 @@ export function languageMeta(benchmark: BenchmarkId, code: string): LanguageMeta
   return table ?? { code, name: code, family: 'Unknown', script: 'Unknown', scriptCode: '', resource: 'unknown' };
 }
 
-export type GroupBy = 'family' | 'script';
+/**
+ * Linguistic family or script, or the paper's own groupings (Table 4b by family, Table 4a by
+ * script): those list only 15 / 13 Belebele languages, where the paper put them (Tsonga under
+ * Afro-Asiatic); every other language is under PAPER_GROUP_OUTSIDE, not in a paper group.
+ */
+export type GroupBy = 'family' | 'script' | 'paper_family' | 'paper_script';
+export const GROUP_BY_OPTIONS: readonly { value: GroupBy; label: string; title: string }[] = [
+  { value: 'family', label: 'Family', title: 'Linguistic family (languages.json)' },
+  { value: 'script', label: 'Script', title: 'Writing system' },
+  { value: 'paper_family', label: 'Paper family (T4b)', title: "The paper's Table 4b family groups (Belebele); other languages: not in the paper's table" },
+  { value: 'paper_script', label: 'Paper script (T4a)', title: "The paper's Table 4a script groups (Belebele); other languages: not in the paper's table" },
+];
+
+/** The group of a language under `by`. */
+export function groupOfLanguage(meta: LanguageMeta, by: GroupBy): string {
+  switch (by) {
+    case 'family':
+      return meta.family;
+    case 'script':
+      return meta.script;
+    case 'paper_family':
+      return meta.paperFamily ?? PAPER_GROUP_OUTSIDE;
+    case 'paper_script':
+      return meta.paperScript ?? PAPER_GROUP_OUTSIDE;
+  }
+}
 
 export interface LanguageGroup {
   key: string;
   languages: LanguageMeta[];
 }
 
-/** Languages grouped by family or script, groups in order of first appearance (English's group first). */
+/**
+ * Languages grouped by `by`, groups in order of first appearance (English's group first); under
+ * the paper's groupings the languages outside its table come last.
+ */
 export function groupLanguages(benchmark: BenchmarkId, codes: readonly string[], by: GroupBy): LanguageGroup[] {
   const groups = new Map<string, LanguageMeta[]>();
   for (const code of codes) {
     const meta = languageMeta(benchmark, code);
-    const key = by === 'family' ? meta.family : meta.script;
+    const key = groupOfLanguage(meta, by);
     const list = groups.get(key) ?? [];
     list.push(meta);
     groups.set(key, list);
   }
-  return [...groups].map(([key, languages]) => ({ key, languages }));
+  const out = [...groups].map(([key, languages]) => ({ key, languages }));
+  return [...out.filter((g) => g.key !== PAPER_GROUP_OUTSIDE), ...out.filter((g) => g.key === PAPER_GROUP_OUTSIDE)];
 }

@@ -17,6 +17,8 @@ export interface MethodSettings {
   /** Prompt / prefix length N (1..64). */
   tokens: number;
   loraRank: number;
+  /** LoRA alpha (scale alpha / r); 8 is peft's LoraConfig default. */
+  loraAlpha: number;
   lr: number;
   weightDecay: number;
   steps: number;
@@ -35,7 +37,10 @@ export interface ParamCount {
 
 export interface MethodSlice {
   methodConfig: MethodSettings;
-  /** The user moved the layers slider (otherwise it follows the model: all layers, as the paper does for 1B). */
+  /**
+   * The user moved the layers slider (otherwise it follows the model and method: the paper's prefix
+   * depth for prefix tuning and LLaMA-Adapter, every layer for LoRA and full fine-tuning).
+   */
   layersTouched: boolean;
   paramCount: ParamCount;
   setMethodConfig: (patch: Partial<MethodSettings>) => void;
@@ -45,12 +50,13 @@ export interface MethodSlice {
   onModelReady: (info: ModelInfo) => void;
 }
 
-/** The paper's setup: 10 tokens, lr 3e-3, weight decay 0.02, LoRA rank 4; few steps for the browser. */
+/** The paper's setup: 10 tokens, lr 3e-3, weight decay 0.02, LoRA rank 4 (alpha 8, peft's default); few steps for the browser. */
 export const DEFAULT_METHOD_SETTINGS: MethodSettings = {
   method: 'prefix',
   lastLayers: 4,
   tokens: 10,
   loraRank: 4,
+  loraAlpha: 8,
   lr: 3e-3,
   weightDecay: 0.02,
   steps: 30,
@@ -67,8 +73,20 @@ export function buildMethodConfig(s: MethodSettings): MethodConfig {
   if (m.usesTokens) out.tokens = s.tokens;
   if (m.usesLayers) out.lastLayers = s.lastLayers;
   // LoRA targets stay at the lab's default, Q, K and V, as in the paper.
-  if (m.usesRank) out.loraR = s.loraRank;
+  if (m.usesRank) {
+    out.loraR = s.loraRank;
+    out.loraAlpha = s.loraAlpha;
+  }
   return out;
+}
+
+/**
+ * The layer count a method starts at on a model (Appendix C of the paper): prefix tuning and
+ * LLaMA-Adapter the paper's prefix depth (30 of 32 on Llama 3.1 8B, all on small models), LoRA and
+ * full fine-tuning every layer (the paper's LoRA: Q, K, V of all layers).
+ */
+export function defaultLayersFor(method: MethodId, info: Pick<ModelInfo, 'layers' | 'paperPrefixLayers'>): number {
+  return method === 'prefix' || method === 'adapter' ? Math.min(info.paperPrefixLayers ?? info.layers, info.layers) : info.layers;
 }
 
 export function buildTrainConfig(s: MethodSettings): TrainConfig {
@@ -104,12 +122,17 @@ export const createMethodSlice: LabSlice<MethodSlice> = (set, get, _store, deps)
       next.lastLayers = clampInt(next.lastLayers, 1, layers);
       next.tokens = clampInt(next.tokens, TOKENS_MIN, TOKENS_MAX);
       next.loraRank = clampInt(next.loraRank, 1, 1024);
+      if (!(next.loraAlpha > 0)) next.loraAlpha = cur.loraAlpha;
       next.steps = clampInt(next.steps, 1, 1_000_000);
       next.batchSize = clampInt(next.batchSize, 1, 4096);
       next.seed = clampInt(next.seed, 0, 2 ** 31 - 1);
       if (!(next.lr > 0)) next.lr = cur.lr;
       if (!(next.weightDecay >= 0)) next.weightDecay = cur.weightDecay;
-      set({ methodConfig: next, layersTouched: get().layersTouched || 'lastLayers' in patch });
+      const touched = get().layersTouched || 'lastLayers' in patch;
+      const info = get().model.info;
+      // Until the user sets L, a method change moves L to that method's paper default.
+      if (!touched && info && 'method' in patch) next.lastLayers = defaultLayersFor(next.method, info);
+      set({ methodConfig: next, layersTouched: touched });
       if (get().model.status === 'ready') schedule();
     },
 
@@ -132,7 +155,7 @@ export const createMethodSlice: LabSlice<MethodSlice> = (set, get, _store, deps)
 
     onModelReady(info) {
       const cur = get().methodConfig;
-      const lastLayers = get().layersTouched ? Math.min(cur.lastLayers, info.layers) : info.layers;
+      const lastLayers = get().layersTouched ? Math.min(cur.lastLayers, info.layers) : defaultLayersFor(cur.method, info);
       set({ methodConfig: { ...cur, lastLayers } });
       void get().refreshParamCount();
     },

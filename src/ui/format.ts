@@ -52,6 +52,8 @@ export const METRIC_LABELS: Record<string, string> = {
   acc_norm: 'accuracy (length-normalised)',
   f1: 'F1',
   exact_match: 'exact match',
+  strict_match: 'strict match (number after the answer phrase)',
+  flexible_extract: 'flexible extract (last number)',
 };
 
 export function metricLabel(key: string): string {

@@ -1,6 +1,6 @@
 // languages.json parsing, typed access and grouping.
 import { describe, expect, it } from 'vitest';
-import { baseScriptName, groupOf, parseLanguages } from '../../src/data/languages.ts';
+import { baseScriptName, groupOf, PAPER_GROUP_OUTSIDE, parseLanguages } from '../../src/data/languages.ts';
 import { haveSharedData, shared, sharedNote } from './helpers.ts';
 
 const entry = (code: string, extra: Record<string, unknown> = {}) => ({
@@ -34,10 +34,14 @@ describe('parseLanguages (inline)', () => {
       ['Latin', ['aa']],
       ['Arabic', ['bb', 'cc']],
     ]);
+    // Only languages the paper's table lists get a paper group; the rest are outside, never their linguistic family.
     expect([...t.byPaperFamily()]).toEqual([
-      ['Fam', ['aa']],
-      ['Other', ['bb']],
+      [PAPER_GROUP_OUTSIDE, ['aa', 'bb']],
       ['Paper', ['cc']],
+    ]);
+    expect([...t.byPaperScript()]).toEqual([
+      [PAPER_GROUP_OUTSIDE, ['aa', 'bb']],
+      ['Arabic', ['cc']],
     ]);
     expect([...t.groupBy('script_code', ['cc', 'aa', 'nope'])]).toEqual([
       ['Arab', ['cc']],
@@ -79,5 +83,33 @@ describe(`languages.json from ../shared/data${sharedNote}`, () => {
     const families = t.byPaperFamily(['kaz_Cyrl', 'kir_Cyrl', 'azj_Latn', 'amh_Ethi', 'tso_Latn']);
     expect(families.get('Turkic')).toEqual(['kaz_Cyrl', 'kir_Cyrl', 'azj_Latn']);
     expect(families.get('Afro-Asiatic')).toEqual(['amh_Ethi', 'tso_Latn']);
+  });
+
+  it.skipIf(!haveSharedData)("the paper's groupings over all 23 Belebele languages are exactly Tables 4a and 4b", async () => {
+    const t = parseLanguages(await shared.readText('languages.json'));
+    const belebele = t.forBenchmark('belebele');
+    expect(belebele).toHaveLength(24); // the paper's 23 plus English
+    const asObject = (m: Map<string, string[]>) => Object.fromEntries([...m].map(([g, codes]) => [g, [...codes].sort()]));
+    expect(asObject(t.byPaperFamily(belebele))).toEqual({
+      Turkic: ['azj_Latn', 'kaz_Cyrl', 'kir_Cyrl'],
+      Dravidian: ['kan_Knda', 'mal_Mlym', 'tam_Taml'],
+      'Afro-Asiatic': ['amh_Ethi', 'tir_Ethi', 'tso_Latn'],
+      'Indo-Aryan': ['ory_Orya', 'sin_Sinh', 'snd_Arab'],
+      'Balto-Slavic': ['rus_Cyrl', 'slk_Latn', 'srp_Cyrl'],
+      [PAPER_GROUP_OUTSIDE]: ['arz_Arab', 'bam_Latn', 'deu_Latn', 'eng_Latn', 'mya_Mymr', 'pes_Arab', 'shn_Mymr', 'ssw_Latn', 'sun_Latn'],
+    });
+    expect(asObject(t.byPaperScript(belebele))).toEqual({
+      Cyrillic: ['kir_Cyrl', 'rus_Cyrl', 'srp_Cyrl'],
+      Burmese: ['mya_Mymr', 'shn_Mymr'],
+      Latin: ['bam_Latn', 'ssw_Latn', 'sun_Latn'],
+      Arabic: ['arz_Arab', 'pes_Arab', 'snd_Arab'],
+      Ethiopic: ['amh_Ethi', 'tir_Ethi'],
+      [PAPER_GROUP_OUTSIDE]: [
+        'azj_Latn', 'deu_Latn', 'eng_Latn', 'kan_Knda', 'kaz_Cyrl', 'mal_Mlym', 'ory_Orya', 'sin_Sinh', 'slk_Latn', 'tam_Taml', 'tso_Latn',
+      ],
+    });
+    // Linguistic groupings still put them where they belong.
+    expect(groupOf(t.get('arz_Arab'), 'family')).toBe('Afro-Asiatic');
+    expect(groupOf(t.get('kaz_Cyrl'), 'script')).toBe('Cyrillic');
   });
 });

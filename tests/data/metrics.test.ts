@@ -193,7 +193,10 @@ describe('MGSM answer extraction (last number)', () => {
   it('compares numerically with the answer', () => {
     expect(mgsmExactMatch('The answer is 18.00', 18)).toBe(1);
     expect(mgsmExactMatch('The answer is 18', '18')).toBe(1);
-    expect(mgsmExactMatch('The answer is 18, not 19', 18)).toBe(0); // last number wins
+    // The number after the answer phrase wins over the last number (lm-eval's strict-match first).
+    expect(mgsmExactMatch('The answer is 18, not 19', 18)).toBe(1);
+    expect(mgsmExactMatch('The answer is 18, not 19', 19)).toBe(0);
+    expect(mgsmExactMatch('So 18, not 19', 19)).toBe(1); // no phrase: the last number
     const m = getMetric('mgsm_exact');
     if (m.kind !== 'generate') throw new Error('unexpected kind');
     expect(m.score('... The answer is 72.', ['72'])).toBe(1);

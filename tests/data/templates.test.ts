@@ -18,6 +18,7 @@ import {
   qaXquadLmeval,
   TEMPLATES,
   templatesForTask,
+  XQUAD_LMEVAL_WORDS,
   type ChoiceRequest,
   type GenerateRequest,
 } from '../../src/data/templates.ts';
@@ -82,25 +83,31 @@ describe('template registry and conventions', () => {
   it('MGSM needs exemplars for k-shot, and works 0-shot without them', () => {
     const row = { id: 'mgsm-000', question: 'Q?', answer_number: 3 };
     expect(() => mathMgsmCot.eval(row, { lang: 'de' })).toThrow(/8-shot prompt needs 8 exemplars for 'de', got 0/);
-    expect(mathMgsmCot.eval(row, { lang: 'zh', shots: 0 }).prompt).toBe('问题：Q?\n逐步解答：');
+    // lm-eval's mgsm_native_cot_zh / _ja: a space after the full-width colon, an ASCII colon after the answer prefix.
+    expect(mathMgsmCot.eval(row, { lang: 'zh', shots: 0 }).prompt).toBe('问题： Q?\n逐步解答:');
+    expect(mathMgsmCot.eval(row, { lang: 'ja', shots: 0 }).prompt).toBe('問題： Q?\nステップごとの答え:');
+    expect(mathMgsmCot.eval(row, { lang: 'ru', shots: 0 }).prompt).toBe('Задача: Q?\nПошаговое решение:');
     expect(mathMgsmCot.eval(row, { lang: 'fr', shots: 0 }).prompt).toBe('Question : Q?\nRéponse étape par étape :');
     expect(() => mathMgsmCot.eval(row, { lang: 'xx', shots: 0 })).toThrow(/no MGSM prefixes for language 'xx'/);
   });
 });
 
 describe(`templates on real rows${sharedNote}`, () => {
-  it.skipIf(!haveSharedData)('XNLI (fr test row 0): lm-eval wording, English by default, native on request', async () => {
+  it.skipIf(!haveSharedData)('XNLI (fr test row 0): lm-eval xnli_fr words by default, English on request', async () => {
     const row = await firstRow<'nli'>('xnli', 'test', 'fr');
     expect(row.label).toBe('neutral');
-    const en = asChoices(nliXnliLmeval.eval(row, { lang: 'fr' }));
+    const en = asChoices(nliXnliLmeval.eval(row, { lang: 'fr', wording: 'english' }));
     expect(en.prompt).toBe("Eh bien, je ne pensais même pas à cela, mais j'étais si frustré, et j'ai fini par lui reparler., right?");
     expect(en.continuations).toEqual([' Yes, Nous avons eu une grande discussion.', ' Also, Nous avons eu une grande discussion.', ' No, Nous avons eu une grande discussion.']);
     expect(en.choiceTexts[0]).toBe('Yes, Nous avons eu une grande discussion.');
     expect(en.gold).toBe(1);
-    expect(nliXnliLmeval.train(row, { lang: 'fr' })).toEqual({ prompt: en.prompt, target: ' Also, Nous avons eu une grande discussion.' });
-    const native = asChoices(nliXnliLmeval.eval(row, { lang: 'fr', wording: 'native' }));
-    expect(native.prompt.endsWith(', correct?')).toBe(true);
-    expect(native.continuations.map((c) => c.split(',')[0])).toEqual([' Oui', ' Aussi', ' Non']);
+    expect(nliXnliLmeval.train(row, { lang: 'fr', wording: 'english' })).toEqual({ prompt: en.prompt, target: ' Also, Nous avons eu une grande discussion.' });
+    const native = asChoices(nliXnliLmeval.eval(row, { lang: 'fr' }));
+    expect(native).toEqual(asChoices(nliXnliLmeval.eval(row, { lang: 'fr', wording: 'native' })));
+    expect(native.prompt).toBe("Eh bien, je ne pensais même pas à cela, mais j'étais si frustré, et j'ai fini par lui reparler., correct?");
+    expect(native.continuations).toEqual([' Oui, Nous avons eu une grande discussion.', ' Aussi, Nous avons eu une grande discussion.', ' Non, Nous avons eu une grande discussion.']);
+    expect(nliXnliLmeval.train(row, { lang: 'en' }).prompt.endsWith(', right?')).toBe(true); // training is English either way
+    expect(() => nliXnliLmeval.eval(row, { lang: 'fr', wording: 'french' as never })).toThrow(/wording must be 'native' or 'english'/);
   });
 
   it.skipIf(!haveSharedData)('SNLI (dev row 0) trains with the same XNLI template', async () => {
@@ -122,6 +129,25 @@ describe(`templates on real rows${sharedNote}`, () => {
     expect(qaXquadLmeval.train(row).target).toBe(' 308\n');
     const zh = await firstRow<'extractive_qa'>('xquad', 'test', 'zh');
     expect(asGenerate(qaXquadLmeval.eval(zh)).prompt.endsWith('\n\nQuestion: 黑豹队的防守丢了多少分？\n\nAnswer:')).toBe(true);
+  });
+
+  it.skipIf(!haveSharedData)("XQuAD (de, zh, ar, th row 0): lm-eval xquad_<lang> words by default, English on request", async () => {
+    const expected: Record<string, [string, string, string]> = {
+      de: ['Kontext: ', '\n\nFrage: ', '\n\nAntwort:'],
+      zh: ['语境: ', '\n\n问题: ', '\n\n回答:'],
+      ar: ['سيا: ', '\n\nسؤال: ', '\n\nإجابة:'],
+      th: ['บริบท: ', '\n\nคำถาม: ', '\n\nคำตอบ:'],
+    };
+    for (const [lang, [c, q, a]] of Object.entries(expected)) {
+      const row = await firstRow<'extractive_qa'>('xquad', 'test', lang);
+      const native = asGenerate(qaXquadLmeval.eval(row, { lang }));
+      expect(native.prompt, lang).toBe(`${c}${row.context}${q}${row.question}${a}`);
+      const english = asGenerate(qaXquadLmeval.eval(row, { lang, wording: 'english' }));
+      expect(english.prompt, lang).toBe(`Context: ${row.context}\n\nQuestion: ${row.question}\n\nAnswer:`);
+    }
+    const en = await firstRow<'extractive_qa'>('xquad', 'test', 'en');
+    expect(qaXquadLmeval.train(en, { lang: 'en' }).prompt.startsWith('Context: ')).toBe(true);
+    expect(Object.keys(XQUAD_LMEVAL_WORDS).sort()).toEqual([...getBenchmark('xquad').splits[0].languages].sort());
   });
 
   it.skipIf(!haveSharedData)('SQuAD and TyDi QA train rows use the QA template', async () => {
@@ -160,14 +186,17 @@ describe(`templates on real rows${sharedNote}`, () => {
     );
     expect(shots[8]).toBe(`Question: ${row.question}\nStep-by-Step Answer:`);
     expect(req.references).toEqual(['18']);
-    expect(req.stop).toEqual(['\n']);
+    expect(req.stop).toEqual(['Question:', '</s>', '<|im_end|>']); // lm-eval mgsm_native_cot_en until
     expect(req.maxNewTokens).toBe(256);
     expect(req.sampling).toBeUndefined();
     const zhEx = await loadSplit(shared, getBenchmark('mgsm') as BenchmarkSpec<'math'>, 'exemplars', 'zh');
     const zh = await firstRow<'math'>('mgsm', 'test', 'zh');
     const zhPrompt = mathMgsmCot.eval(zh, { lang: 'zh', exemplars: zhEx, shots: 2 }).prompt;
     expect(zhPrompt.split('\n\n')).toHaveLength(3);
-    expect(zhPrompt.endsWith(`\n\n问题：${zh.question}\n逐步解答：`)).toBe(true);
+    expect(zhPrompt.endsWith(`\n\n问题： ${zh.question}\n逐步解答:`)).toBe(true);
+    // The shots keep the exemplar's question and solution behind lm-eval's answer prefix.
+    expect(zhPrompt.split('\n\n')[0]).toBe(`${zhEx[0].question}\n逐步解答: ${zhEx[0].answer_text?.slice('逐步解答：'.length)}`);
+    expect(asGenerate(mathMgsmCot.eval(zh, { lang: 'zh', exemplars: zhEx })).stop).toEqual(['问题：', '</s>', '<|im_end|>']);
   });
 
   it.skipIf(!haveSharedData)('GSM8K (train row 0): zero-shot training example in the exemplar format', async () => {

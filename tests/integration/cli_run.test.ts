@@ -25,8 +25,13 @@ interface Summary {
       per_family: Record<string, Record<string, number>>;
       per_script: Record<string, Record<string, number>>;
       per_language_stats: Record<string, { n: number; intervals: Record<string, { lo: number; hi: number; method: string }> }>;
+      per_paper_family?: Record<string, Record<string, number>>;
+      per_paper_script?: Record<string, Record<string, number>>;
+      prompt?: Record<string, unknown>;
     }
   >;
+  trainableParams?: number;
+  paperParamCount?: number;
   adapter: { format: string; files: string[]; reloadMaxAbsDiff: number };
 }
 
@@ -70,6 +75,14 @@ describe.skipIf(!existsSync(path.join(SHARED, 'data/languages.json')))('cli run 
     expect(Object.keys(s.eval.xquad.per_language).sort()).toEqual(['de', 'en', 'zh']);
     expect(Object.keys(s.eval.xquad.per_language.en).sort()).toEqual(['exact_match', 'f1']);
     expect(s.adapter.format).toBe('PREFIX_TUNING'); // peft's own adapter type
+    // The paper's Table 4a/4b groupings are in summary.json; no XNLI language is in those Belebele tables.
+    expect(xnli.per_paper_family).toEqual({ "Not in the paper's table": expect.objectContaining({ acc: expect.any(Number) }) });
+    expect(Object.keys(xnli.per_paper_script ?? {})).toEqual(["Not in the paper's table"]);
+    // How it prompted and decoded: lm-eval's per-language words, XQuAD sampled at the paper's setting.
+    expect(xnli.prompt).toEqual({ template: 'nli_xnli_lmeval', wording: 'native' });
+    expect(s.eval.xquad.prompt).toEqual({ template: 'qa_xquad_lmeval', wording: 'native', decoding: 'sample', temperature: 0.1, topP: 0.75 });
+    // The kv form reports what it trains (2 x N x L x d_kv), never the hidden form's N x L x d_model.
+    expect(s.paperParamCount).toBe(s.trainableParams);
     console.log('xnli per family', JSON.stringify(xnli.per_family));
     console.log('xnli per script', JSON.stringify(xnli.per_script));
   });

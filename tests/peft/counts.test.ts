@@ -17,7 +17,8 @@ import { uploadLlamaWeights } from '../../src/model/llama_gpu.ts';
 import type { LlamaWeights } from '../../src/model/llama_gpu.ts';
 import { loadModelFolder } from '../../src/model/load.ts';
 import { NodeFolder } from '../../src/model/node_files.ts';
-import { METHODS, getMethod } from '../../src/peft/index.ts';
+import { adaptedLayers, defaultLastLayers, METHODS, getMethod, paperPrefixLayers } from '../../src/peft/index.ts';
+import { LORA_DEFAULT_RANK, loraAlpha } from '../../src/peft/lora.ts';
 import type { MethodSpec } from '../../src/peft/index.ts';
 import { fixturesNote, haveFixtures, tinyDir } from '../model/helpers.ts';
 
@@ -67,6 +68,39 @@ describe('paper parameter counts', () => {
     expect(paper(c, { method: 'lora', loraR: 8 })).toBe(16 * 8 * ((2048 + 2048) + 2 * (2048 + 512)));
     expect(paper(c, { method: 'lora', loraR: 8 })).toBe(1_179_648);
     expect(paper(c, { method: 'lora', loraR: 8, loraTargets: ['q_proj', 'v_proj'] })).toBe(851_968);
+  });
+});
+
+describe("the paper's defaults (Appendix C, Table 7)", () => {
+  it('prefix methods adapt the last 30 of 32 layers on Llama 3.1 8B and all 16 on Llama 3.2 1B', () => {
+    expect(paperPrefixLayers(32)).toBe(30);
+    expect(paperPrefixLayers(40)).toBe(30); // Mistral Small 24B: 30 layers as well
+    expect(paperPrefixLayers(28)).toBe(26); // never the bottom two
+    expect(paperPrefixLayers(16)).toBe(16);
+    expect(paperPrefixLayers(4)).toBe(4);
+    expect(() => paperPrefixLayers(0)).toThrow(/at least 1 layer/);
+    for (const method of ['prefix', 'adapter'] as const) {
+      expect(adaptedLayers(LLAMA_31_8B, { method })).toEqual(Array.from({ length: 30 }, (_, i) => i + 2));
+      expect(paper(LLAMA_31_8B, { method })).toBe(1_228_800); // the paper's "1.23M", with N = 10 by default
+      expect(adaptedLayers(LLAMA_32_1B, { method })).toHaveLength(16);
+    }
+    // LoRA and full fine-tuning default to every layer (the paper's LoRA: Q, K, V of all layers).
+    expect(adaptedLayers(LLAMA_31_8B, { method: 'lora' })).toHaveLength(32);
+    expect(adaptedLayers(LLAMA_31_8B, { method: 'full' })).toHaveLength(32);
+    expect(defaultLastLayers(LLAMA_31_8B, { method: 'lora' })).toBe(32);
+  });
+
+  it('LoRA defaults to the paper\'s rank 4 (Table 7: 2.36M on Llama 3.1 8B) with peft\'s alpha 8', () => {
+    expect(paper(LLAMA_31_8B, { method: 'lora' })).toBe(2_359_296);
+    expect(LORA_DEFAULT_RANK).toBe(4);
+    expect(loraAlpha({ method: 'lora' })).toBe(8);
+    expect(loraAlpha({ method: 'lora', loraR: 16, loraAlpha: 32 })).toBe(32);
+    expect(() => loraAlpha({ method: 'lora', loraAlpha: 0 })).toThrow(/alpha must be a positive number/);
+  });
+
+  it('the kv form reports what it trains under GQA, not the hidden form\'s N x L x d_model', () => {
+    expect(paper(LLAMA_31_8B, { method: 'prefix', prefixForm: 'kv', tokens: 10, lastLayers: 30 })).toBe(614_400);
+    expect(paper(LLAMA_31_8B, { method: 'prefix', prefixForm: 'hidden', tokens: 10, lastLayers: 30 })).toBe(1_228_800);
   });
 });
 

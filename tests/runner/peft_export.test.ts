@@ -211,7 +211,7 @@ describe('peft formats: exact keys, shapes and config fields', () => {
       layers_to_transform: [2], bias: 'none', use_rslora: false, use_dora: false, fan_in_fan_out: false,
     });
     const all = exportAdapter({ method: 'lora' }, llama, randomParams({ method: 'lora' }, llama), 'org/m');
-    expect(decode(file(all, 'adapter_config.json'))).toMatchObject({ r: 8, lora_alpha: 16, layers_to_transform: null });
+    expect(decode(file(all, 'adapter_config.json'))).toMatchObject({ r: 4, lora_alpha: 8, layers_to_transform: null }); // the paper's rank 4, peft's default alpha 8
   });
 });
 

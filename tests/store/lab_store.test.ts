@@ -2,7 +2,7 @@
 // per-language metrics), the debounced parameter count, the experiment it builds, sweep cells.
 import { describe, expect, it } from 'vitest';
 import type { LabApi, LabEvent, LabListener, ModelInfo, RunSummary } from '../../src/protocol/lab.ts';
-import { buildExperiment, createLabStore, groupLanguages, sweepKey } from '../../src/store/index.ts';
+import { buildExperiment, buildMethodConfig, createLabStore, defaultLayersFor, groupLanguages, sweepKey } from '../../src/store/index.ts';
 import { resolveSource } from '../../src/store/model.ts';
 import type { LabClient } from '../../workers/client.ts';
 
@@ -52,6 +52,25 @@ describe('lab store', () => {
     await tick();
     expect(store.getState().methodConfig.lastLayers).toBe(4);
     expect(store.getState().paramCount).toMatchObject({ status: 'ready', paper: 20 * 4 * 64 });
+  });
+
+  it("starts each method at the paper's layer count on a 32-layer model, until the slider is touched", async () => {
+    const lab = fakeLab();
+    (lab.client.api as Partial<LabApi>).loadModel = async () => ({ ...INFO, layers: 32, paperPrefixLayers: 30, isToy: false });
+    const store = createLabStore({ clientFactory: () => lab.client, paramCountDebounceMs: 0 });
+    await store.getState().loadModel({ kind: 'hf', repo: 'meta-llama/Llama-3.1-8B' });
+    expect(store.getState().methodConfig.lastLayers).toBe(30); // prefix tuning: the last 30 of 32 (Appendix C)
+    store.getState().setMethodConfig({ method: 'lora' });
+    expect(store.getState().methodConfig.lastLayers).toBe(32); // LoRA: Q, K, V of every layer
+    store.getState().setMethodConfig({ method: 'adapter' });
+    expect(store.getState().methodConfig.lastLayers).toBe(30);
+    store.getState().setMethodConfig({ lastLayers: 12 });
+    store.getState().setMethodConfig({ method: 'lora' });
+    expect(store.getState().methodConfig.lastLayers).toBe(12); // a chosen L stays
+    expect(defaultLayersFor('prefix', { layers: 16, paperPrefixLayers: 16 })).toBe(16);
+    expect(defaultLayersFor('prefix', { layers: 32 })).toBe(32); // a lab that does not say: every layer
+    // LoRA states its alpha: the paper's rank 4 with peft's default alpha 8.
+    expect(buildMethodConfig({ ...store.getState().methodConfig, method: 'lora' })).toMatchObject({ loraR: 4, loraAlpha: 8 });
   });
 
   it('folds run events into runs, loss points and streaming per-language metrics', async () => {

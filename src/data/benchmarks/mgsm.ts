@@ -23,7 +23,7 @@ export const mgsm: BenchmarkSpec<'math'> = {
   parallel: true,
   parseRow: (v) => parseMathRow(v),
   defaultTemplate: 'math_mgsm_cot',
-  metrics: ['mgsm_exact'],
+  metrics: ['mgsm_exact', 'mgsm_strict', 'mgsm_flexible'],
   primaryMetric: 'mgsm_exact',
   chance: 0, // a number to generate: guessing scores nothing
   paperSetup: 'Trained on GSM8K train (7.47K); evaluated 8-shot chain-of-thought (Wei et al., 2022), maj@1.',

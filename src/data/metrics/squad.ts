@@ -31,6 +31,17 @@ const PY_WHITESPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2
 const ARTICLES = /(?<![\p{L}\p{N}_])(?:a|an|the)(?![\p{L}\p{N}_])/gu;
 
 /** Python str.split() with no arguments. */
+const PY_EDGE_SPACE = new RegExp(`^${PY_WHITESPACE.source}|${PY_WHITESPACE.source}$`, 'gu');
+
+/**
+ * Python's str.strip() with no arguments: trims Python's whitespace only. JS String.prototype.trim
+ * also trims U+FEFF (and not \x1c-\x1f, \x85), which would change SQuAD scores of XQuAD rows that
+ * start with a U+FEFF (33-48 rows per language): generations are stripped with this before scoring.
+ */
+export function pyStrip(s: string): string {
+  return s.replace(PY_EDGE_SPACE, '');
+}
+
 export function pySplit(s: string): string[] {
   return s.split(PY_WHITESPACE).filter((t) => t !== '');
 }

@@ -7,6 +7,7 @@
  * the ASCII ':' of the Belebele README. Used for mcqa_train (training) and the toy benchmark too;
  * works for any number of choices up to 26 (letters A..Z).
  */
+import { pyStrip } from '../metrics/squad.ts';
 import type { MultipleChoiceRow } from '../types.ts';
 import { goldExample, type ChoiceRequest, type PromptTemplate } from './types.ts';
 
@@ -20,7 +21,7 @@ function mcRequest(row: MultipleChoiceRow): ChoiceRequest {
   const options = row.choices.map((c, i) => `${letters[i]}: ${c}`).join('\n');
   return {
     kind: 'choices',
-    prompt: `P: ${row.passage}\nQ: ${row.question.trim()}\n${options}\nAnswer:`,
+    prompt: `P: ${row.passage}\nQ: ${pyStrip(row.question)}\n${options}\nAnswer:`,
     continuations: letters.map((l) => ` ${l}`),
     choiceTexts: letters,
     gold: row.label,
@@ -57,7 +58,7 @@ export const mcCloze: PromptTemplate<'multiple_choice'> = {
 function clozeRequest(row: MultipleChoiceRow): ChoiceRequest {
   return {
     kind: 'choices',
-    prompt: `P: ${row.passage}\nQ: ${row.question.trim()}\nAnswer:`,
+    prompt: `P: ${row.passage}\nQ: ${pyStrip(row.question)}\nAnswer:`,
     continuations: row.choices.map((c) => ` ${c}`),
     choiceTexts: row.choices,
     gold: row.label,

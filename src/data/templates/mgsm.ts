@@ -1,19 +1,25 @@
 /**
- * MGSM chain-of-thought, "native" exemplars (Shi et al., 2023; lm-eval mgsm_native_cot_<lang>):
- * each shot is the exemplar verbatim — its question already starts with the localised prefix
- * ("Question: …", "问题：…") and its answer with "Step-by-Step Answer: …" — shots are joined by
- * "\n\n", and the test item follows as "{question prefix} {question}\n{answer prefix}".
- * The paper evaluates 8-shot (Wei et al., 2022), maj@1 (one sample; decoded greedily here, as
- * in lm-eval, so the request has no `sampling`). Evaluation: generate until "\n" (every
- * exemplar answer is one line; lm-eval's native_cot stops on "\n\n" and "\n"), at most 256 new
- * tokens (lm-eval's default), and score the LAST number of the generation (metrics/mgsm.ts)
- * against answer_number.
+ * MGSM chain-of-thought, "native" exemplars, laid out as lm-evaluation-harness
+ * `mgsm_native_cot_<lang>` does (lm_eval/tasks/mgsm/utils.py and the generated per-language YAML):
+ *   shot        "{exemplar question}\n{ANSWER} {exemplar solution}"   (Shi et al., 2023 exemplars)
+ *   test item   "{QUESTION} {question}\n{ANSWER}"
+ *   shots joined by "\n\n"; generation until QUESTION, "</s>" or "<|im_end|>" (lm-eval's `until`
+ *   for the language, e.g. "Frage:", "问题："), at most 256 new tokens (lm-eval's default), greedy.
+ * QUESTION and ANSWER are the exemplars' own prefixes (MGSM_PREFIXES) except where lm-eval's YAML
+ * writes them differently (MGSM_LMEVAL_PREFIXES: zh "逐步解答:" and ja "ステップごとの答え:" with an
+ * ASCII colon, and a space after the full-width "问题：" / "問題："). Two lm-eval quirks are NOT
+ * copied (docs/fidelity.md): its Russian ANSWER "Пошаговоерешение:" lacks the space the exemplars
+ * have, and its doc_to_target cuts one character too many from the zh/ja exemplar solutions.
+ * The paper evaluates 8-shot (Wei et al., 2022), maj@1 (one greedy decode, so no `sampling`).
+ * Scoring: metrics/mgsm.ts (strict-match, flexible-extract, and the lab's primary exact_match).
  *
  * Training (GSM8K, English, no shots in the prompt to keep sequences short):
  *   prompt "Question: {question}\nStep-by-Step Answer:"
  *   target " {solution lines joined by spaces} The answer is {N}.\n"
  * i.e. GSM8K's "#### N" line becomes the exemplars' "The answer is N." sentence, so the trained
- * format is exactly the one the 8-shot prompt shows, and the final "\n" teaches it to stop.
+ * format is exactly the one the 8-shot prompt shows, and the final "\n" ends the solution line as
+ * in the exemplars (what follows in a generation, up to the next "Question:", is ignored by the
+ * strict score).
  */
 import type { MathRow } from '../types.ts';
 import type { GenerateRequest, PromptTemplate, TemplateContext } from './types.ts';
@@ -46,7 +52,19 @@ export const MGSM_PREFIXES: Readonly<Record<string, MgsmPrefixes>> = {
   te: { question: 'ప్రశ్న:', questionDelimiter: ' ', answer: 'దశలవారీగా సమాధానం:', answerDelimiter: ' ' },
 };
 
+/**
+ * Where lm-eval's mgsm_native_cot YAML words a prefix differently from the exemplars (the test item
+ * and the shots' answer prefix use these).
+ */
+export const MGSM_LMEVAL_PREFIXES: Readonly<Record<string, MgsmPrefixes>> = {
+  zh: { question: '问题：', questionDelimiter: ' ', answer: '逐步解答:', answerDelimiter: ' ' },
+  ja: { question: '問題：', questionDelimiter: ' ', answer: 'ステップごとの答え:', answerDelimiter: ' ' },
+};
+
+/** End of a training target: the exemplars' solutions are one line. */
 export const MGSM_STOP = ['\n'];
+/** lm-eval's `until` besides the language's question prefix. */
+export const MGSM_EXTRA_STOPS = ['</s>', '<|im_end|>'] as const;
 export const MGSM_MAX_NEW_TOKENS = 256;
 export const MGSM_DEFAULT_SHOTS = 8;
 
@@ -75,6 +93,7 @@ export function prefixesFromExemplars(exemplars: readonly MathRow[]): MgsmPrefix
 
 function prefixesFor(ctx: TemplateContext | undefined): MgsmPrefixes {
   const lang = ctx?.lang ?? 'en';
+  if (MGSM_LMEVAL_PREFIXES[lang]) return MGSM_LMEVAL_PREFIXES[lang];
   if (MGSM_PREFIXES[lang]) return MGSM_PREFIXES[lang];
   if (ctx?.exemplars && ctx.exemplars.length > 0) return prefixesFromExemplars(ctx.exemplars);
   throw new Error(`no MGSM prefixes for language '${lang}' (pass its exemplars)`);
@@ -95,6 +114,19 @@ export function gsm8kToCot(answerText: string, answerNumber: number): string {
   return [...body, `The answer is ${answerNumber}.`].join(' ');
 }
 
+/** One shot: the exemplar's question, then its solution behind the prompt's answer prefix. */
+export function mgsmShot(e: MathRow, p: MgsmPrefixes): string {
+  if (e.answer_text === undefined) throw new Error(`MGSM exemplar ${e.id} has no answer_text`);
+  const m = PREFIX.exec(e.answer_text);
+  const solution = m ? e.answer_text.slice(m[0].length) : e.answer_text;
+  return `${e.question}\n${p.answer}${p.answerDelimiter}${solution}`;
+}
+
+/** lm-eval's stop strings for the language: its question prefix, "</s>", "<|im_end|>". */
+export function mgsmStops(p: MgsmPrefixes): string[] {
+  return [p.question, ...MGSM_EXTRA_STOPS];
+}
+
 function mgsmPrompt(row: MathRow, ctx: TemplateContext | undefined): string {
   const p = prefixesFor(ctx);
   const shots = ctx?.shots ?? MGSM_DEFAULT_SHOTS;
@@ -102,7 +134,7 @@ function mgsmPrompt(row: MathRow, ctx: TemplateContext | undefined): string {
   if (shots > exemplars.length) {
     throw new Error(`MGSM ${shots}-shot prompt needs ${shots} exemplars for '${ctx?.lang ?? 'en'}', got ${exemplars.length} (load mgsm/exemplars.<lang>.jsonl or set shots: 0)`);
   }
-  const blocks = exemplars.slice(0, shots).map((e) => `${e.question}\n${e.answer_text ?? ''}`);
+  const blocks = exemplars.slice(0, shots).map((e) => mgsmShot(e, p));
   blocks.push(mgsmQuestionBlock(row.question, p));
   return blocks.join('\n\n');
 }
@@ -122,7 +154,7 @@ export const mathMgsmCot: PromptTemplate<'math'> = {
     return {
       kind: 'generate',
       prompt: mgsmPrompt(row, ctx),
-      stop: [...MGSM_STOP],
+      stop: mgsmStops(prefixesFor(ctx)),
       maxNewTokens: MGSM_MAX_NEW_TOKENS,
       references: [String(row.answer_number)],
     };

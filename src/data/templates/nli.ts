@@ -8,15 +8,19 @@
  * Chosen as the default for training AND evaluation because the paper's base-model XNLI numbers
  * (Llama 3.1 8B, ~50-54%) are in the range lm-eval's xnli tasks give, and Appendix A's text is
  * lost from paper.txt. Training uses the same strings: prompt = context, target = the gold
- * choice, so the prefix learns to make the right continuation likely. Wording: English in every
- * language by default (the adapter is trained on English only and the scaffold stays the same,
- * only the content changes language); `wording: 'native'` gives lm-eval's per-language words.
+ * choice, so the prefix learns to make the right continuation likely. Wording: lm-eval's
+ * per-language words by default (`wording: 'native'`, xnli_<lang>: "…, richtig? Ja, …" in German);
+ * `wording: 'english'` keeps the English scaffold in every language (only the content changes
+ * language). Training is English either way. lm-eval scores the whole string
+ * "premise, right? Yes, hypothesis" with an empty context; we split it at "?" (the shared part is
+ * the prompt), which ranks the choices the same way up to tokenisation at the split.
  *
  * 'nli_mnli_lmeval' — lm-eval's GLUE MNLI prompt (label-word classification, cheaper to score):
  *   "{premise}\nQuestion: {hypothesis with a final '.'} True, False or Neither?\nAnswer:" -> " True" | " Neither" | " False".
  */
 import type { NliLabel, NliRow } from '../types.ts';
-import { goldExample, type ChoiceRequest, type PromptTemplate, type TemplateContext } from './types.ts';
+import { pyStrip } from '../metrics/squad.ts';
+import { goldExample, TEMPLATE_WORDINGS, templateWording, type ChoiceRequest, type PromptTemplate, type TemplateContext } from './types.ts';
 
 const LABEL_INDEX: Record<NliLabel, number> = { entailment: 0, neutral: 1, contradiction: 2 };
 
@@ -47,7 +51,8 @@ export const XNLI_LMEVAL_WORDS: Readonly<Record<string, XnliWords>> = {
 };
 
 function xnliWords(ctx: TemplateContext | undefined): XnliWords {
-  if (ctx?.wording === 'native' && ctx.lang && XNLI_LMEVAL_WORDS[ctx.lang]) return XNLI_LMEVAL_WORDS[ctx.lang];
+  const wording = templateWording(ctx);
+  if (wording === 'native' && ctx?.lang && XNLI_LMEVAL_WORDS[ctx.lang]) return XNLI_LMEVAL_WORDS[ctx.lang];
   return XNLI_LMEVAL_WORDS.en;
 }
 
@@ -66,15 +71,16 @@ function xnliRequest(row: NliRow, ctx?: TemplateContext): ChoiceRequest {
 export const nliXnliLmeval: PromptTemplate<'nli'> = {
   id: 'nli_xnli_lmeval',
   task: 'nli',
-  title: 'XNLI, lm-eval style ("premise, right? Yes, hypothesis")',
+  title: 'XNLI, lm-eval xnli_<lang> style ("premise, right? Yes, hypothesis", in the language\'s words by default)',
   source: 'EleutherAI lm-evaluation-harness, lm_eval/tasks/xnli (doc_to_text "{{premise}}, right?", choices "Yes|Also|No, {{hypothesis}}")',
+  wordings: TEMPLATE_WORDINGS,
   evalKind: 'choices',
   train: (row, ctx) => goldExample(xnliRequest(row, ctx)),
   eval: xnliRequest,
 };
 
 function mnliRequest(row: NliRow): ChoiceRequest {
-  const hyp = row.hypothesis.trim();
+  const hyp = pyStrip(row.hypothesis);
   const choiceTexts = ['True', 'Neither', 'False'];
   return {
     kind: 'choices',

@@ -56,8 +56,22 @@ export interface TemplateContext {
   exemplars?: readonly MathRow[];
   /** MGSM: how many exemplars to put in the prompt (default 8; 0 = zero-shot). */
   shots?: number;
-  /** NLI (lm-eval XNLI style): 'english' (default) or lm-eval's per-language words. */
-  wording?: 'english' | 'native';
+  /**
+   * XNLI and XQuAD: lm-eval's per-language words ('native', the default: xnli_<lang>, xquad_<lang>)
+   * or the English words in every language ('english').
+   */
+  wording?: TemplateWording;
+}
+
+export type TemplateWording = 'native' | 'english';
+export const TEMPLATE_WORDINGS: readonly TemplateWording[] = ['native', 'english'];
+export const DEFAULT_WORDING: TemplateWording = 'native';
+
+/** The wording a context asks for (native when unset); a wrong value is an error, not English. */
+export function templateWording(ctx: TemplateContext | undefined): TemplateWording {
+  const w = ctx?.wording ?? DEFAULT_WORDING;
+  if (!TEMPLATE_WORDINGS.includes(w)) throw new Error(`template wording must be 'native' or 'english', got '${String(w)}'`);
+  return w;
 }
 
 export interface PromptTemplate<K extends TaskKind = TaskKind> {
@@ -67,6 +81,8 @@ export interface PromptTemplate<K extends TaskKind = TaskKind> {
   /** Where the wording comes from, verbatim enough to check against the source. */
   readonly source: string;
   readonly evalKind: 'choices' | 'generate';
+  /** Templates whose words follow TemplateContext.wording (XNLI, XQuAD); absent: one wording. */
+  readonly wordings?: readonly TemplateWording[];
   train(row: RowByTask[K], ctx?: TemplateContext): TrainExample;
   eval(row: RowByTask[K], ctx?: TemplateContext): EvalRequest;
 }

@@ -99,7 +99,7 @@ export function NumberField(props: {
 export function Segmented<T extends string>(props: {
   label: string;
   value: T;
-  options: { value: T; label: string; testId?: string }[];
+  options: { value: T; label: string; testId?: string; title?: string }[];
   onChange: (v: T) => void;
 }) {
   return (
@@ -111,6 +111,7 @@ export function Segmented<T extends string>(props: {
           type="button"
           aria-pressed={o.value === props.value}
           data-testid={o.testId}
+          title={o.title}
           onClick={() => props.onChange(o.value)}
         >
           {o.label}

@@ -73,7 +73,7 @@ export function Heatmap() {
               ))}
             </div>
             {groups.map((g) => (
-              <div role="rowgroup" key={g.key} className="hm-rowgroup">
+              <div role="rowgroup" key={g.key} className="hm-rowgroup" data-testid={`heat-group-${g.key.replace(/[^A-Za-z0-9]+/g, '-')}`} data-languages={g.languages.map((l) => l.code).join(' ')}>
                 <div role="row" className="hm-row">
                   <span role="rowheader" className="hm-group" style={{ gridColumn: `1 / span ${chosen.length + 1}` }}>
                     {g.key}

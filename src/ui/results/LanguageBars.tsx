@@ -55,7 +55,7 @@ export function LanguageBars(p: BarsProps) {
         const values = g.languages.map((l) => p.summary?.per_language[l.code]?.[p.metric]).filter((v): v is number => typeof v === 'number');
         const gm = mean(values);
         return (
-          <div key={g.key} className="bar-group" role="group" aria-label={`${g.key}: mean ${formatMetric(gm)}`} data-testid={`bar-group-${g.key.replace(/[^A-Za-z0-9]+/g, '-')}`}>
+          <div key={g.key} className="bar-group" role="group" aria-label={`${g.key}: mean ${formatMetric(gm)}`} data-testid={`bar-group-${g.key.replace(/[^A-Za-z0-9]+/g, '-')}`} data-languages={g.languages.map((l) => l.code).join(' ')}>
             <div className="bar-group-head">
               <span className="group-name">{g.key}</span>
               <span className="group-mean num">mean {formatMetric(gm)}</span>

@@ -1,5 +1,5 @@
 // Per-language results of one run on one benchmark, filling while the evaluation streams.
-import type { BenchmarkId } from '../../protocol/lab.ts';
+import type { BenchmarkId, EvalPromptInfo } from '../../protocol/lab.ts';
 import { benchmarkMeta, BENCHMARKS, chanceVerdict, languageValue, meanMetric, useLabStore } from '../../store/index.ts';
 import { formatMetric, metricLabel } from '../format.ts';
 import { METHOD_COLORS } from '../palette.ts';
@@ -9,6 +9,16 @@ import { RunSelect } from '../common/RunSelect.tsx';
 import { GroupByToggle } from '../common/GroupByToggle.tsx';
 import { MarkKey } from '../common/MarkKey.tsx';
 import { ImportedMark } from '../common/ImportedMark.tsx';
+
+/** "prompt: each language's words (lm-eval) · sampled, temperature 0.1, top-p 0.75" */
+function describePrompt(p: EvalPromptInfo | null): string {
+  if (!p) return '';
+  const parts: string[] = [];
+  if (p.wording) parts.push(`prompt words: ${p.wording === 'native' ? "each language's (lm-eval)" : 'English in every language'}`);
+  if (p.decoding === 'sample') parts.push(`sampled, temperature ${p.temperature ?? '?'}, top-p ${p.topP ?? '?'} (seeded)`);
+  else if (p.decoding === 'greedy') parts.push('greedy decoding');
+  return parts.join(' · ');
+}
 
 export function ResultsView() {
   const runId = useLabStore((s) => s.activeRunId);
@@ -40,6 +50,7 @@ export function ResultsView() {
   const values = languages.map((l) => languageValue(summary, l, metric)).filter((v) => v !== null);
   const unknownN = values.filter((v) => v.n === null).length;
   const notAbove = values.filter((v) => chanceVerdict(v, meta.chance) === 'not-above').length;
+  const promptText = describePrompt(summary?.prompt ?? null);
 
   return (
     <div className="view" data-testid="view-results">
@@ -76,6 +87,12 @@ export function ResultsView() {
                   · <ImportedMark run={run} testId="results-imported" /> from <code>{run.imported.file}</code>
                 </>
               ) : null}
+              {promptText && (
+                <>
+                  {' · '}
+                  <span data-testid="results-prompt">{promptText}</span>
+                </>
+              )}
             </>
           ) : (
             'Start a run (Train) or open one from History to see its results.'

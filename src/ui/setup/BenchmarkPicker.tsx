@@ -1,9 +1,9 @@
 // Target benchmark (its English training set follows from it) and the evaluation languages,
 // grouped by family or by script, with a select-all checkbox per group.
 import { useEffect, useRef } from 'react';
-import { BENCHMARKS, benchmarkMeta, groupLanguages, ITEMS_MAX, ITEMS_MIN, languageMeta, useLabStore, type LanguageGroup } from '../../store/index.ts';
+import { BENCHMARKS, benchmarkMeta, groupLanguages, ITEMS_MAX, ITEMS_MIN, languageMeta, useLabStore, WORDING_BENCHMARKS, type LanguageGroup } from '../../store/index.ts';
 import type { BenchmarkId } from '../../protocol/lab.ts';
-import { NumberField } from '../common/controls.tsx';
+import { NumberField, Segmented } from '../common/controls.tsx';
 import { GroupByToggle } from '../common/GroupByToggle.tsx';
 
 function GroupBox({ group, selected, benchmark }: { group: LanguageGroup; selected: Set<string>; benchmark: BenchmarkId }) {
@@ -54,6 +54,8 @@ export function BenchmarkPicker() {
   const items = useLabStore((s) => s.itemsPerLanguage);
   const setItems = useLabStore((s) => s.setItemsPerLanguage);
   const groupBy = useLabStore((s) => s.groupBy);
+  const wording = useLabStore((s) => s.promptWording);
+  const setWording = useLabStore((s) => s.setPromptWording);
   const meta = benchmarkMeta(benchmark);
   const selected = new Set(selectedList);
   const groups = groupLanguages(benchmark, meta.languages, groupBy);
@@ -74,6 +76,17 @@ export function BenchmarkPicker() {
         </div>
         <NumberField label="Items per language" value={items} min={ITEMS_MIN} max={ITEMS_MAX} onCommit={setItems} testId="input-items" />
         <GroupByToggle label="Group by" testIdPrefix="setup-view" />
+        {WORDING_BENCHMARKS.includes(benchmark) && (
+          <Segmented
+            label="Prompt words"
+            value={wording}
+            onChange={setWording}
+            options={[
+              { value: 'native', label: 'Each language (lm-eval)', testId: 'wording-native', title: `lm-eval's ${benchmark}_<lang> words, e.g. "Kontext: … Frage: … Antwort:"` },
+              { value: 'english', label: 'English', testId: 'wording-english', title: 'The English template words in every language' },
+            ]}
+          />
+        )}
       </div>
       <p className="hint">
         Trains on {meta.trainSet} (English only); evaluates zero-shot on <span className="num">{selected.size}</span> of{' '}

@@ -1,6 +1,6 @@
 // Method and its knobs, with the live trainable-parameter count (the paper's N x L x d_model for
 // prefix methods) from the lab; training hyper-parameters below.
-import { LORA_RANKS, METHODS, methodMeta, TOKENS_MAX, TOKENS_MIN, useLabStore } from '../../store/index.ts';
+import { defaultLayersFor, LORA_RANKS, METHODS, methodMeta, TOKENS_MAX, TOKENS_MIN, useLabStore } from '../../store/index.ts';
 import type { MethodId } from '../../protocol/lab.ts';
 import { NumberField, Slider } from '../common/controls.tsx';
 import { formatCount, formatParams } from '../format.ts';
@@ -19,7 +19,7 @@ function ParamCount() {
   if (hidden !== null) {
     if (cfg.method === 'prefix' || cfg.method === 'adapter') formula = `N × L × d_model = ${cfg.tokens} × ${cfg.lastLayers} × ${hidden}`;
     else if (cfg.method === 'soft_prompt') formula = `N × d_model = ${cfg.tokens} × ${hidden}`;
-    else if (cfg.method === 'lora') formula = `r × (d_in + d_out) for Q, K, V × L, r = ${cfg.loraRank}, L = ${cfg.lastLayers}`;
+    else if (cfg.method === 'lora') formula = `r × (d_in + d_out) for Q, K, V × L, r = ${cfg.loraRank}, L = ${cfg.lastLayers}, alpha = ${cfg.loraAlpha}`;
     else if (cfg.method === 'full') formula = `every weight of the last ${cfg.lastLayers} layer${cfg.lastLayers === 1 ? '' : 's'}${cfg.lastLayers === layersOf ? ', the embeddings and the final norm' : ''}`;
     else formula = 'nothing is trained';
   }
@@ -45,7 +45,17 @@ export function MethodPanel() {
   const cfg = useLabStore((s) => s.methodConfig);
   const set = useLabStore((s) => s.setMethodConfig);
   const layers = useLabStore((s) => s.model.info?.layers ?? null);
+  const info = useLabStore((s) => s.model.info);
   const meta = methodMeta(cfg.method);
+  const paperLayers = info ? defaultLayersFor(cfg.method, info) : null;
+  const layersHint =
+    layers === null
+      ? 'Load a model to choose layers.'
+      : !meta.usesLayers
+        ? `not used by ${meta.label}`
+        : cfg.method === 'prefix' || cfg.method === 'adapter'
+          ? `of ${layers} layers · paper's default ${paperLayers}: the last 30 of 32 on Llama 3.1 8B, all layers on models of up to 16 (Appendix C)`
+          : `of ${layers} layers · paper's default ${paperLayers}: every layer`;
 
   return (
     <section className="panel" aria-labelledby="method-heading" data-testid="method-panel">
@@ -73,7 +83,7 @@ export function MethodPanel() {
         onChange={(v) => set({ lastLayers: v })}
         disabled={!meta.usesLayers || layers === null}
         testId="slider-layers"
-        hint={layers === null ? 'Load a model to choose layers.' : meta.usesLayers ? `of ${layers} layers` : `not used by ${meta.label}`}
+        hint={layersHint}
       />
       <Slider
         label="Prompt / prefix tokens N"
@@ -83,7 +93,11 @@ export function MethodPanel() {
         onChange={(v) => set({ tokens: v })}
         disabled={!meta.usesTokens}
         testId="slider-tokens"
-        hint={meta.usesTokens ? 'The paper uses 10. Prompts start as N(0, 1) samples, as in peft.' : `not used by ${meta.label}`}
+        hint={
+          meta.usesTokens
+            ? "The paper uses 10. Prompts start as N(0, 1) samples, as in peft (a run config's promptInit: 'small' gives N(0, 0.02))."
+            : `not used by ${meta.label}`
+        }
       />
       <div className="field">
         <label htmlFor="lora-rank">LoRA rank r</label>
@@ -95,6 +109,17 @@ export function MethodPanel() {
           ))}
         </select>
       </div>
+      <NumberField
+        label="LoRA alpha (scale alpha / r)"
+        value={cfg.loraAlpha}
+        min={0}
+        step="any"
+        format={formatLr}
+        onCommit={(v) => set({ loraAlpha: v })}
+        testId="input-lora-alpha"
+        disabled={!meta.usesRank}
+      />
+      <p className="hint">{meta.usesRank ? "The paper's LoRA: rank 4 on Q, K, V; alpha 8 is peft's default (the paper gives none)." : ''}</p>
 
       <ParamCount />
 
