@@ -34,7 +34,7 @@ export interface PretrainConfig {
 }
 
 export const PRETRAIN_DEFAULTS: PretrainConfig = {
-  seed: 1, steps: 450, batch: 16, seq: 128, lr: 3e-3, warmup: 30, minLrShare: 0.1, weightDecay: 0.1, maxGradNorm: 1, merges: 765,
+  seed: 1, steps: 640, batch: 8, seq: 128, lr: 3e-3, warmup: 30, minLrShare: 0.1, weightDecay: 0.1, maxGradNorm: 1, merges: 765,
 };
 
 /** Documents the tokenizer is learnt from: the start of the corpus stream for the seed. */
