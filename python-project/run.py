@@ -124,7 +124,8 @@ def main():
                     'peft': peft.__version__, 'accelerate': accelerate.__version__, 'processes': accelerator.num_processes,
                     'device': torch.cuda.get_device_name() if torch.cuda.is_available() else 'cpu', 'bf16': bf16, 'model': where}
         summary = run_summary(experiment, run_id, status, evals, train_out, info.get('trainable'),
-                              paper_param_count(method, cfg.num_hidden_layers, cfg.hidden_size, info.get('trainable')),
+                              paper_param_count(method, cfg.num_hidden_layers, cfg.hidden_size, info.get('trainable'), cfg.num_key_value_heads,
+                                                getattr(cfg, 'head_dim', None) or cfg.hidden_size // cfg.num_attention_heads),
                               adapter, error, producer)
         with open(os.path.join(args.out, 'summary.json'), 'w', encoding='utf-8') as f:
             json.dump(summary, f, indent=1, ensure_ascii=False)

@@ -1,6 +1,29 @@
 """Which layers a method adapts and how many prompt tokens it uses (the lab's src/peft/common.ts),
-and whether peft can express the method exactly (src/runner/peft_export.ts, peftCompatibility).
+LoRA's rank and alpha (src/peft/lora.ts), and whether peft can express the method exactly
+(src/runner/peft_export.ts, peftCompatibility). The defaults are the paper's, as in the lab (checked
+against tests/cases/metrics.json "methods"): prefix tuning and LLaMA-Adapter adapt every layer of a
+model of up to 16 layers (Llama 3.2 1B), else the last 30 but never the bottom two (30 of 32 on
+Llama 3.1 8B); LoRA and full fine-tuning adapt every layer; LoRA rank 4 with peft's alpha 8.
 Pure Python: the tests check it without torch."""
+
+# Appendix C of the paper: every layer of a small model, else 30 layers.
+PAPER_SMALL_MODEL_LAYERS = 16
+PAPER_PREFIX_LAYERS = 30
+LORA_DEFAULT_RANK = 4
+# peft's LoraConfig default lora_alpha (scale alpha / r = 2 at r = 4).
+LORA_DEFAULT_ALPHA = 8
+
+
+def paper_prefix_layers(num_layers):
+    """How many of the last layers the paper gives prefixes."""
+    if not isinstance(num_layers, int) or num_layers < 1:
+        raise ValueError(f'a model needs at least 1 layer, got {num_layers}')
+    return num_layers if num_layers <= PAPER_SMALL_MODEL_LAYERS else min(PAPER_PREFIX_LAYERS, num_layers - 2)
+
+
+def default_last_layers(num_layers, method):
+    """The last-L default when a method names neither layers nor lastLayers."""
+    return paper_prefix_layers(num_layers) if method['method'] in ('prefix', 'adapter') else num_layers
 
 
 def adapted_layers(num_layers, method):
@@ -10,7 +33,8 @@ def adapted_layers(num_layers, method):
             if not isinstance(l, int) or l < 0 or l >= num_layers:
                 raise ValueError(f'layer {l} does not exist (the model has {num_layers} layers)')
         return sorted(set(layers))
-    last = method.get('lastLayers', num_layers)
+    last = method.get('lastLayers')
+    last = default_last_layers(num_layers, method) if last is None else last
     if not isinstance(last, int) or last < 1 or last > num_layers:
         raise ValueError(f'lastLayers must be 1..{num_layers}, got {last}')
     return list(range(num_layers - last, num_layers))
@@ -31,10 +55,19 @@ def prompt_init_std(method):
 
 
 def lora_rank(method):
-    r = method.get('loraR', 8)
+    r = method.get('loraR')
+    r = LORA_DEFAULT_RANK if r is None else r
     if not isinstance(r, int) or r < 1:
         raise ValueError(f'LoRA rank must be a positive integer, got {r}')
     return r
+
+
+def lora_alpha(method):
+    a = method.get('loraAlpha')
+    a = LORA_DEFAULT_ALPHA if a is None else a
+    if isinstance(a, bool) or not isinstance(a, (int, float)) or not (0 < a < float('inf')):
+        raise ValueError(f'LoRA alpha must be a positive number, got {a}')
+    return a
 
 
 LORA_TARGETS = ('q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj')

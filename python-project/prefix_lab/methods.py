@@ -21,7 +21,7 @@ import types
 import torch
 from torch import nn
 
-from .layers import adapted_layers, lora_rank, lora_targets, peft_plan, prompt_init_std, prompt_tokens, trains_embeddings
+from .layers import adapted_layers, lora_alpha, lora_rank, lora_targets, peft_plan, prompt_init_std, prompt_tokens, trains_embeddings
 
 
 def _llama_helpers():
@@ -176,7 +176,7 @@ def apply_method(model, method, seed):
                                              adapter_layers=len(adapted_layers(num_layers, method)))
         else:
             r = lora_rank(method)
-            conf = peft.LoraConfig(task_type='CAUSAL_LM', r=r, lora_alpha=method.get('loraAlpha', 2 * r), lora_dropout=0.0,
+            conf = peft.LoraConfig(task_type='CAUSAL_LM', r=r, lora_alpha=lora_alpha(method), lora_dropout=0.0,
                                    target_modules=lora_targets(method), layers_to_transform=adapted_layers(num_layers, method),
                                    bias='none')
         model = peft.get_peft_model(model, conf)

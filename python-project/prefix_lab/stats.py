@@ -88,7 +88,8 @@ def group_scores(per_language_scores, languages, key):
 
 
 def summarise(item_metrics_by_lang, languages, seed=0):
-    """{lang: [item metric dicts]} -> the lab's EvalSummary (percentages, groups, n and intervals)."""
+    """{lang: [item metric dicts]} -> the lab's EvalSummary (percentages, the linguistic groups and the
+    paper's Table 4b / 4a groups, n and intervals); the evaluation adds how it prompted ('prompt')."""
     per_language, stats, means = {}, {}, {}
     items = 0
     for lang, item_metrics in item_metrics_by_lang.items():
@@ -115,6 +116,7 @@ def summarise(item_metrics_by_lang, languages, seed=0):
         'per_family': grouped('family'),
         'per_script': grouped('script'),
         'per_paper_family': grouped('paper_family'),
+        'per_paper_script': grouped('paper_script'),
         'per_language_stats': stats,
         'items': items,
     }

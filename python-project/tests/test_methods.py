@@ -18,6 +18,9 @@ class Plan(unittest.TestCase):
         self.assertEqual(adapted_layers(4, {'method': 'prefix', 'lastLayers': 2}), [2, 3])
         self.assertEqual(adapted_layers(4, {'method': 'prefix', 'layers': [3, 1, 3]}), [1, 3])
         self.assertEqual(adapted_layers(4, {'method': 'prefix'}), [0, 1, 2, 3])
+        # The paper's depth (tests/cases/metrics.json "methods" has the lab's values): 30 of 32 layers.
+        self.assertEqual(adapted_layers(32, {'method': 'prefix'}), list(range(2, 32)))
+        self.assertEqual(adapted_layers(32, {'method': 'lora'}), list(range(32)))
         with self.assertRaisesRegex(ValueError, 'lastLayers must be 1..4'):
             adapted_layers(4, {'method': 'prefix', 'lastLayers': 5})
 

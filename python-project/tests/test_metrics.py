@@ -1,10 +1,10 @@
-"""The project's metrics, statistics, schedule, seeded randomness and encoding against the lab's
-cases (tests/cases/metrics.json)."""
+"""The project's metrics, statistics, schedule, seeded randomness, encoding, decoding choice and
+paper defaults against the lab's cases (tests/cases/metrics.json)."""
 import unittest
 
-from _cases import cases
+from _cases import cases, tables
 
-from prefix_lab import encode, metrics, rng, schedule, stats
+from prefix_lab import encode, eval_setup, layers, metrics, rng, schedule, stats, summary
 
 C = cases('metrics.json')
 
@@ -17,17 +17,81 @@ class Squad(unittest.TestCase):
                 self.assertAlmostEqual(metrics.squad_f1(c['prediction'], c['golds']), c['f1'], places=12)
                 self.assertEqual(metrics.squad_exact_match(c['prediction'], c['golds']), c['exact_match'])
 
+    def test_python_strip_is_the_labs(self):
+        for c in C['pyStrip']:
+            with self.subTest(text=c['text']):
+                self.assertEqual(c['text'].strip(), c['stripped'])
+
 
 class Mgsm(unittest.TestCase):
+    def setUp(self):
+        self.mgsm = tables()['mgsm']
+
     def test_last_number(self):
         for c in C['mgsmNumbers']:
-            with self.subTest(text=c['text'], unicode_digits=c['unicodeDigits']):
-                self.assertEqual(metrics.extract_last_number(c['text'], c['unicodeDigits']), c['number'])
+            with self.subTest(text=c['text'], lang=c.get('lang'), unicode_digits=c['unicodeDigits']):
+                self.assertEqual(metrics.extract_last_number(c['text'], self.mgsm, c.get('lang'), c['unicodeDigits']), c['number'])
 
     def test_exact_match(self):
         for c in C['mgsmExact']:
             with self.subTest(generation=c['generation']):
-                self.assertEqual(metrics.mgsm_exact_match(c['generation'], c['answer']), c['exact_match'])
+                self.assertEqual(metrics.mgsm_exact_match(c['generation'], c['answer'], self.mgsm, c.get('lang')), c['exact_match'])
+
+    def test_strict_flexible_exact(self):
+        for c in C['mgsmScores']:
+            with self.subTest(generation=c['generation'], lang=c['lang'], unicode_digits=c['unicodeDigits']):
+                self.assertEqual(metrics.mgsm_scores(c['generation'], c['answer'], self.mgsm, c['lang'], c['unicodeDigits']), c['scores'])
+
+
+class Evaluation(unittest.TestCase):
+    def setUp(self):
+        self.tables = tables()
+
+    def test_generation_item_metrics(self):
+        for c in C['generationItems']:
+            with self.subTest(generated=c['generated']):
+                got = metrics.generation_item_metrics(c['task'], c['generated'], c['request'], c['lang'], self.tables['mgsm'])
+                self.assertEqual(got, c['metrics'])
+
+    def test_decoding(self):
+        for c in C['decoding']:
+            with self.subTest(cfg=c['cfg'], sampling=c['sampling']):
+                request = {'sampling': c['sampling']} if c['sampling'] else None
+                if 'error' in c:
+                    with self.assertRaisesRegex(ValueError, c['error']):
+                        eval_setup.decoding_of(self.tables, c['cfg'], request)
+                else:
+                    self.assertEqual(eval_setup.decoding_of(self.tables, c['cfg'], request), c['value'])
+
+    def test_prompt_info(self):
+        for c in C['promptInfo']:
+            with self.subTest(template=c['template']):
+                self.assertEqual(eval_setup.prompt_info(self.tables, c['template'], c['wording'], c['decoding']), c['value'])
+
+    def test_wording(self):
+        self.assertEqual(eval_setup.eval_wording(self.tables, {}), 'native')
+        self.assertEqual(eval_setup.eval_wording(self.tables, {'wording': 'english'}), 'english')
+        with self.assertRaisesRegex(ValueError, "eval wording must be 'native' or 'english', got 'latin'"):
+            eval_setup.eval_wording(self.tables, {'wording': 'latin'})
+
+
+class PaperDefaults(unittest.TestCase):
+    def test_adapted_layers(self):
+        for c in C['methods']['adaptedLayers']:
+            with self.subTest(num_layers=c['numLayers'], method=c['method']):
+                self.assertEqual(layers.adapted_layers(c['numLayers'], c['method']), c['value'])
+
+    def test_lora(self):
+        for c in C['methods']['lora']:
+            with self.subTest(method=c['method']):
+                self.assertEqual((layers.lora_rank(c['method']), layers.lora_alpha(c['method'])), (c['rank'], c['alpha']))
+
+    def test_paper_param_count(self):
+        for c in C['methods']['paperParamCount']:
+            d = c['model']
+            with self.subTest(method=c['method']):
+                got = summary.paper_param_count(c['method'], d['numLayers'], d['hiddenSize'], None, d['numKvHeads'], d['headDim'])
+                self.assertEqual(got, c['value'])
 
 
 class Choices(unittest.TestCase):

@@ -35,6 +35,22 @@ class TemplateCases(unittest.TestCase):
                 self.assertEqual(ex['prompt'], ex['prompt'].rstrip(), c['name'])
                 self.assertTrue(ex['target'], c['name'])
 
+    def test_words_come_from_lab_tables(self):
+        """Prompt words, the default wording and MGSM's stops are read from lab_tables.json, not written here."""
+        import copy
+        t = copy.deepcopy(self.tables)
+        t['xquad_words']['de']['context'] = 'KONTEXT'
+        t['xnli_words']['de']['question'] = 'RICHTIG'
+        t['mgsm']['extraStops'] = ['<END>']
+        qa = {'id': 'q', 'context': 'c', 'question': 'q?', 'answers': [{'text': 'a', 'answer_start': 0}]}
+        nli = {'id': 'n', 'premise': 'p', 'hypothesis': 'h', 'label': 'neutral'}
+        self.assertTrue(templates.eval_request('qa_xquad_lmeval', qa, t, {'lang': 'de'})['prompt'].startswith('KONTEXT: c'))
+        self.assertEqual(templates.eval_request('nli_xnli_lmeval', nli, t, {'lang': 'de'})['prompt'], 'p, RICHTIG?')
+        t['wording']['default'] = 'english'
+        self.assertEqual(templates.eval_request('nli_xnli_lmeval', nli, t, {'lang': 'de'})['prompt'], 'p, right?')
+        mgsm = {'id': 'm', 'question': 'Q?', 'answer_number': 1}
+        self.assertEqual(templates.eval_request('math_mgsm_cot', mgsm, t, {'lang': 'de', 'shots': 0})['stop'], ['Frage:', '<END>'])
+
     def test_every_benchmark_names_a_known_template(self):
         for bench, spec in self.tables['benchmarks'].items():
             with self.subTest(benchmark=bench):

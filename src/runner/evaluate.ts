@@ -11,7 +11,7 @@ import { generate } from '../model/generate.ts';
 import {
   asPercent, cutAtStop, DEFAULT_WORDING, getBenchmark, getTemplate, groupScores, languageSample, loadLanguages, mgsmScores, predictChoice, predictChoiceNorm,
   pyStrip, squadExactMatch, squadF1, TEMPLATE_WORDINGS, subsampleLanguages, type AnyRow, type ChoiceRequest, type DataSource, type EvalRequest, type GenerateRequest, type GroupKey,
-  type GroupLookup, type LanguageScore, type MathRow, type PromptTemplate,
+  type GroupLookup, type LanguageScore, type MathRow, type PromptTemplate, type TemplateWording,
 } from '../data/index.ts';
 import type { EvalConfig, EvalPromptInfo, EvalSummary, LabEvent, LanguageSample, MetricValues } from '../protocol/lab.ts';
 import { encodePrompt } from './encode.ts';
@@ -110,7 +110,7 @@ export async function runEvaluation(deps: EvalDeps, o: EvalOptions): Promise<Eva
     }
     return out;
   };
-  const prompt: EvalPromptInfo = { template: template.id, ...(template.wordings ? { wording } : {}), ...sampling };
+  const prompt = evalPromptInfo(template, wording, sampling);
   return {
     per_language: perLang,
     per_family: grouped('family'),
@@ -160,13 +160,25 @@ async function generateAll(
       },
       decoding: d.decoding === 'sample' ? { kind: 'sample', temperature: d.temperature ?? 0.1, topP: d.topP ?? 0.75, seed: (o.cfg.seed ?? 0) + start } : { kind: 'greedy' },
     });
-    outputs.forEach((ids, j) => {
-      // Python's str.strip(), not JS trim(): a U+FEFF the model copies from the context stays, as in the official scorer.
-      const text = pyStrip(cutAtStop(tok.decode(ids), group[j].stop));
-      const refs = group[j].references;
-      onItem(start + j, task === 'math' ? { ...mgsmScores(text, refs[0], { lang }) } : { f1: squadF1(text, refs), exact_match: squadExactMatch(text, refs) });
-    });
+    outputs.forEach((ids, j) => onItem(start + j, generationItemMetrics(task, tok.decode(ids), group[j], lang)));
   }
+}
+
+/**
+ * The item metrics of one generation (the decoded new text): cut at the request's first stop
+ * string, stripped as Python's str.strip() does (not JS trim(): a U+FEFF the model copies from the
+ * context stays, as in the official scorer), then MGSM's three scores in the item's language or
+ * SQuAD F1/EM. The exported Python project reproduces this (python-project/tests/cases/metrics.json).
+ */
+export function generationItemMetrics(task: string, generated: string, request: Pick<GenerateRequest, 'stop' | 'references'>, lang: string): ItemMetrics {
+  const text = pyStrip(cutAtStop(generated, request.stop));
+  const refs = request.references;
+  return task === 'math' ? { ...mgsmScores(text, refs[0], { lang }) } : { f1: squadF1(text, refs), exact_match: squadExactMatch(text, refs) };
+}
+
+/** How an evaluation prompted and decoded: the template, its wording where it has several, and the decoding of generations. */
+export function evalPromptInfo(template: Pick<PromptTemplate, 'id' | 'wordings'>, wording: TemplateWording, decoding?: Pick<EvalPromptInfo, 'decoding' | 'temperature' | 'topP'>): EvalPromptInfo {
+  return { template: template.id, ...(template.wordings ? { wording } : {}), ...decoding };
 }
 
 async function loadExemplars(source: DataSource, lang: string): Promise<MathRow[] | undefined> {

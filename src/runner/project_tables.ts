@@ -1,10 +1,12 @@
 // lab_tables.json of an exported training project: the facts its Python reads instead of
 // repeating them, taken from the lab's own tables at export time (prompt words and limits of the
-// templates, benchmark specs, training mixes, language groups), so a change to any of them in
+// templates, the default wording, MGSM's answer phrases and number styles, benchmark specs,
+// training mixes, language groups with the paper's Table 4a/4b groups), so a change to any of them in
 // src/data reaches the next exported project without touching the Python.
 import {
-  allLanguages, evalBenchmarks, getBenchmark, groupOf, MGSM_DEFAULT_SHOTS, MGSM_MAX_NEW_TOKENS, MGSM_PREFIXES, MGSM_STOP, QA_MAX_NEW_TOKENS,
-  QA_PAPER_SAMPLING, QA_STOP, TRAINING_MIXES, XNLI_LMEVAL_WORDS, type GroupLookup, type LanguageInfo,
+  allLanguages, DEFAULT_WORDING, evalBenchmarks, getBenchmark, groupOf, MGSM_ANSWER_PHRASES, MGSM_DEFAULT_SHOTS, MGSM_EXTRA_STOPS, MGSM_LMEVAL_PREFIXES,
+  MGSM_MAX_NEW_TOKENS, MGSM_PREFIXES, MGSM_STOP, NUMBER_STYLES, QA_MAX_NEW_TOKENS, QA_PAPER_SAMPLING, QA_STOP, TEMPLATE_WORDINGS, TEMPLATES, TRAINING_MIXES,
+  XNLI_LMEVAL_WORDS, XQUAD_LMEVAL_WORDS, type GroupLookup, type LanguageInfo,
 } from '../data/index.ts';
 
 /** Row filters of training-mix parts the Python project implements (python-project/prefix_lab/data.py ROW_FILTERS). */
@@ -15,6 +17,7 @@ export interface LanguageGroups {
   family: string;
   script: string;
   paper_family: string;
+  paper_script: string;
 }
 
 function mixTables() {
@@ -55,12 +58,14 @@ export function languageGroups(lookup: GroupLookup, codes: readonly string[]): R
   for (const code of codes) {
     if (typeof lookup === 'function') {
       const g = lookup(code);
-      out[code] = { name: code, family: g, script: g, paper_family: g };
+      out[code] = { name: code, family: g, script: g, paper_family: g, paper_script: g };
       continue;
     }
     const info: LanguageInfo | undefined = lookup.find(code);
     if (!info) continue;
-    out[code] = { name: info.name, family: groupOf(info, 'family'), script: groupOf(info, 'script'), paper_family: groupOf(info, 'paper_family') };
+    out[code] = {
+      name: info.name, family: groupOf(info, 'family'), script: groupOf(info, 'script'), paper_family: groupOf(info, 'paper_family'), paper_script: groupOf(info, 'paper_script'),
+    };
   }
   return out;
 }
@@ -71,12 +76,22 @@ export function evalLanguageCodes(benchmark?: string): string[] {
   return [...new Set(specs.flatMap((b) => allLanguages(b)))];
 }
 
+/** Templates whose words follow the evaluation's wording (XNLI, XQuAD), with the wordings they offer. */
+function templateWordings(): Record<string, readonly string[]> {
+  return Object.fromEntries(TEMPLATES.filter((t) => t.wordings).map((t) => [t.id, t.wordings as readonly string[]]));
+}
+
 export function labTables(languages: Record<string, LanguageGroups>) {
   return {
-    format_version: 1,
+    format_version: 2,
+    wording: { default: DEFAULT_WORDING, choices: TEMPLATE_WORDINGS, templates: templateWordings() },
     xnli_words: XNLI_LMEVAL_WORDS,
+    xquad_words: XQUAD_LMEVAL_WORDS,
     qa: { stop: QA_STOP, maxNewTokens: QA_MAX_NEW_TOKENS, sampling: QA_PAPER_SAMPLING },
-    mgsm: { prefixes: MGSM_PREFIXES, stop: MGSM_STOP, maxNewTokens: MGSM_MAX_NEW_TOKENS, defaultShots: MGSM_DEFAULT_SHOTS },
+    mgsm: {
+      prefixes: MGSM_PREFIXES, lmevalPrefixes: MGSM_LMEVAL_PREFIXES, stop: MGSM_STOP, extraStops: MGSM_EXTRA_STOPS, maxNewTokens: MGSM_MAX_NEW_TOKENS,
+      defaultShots: MGSM_DEFAULT_SHOTS, numberStyles: NUMBER_STYLES, answerPhrases: MGSM_ANSWER_PHRASES,
+    },
     benchmarks: benchmarkTables(),
     mixes: mixTables(),
     languages,

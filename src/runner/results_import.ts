@@ -133,7 +133,7 @@ export function parseLmEvalResults(obj: unknown, file: string): ParsedLmEval {
   return { results, model, createdAt: date, source: `lm-evaluation-harness${version}${git}; model ${model}`, notes };
 }
 
-/** Per-language results -> the lab's EvalSummary: macro means per family / script / paper family, n and Wilson intervals for 0/1 metrics. */
+/** Per-language results -> the lab's EvalSummary: macro means per family / script / the paper's family and script groups, n and Wilson intervals for 0/1 metrics. */
 export function evalSummaryFromLanguages(byLang: Map<string, LanguageResult>, lookup: GroupLookup): EvalSummary {
   const per_language: Record<string, MetricValues> = {};
   const stats: Record<string, LanguageSample> = {};
@@ -163,7 +163,10 @@ export function evalSummaryFromLanguages(byLang: Map<string, LanguageResult>, lo
     for (const [metric, list] of scores) for (const g of groupScores(list, lookup, key)) (out[g.group] ??= {})[metric] = asPercent(g.score);
     return out;
   };
-  return { per_language, per_family: grouped('family'), per_script: grouped('script'), per_paper_family: grouped('paper_family'), per_language_stats: stats, items };
+  return {
+    per_language, per_family: grouped('family'), per_script: grouped('script'), per_paper_family: grouped('paper_family'), per_paper_script: grouped('paper_script'),
+    per_language_stats: stats, items,
+  };
 }
 
 /** An lm-eval results file as a run: the base model of `model_args`, one evaluation per benchmark in the file. */

@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ExperimentConfig, MethodConfig } from '../../src/protocol/lab.ts';
-import { groupOf, MGSM_PREFIXES, parseLanguages, XNLI_LMEVAL_WORDS } from '../../src/data/index.ts';
+import {
+  DEFAULT_WORDING, groupOf, MGSM_ANSWER_PHRASES, MGSM_EXTRA_STOPS, MGSM_LMEVAL_PREFIXES, MGSM_PREFIXES, NUMBER_STYLES, parseLanguages, XNLI_LMEVAL_WORDS, XQUAD_LMEVAL_WORDS,
+} from '../../src/data/index.ts';
 import { Lab } from '../../src/runner/lab.ts';
 import { nodeEnvironment } from '../../src/runner/node_env.ts';
 import { MemoryRunStore } from '../../src/runner/run_store.ts';
@@ -64,12 +66,15 @@ describe('export-project, toy experiment, every method', () => {
     const tables = JSON.parse(text(await lab.projectFiles(toyConfig), 'lab_tables.json'));
     expect(tables.xnli_words).toEqual(XNLI_LMEVAL_WORDS);
     expect(tables.mgsm.prefixes).toEqual(MGSM_PREFIXES);
+    expect(tables.xquad_words).toEqual(XQUAD_LMEVAL_WORDS);
+    expect(tables.wording).toEqual({ default: DEFAULT_WORDING, choices: ['native', 'english'], templates: { nli_xnli_lmeval: ['native', 'english'], qa_xquad_lmeval: ['native', 'english'] } });
+    expect(tables.mgsm).toMatchObject({ lmevalPrefixes: MGSM_LMEVAL_PREFIXES, extraStops: MGSM_EXTRA_STOPS, numberStyles: NUMBER_STYLES, answerPhrases: MGSM_ANSWER_PHRASES });
     expect(tables.qa).toEqual({ stop: ['\n'], maxNewTokens: 64, sampling: { temperature: 0.1, topP: 0.75 } });
     expect(tables.benchmarks.toy).toMatchObject({ folder: 'toy', defaultTemplate: 'mc_cloze', parallel: true, evalSplit: 'test' });
     expect(tables.mixes.xquad.parts[0]).toMatchObject({ benchmark: 'squad', split: 'dev', filter: 'drop_in_xquad' });
     expect(tables.mixes.toy.parts).toEqual([expect.objectContaining({ benchmark: 'toy', split: 'train', lang: 'en', filter: null })]);
     expect(Object.keys(tables.languages)).toHaveLength(8);
-    for (const g of Object.values(tables.languages) as Record<string, string>[]) expect(g.family && g.script && g.paper_family).toBeTruthy();
+    for (const g of Object.values(tables.languages) as Record<string, string>[]) expect(g.family && g.script && g.paper_family && g.paper_script).toBeTruthy();
   });
 
   it('refuses the random toy model, which has no weights file', async () => {
@@ -89,7 +94,9 @@ describe(`export-project, XNLI with a Hugging Face model${sharedNote}`, () => {
     const table = parseLanguages(readFileSync(path.join(sharedDataDir, 'languages.json'), 'utf8'));
     for (const code of ['en', 'sw', 'ur', 'zh']) {
       const info = table.get(code);
-      expect(tables.languages[code]).toEqual({ name: info.name, family: groupOf(info, 'family'), script: groupOf(info, 'script'), paper_family: groupOf(info, 'paper_family') });
+      expect(tables.languages[code]).toEqual({
+        name: info.name, family: groupOf(info, 'family'), script: groupOf(info, 'script'), paper_family: groupOf(info, 'paper_family'), paper_script: groupOf(info, 'paper_script'),
+      });
     }
     const readme = text(files, 'README.md');
     expect(readme).toContain('meta-llama/Llama-3.1-8B');

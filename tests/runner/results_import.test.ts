@@ -1,11 +1,14 @@
 // Results made outside the lab, imported as runs: the lm-evaluation-harness results file in
 // tests/fixtures/lm-eval (documented layout, made-up values) and an exported project's summary.json.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/protocol/lab.ts';
 import { Lab } from '../../src/runner/lab.ts';
 import { nodeEnvironment } from '../../src/runner/node_env.ts';
 import { MemoryRunStore } from '../../src/runner/run_store.ts';
+import { labTables } from '../../src/runner/project_tables.ts';
 import { evalSummaryFromLanguages, parseLmEvalResults } from '../../src/runner/results_import.ts';
 import { haveSharedData, sharedDataDir, sharedNote } from '../data/helpers.ts';
 
@@ -90,6 +93,38 @@ describe(`importing through the lab${sharedNote}`, () => {
       source: 'prefix-lab python project (torch 2.5.1, transformers 4.48.0, peft 0.14.0, accelerate 1.2.0) on NVIDIA H100, 8 process(es), bf16',
     });
     expect(run.eval.toy!.per_language.qxl.acc).toBe(60);
+  });
+
+  it('imports the summary.json the project\'s own Python composes, with the paper\'s groupings and the prompt record', async () => {
+    const outside = "Not in the paper's table";
+    const tables = labTables({
+      en: { name: 'English', family: 'Germanic', script: 'Latin', paper_family: 'Indo-European', paper_script: 'Latin' },
+      kk: { name: 'Kazakh', family: 'Turkic', script: 'Cyrillic', paper_family: outside, paper_script: outside },
+    });
+    const script = [
+      'import json, sys',
+      'from prefix_lab import eval_setup, stats, summary',
+      'tables = json.load(sys.stdin)',
+      "ev = {'benchmark': 'xquad', 'languages': ['en', 'kk'], 'seed': 0}",
+      "items = {'en': [{'f1': 1, 'exact_match': 1}, {'f1': 0.5, 'exact_match': 0}], 'kk': [{'f1': 0, 'exact_match': 0}, {'f1': 1, 'exact_match': 1}]}",
+      "s = stats.summarise(items, tables['languages'], 0)",
+      "s['prompt'] = eval_setup.prompt_info(tables, 'qa_xquad_lmeval', eval_setup.eval_wording(tables, ev), eval_setup.decoding_of(tables, ev, {'sampling': tables['qa']['sampling']}))",
+      "experiment = {'model': {'kind': 'hf', 'repo': 'meta-llama/Llama-3.1-8B'}, 'method': {'method': 'lora'}, 'benchmark': 'xquad', 'eval': [ev]}",
+      "print(json.dumps(summary.run_summary(experiment, 'py-1', 'done', {'xquad': s}), ensure_ascii=False))",
+    ].join('\n');
+    const py = spawnSync('python3', ['-c', script], {
+      input: JSON.stringify(tables), encoding: 'utf8', cwd: fileURLToPath(new URL('../../python-project/', import.meta.url)), env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+    });
+    if (py.error) return; // no python3 here: scripts/test-python-project.sh checks the project where it runs
+    expect(py.stderr).toBe('');
+    const run: RunSummary = await lab.importResults({ name: 'summary.json', data: enc.encode(py.stdout) });
+    const ev = run.eval.xquad!;
+    expect(run.imported?.kind).toBe('python-project');
+    expect(ev.per_language).toEqual({ en: { f1: 75, exact_match: 50 }, kk: { f1: 50, exact_match: 50 } });
+    expect(ev.per_paper_family).toEqual({ 'Indo-European': { f1: 75, exact_match: 50 }, [outside]: { f1: 50, exact_match: 50 } });
+    expect(ev.per_paper_script).toEqual({ Latin: { f1: 75, exact_match: 50 }, [outside]: { f1: 50, exact_match: 50 } });
+    expect(ev.prompt).toEqual({ template: 'qa_xquad_lmeval', wording: 'native', decoding: 'sample', temperature: 0.1, topP: 0.75 });
+    expect(ev.per_language_stats!.en.n).toBe(2);
   });
 
   it('says what is wrong with other files', async () => {
