@@ -80,8 +80,9 @@ const result = await pretrainToy(engine, cfg, {
 });
 const seconds = (Date.now() - t0) / 1000;
 const tensors = result.params.map((p) => ({ name: p.name, shape: p.shape, dtype: 'F32' as const, data: p.data }));
-// The tokenizer travels inside the weights file (src/model/toy_bpe.ts), so the model is one file.
-const meta = { format: 'pt', producer: 'prefix-lab scripts/pretrain-toy.ts', seed: String(cfg.seed), steps: String(cfg.steps), [TOKENIZER_METADATA_KEY]: JSON.stringify(result.tokenizer) };
+// A BPE tokenizer (--merges N) travels inside the weights file (src/model/toy_bpe.ts), so the model is one file.
+const meta: Record<string, string> = { format: 'pt', producer: 'prefix-lab scripts/pretrain-toy.ts', seed: String(cfg.seed), steps: String(cfg.steps) };
+if (result.tokenizer.merges.length > 0) meta[TOKENIZER_METADATA_KEY] = JSON.stringify(result.tokenizer);
 writeFileSync(path.join(out, 'model.safetensors'), writeSafetensors(tensors, meta));
 const vocab = 259 + result.tokenizer.merges.length;
 writeFileSync(path.join(out, 'config.json'), `${JSON.stringify(toyConfigJson(vocab), null, 2)}\n`);

@@ -34,20 +34,21 @@ export interface PretrainConfig {
 }
 
 export const PRETRAIN_DEFAULTS: PretrainConfig = {
-  seed: 1, steps: 640, batch: 8, seq: 128, lr: 3e-3, warmup: 30, minLrShare: 0.1, weightDecay: 0.1, maxGradNorm: 1, merges: 765,
+  seed: 1, steps: 700, batch: 16, seq: 128, lr: 3e-3, warmup: 40, minLrShare: 0.1, weightDecay: 0.1, maxGradNorm: 1, merges: 0,
 };
 
 /** Documents the tokenizer is learnt from: the start of the corpus stream for the seed. */
 const BPE_DOCUMENTS = 4000;
 
-/** The tokenizer of a pretraining run: BPE learnt from the first documents of the seed's corpus. */
+/** The tokenizer of a pretraining run: bytes, or BPE learnt from the first documents of the seed's corpus. */
 export function pretrainTokenizer(seed: number, merges: number): { spec: ToyBpeSpec; tokenizer: Tokenizer } {
   const texts: string[] = [];
+  if (merges <= 0) return { spec: { type: 'byte-bpe', merges: [] }, tokenizer: toyBpeTokenizer() };
   for (const d of toyCorpusDocs({ seed })) {
     if (texts.length >= BPE_DOCUMENTS) break;
     texts.push(`${d.text}\n`);
   }
-  const spec = trainByteBpe(merges > 0 ? texts : [], merges);
+  const spec = trainByteBpe(texts, merges);
   return { spec, tokenizer: toyBpeTokenizer(spec) };
 }
 

@@ -38,7 +38,7 @@ describe('toy pretraining corpus', () => {
 
   it('keeps every document under its byte bound', () => {
     const enc = new TextEncoder();
-    expect(Math.max(...docs.map((d) => enc.encode(d.text).length))).toBeLessThanOrEqual(256);
+    expect(Math.max(...docs.map((d) => enc.encode(d.text).length))).toBeLessThanOrEqual(160);
   });
 
   it('states no scene reserved for evaluation and contains no evaluation item or benchmark layout', () => {

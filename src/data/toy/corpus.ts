@@ -63,22 +63,13 @@ function pickLanguage(rng: Rng, exclude?: string): ToyLanguage {
   return langs[langs.length - 1];
 }
 
-/** A scene as concepts, with the facts the no-leak check compares. */
+/** A scene, the copulas restating its colours and an optional question about it, as concepts. */
 interface Clause {
   scene: Scene;
-  /** The object's colour when the scene does not state it (a copula then introduces it). */
-  laterColor?: string;
+  copulas: { noun: string; color: string }[];
+  question?: 'subject' | 'object';
   facts: SceneFacts;
 }
-
-/**
- * One sentence of a document: a scene, a copula ("the ball is red") or a who/what question with
- * its answer ("Who holds the red ball? The cat.").
- */
-type Unit =
-  | { kind: 'scene'; clause: Clause }
-  | { kind: 'copula'; noun: string; color: string }
-  | { kind: 'question'; clause: Clause; about: 'subject' | 'object' };
 
 function drawClause(rng: Rng, reserved: (f: Required<SceneFacts>) => boolean): Clause {
   for (;;) {
@@ -86,44 +77,29 @@ function drawClause(rng: Rng, reserved: (f: Required<SceneFacts>) => boolean): C
     if (subject.noun && rng() < 0.3) subject.color = pick(rng, COLORS);
     const object: NounPhrase = { noun: pick(rng, OBJECTS) };
     const color = pick(rng, COLORS);
-    const inScene = rng() < 0.85;
+    const inScene = rng() < 0.8;
     if (inScene) object.color = color;
     if (rng() < 0.15) object.count = 2 + randInt(rng, 8);
     const verb = pick(rng, VERBS);
+    const copulas: Clause['copulas'] = [];
+    if (!inScene || rng() < 0.5) copulas.push({ noun: object.noun as string, color });
+    if (subject.noun && subject.color && rng() < 0.5) copulas.push({ noun: subject.noun, color: subject.color });
     const facts: Required<SceneFacts> = { subject: subject.name ?? (subject.noun as string), verb, object: object.noun as string, objectColor: color };
     // Redraw instead of stating a reserved (evaluation) scene, in any language.
     if (subject.noun && reserved(facts)) continue;
-    return { scene: { subject, verb, object }, laterColor: inScene ? undefined : color, facts };
+    const r = rng();
+    const question = r < 0.2 ? 'subject' : r < 0.4 ? 'object' : undefined;
+    return { scene: { subject, verb, object }, copulas, question, facts };
   }
 }
 
-/**
- * The sentences of a document about `clauses`: the scenes first, then, in a random order, what
- * web text says about things it described: their colours restated, who did what. Restatements
- * after all the scenes make a reader look back past the other scenes to the right one, which is
- * what a model must learn to answer questions about a passage.
- */
-function planUnits(rng: Rng, clauses: Clause[]): Unit[] {
-  const later: Unit[] = [];
-  for (const c of clauses) {
-    const { subject, object } = c.scene;
-    if (c.laterColor !== undefined || rng() < 0.9) later.push({ kind: 'copula', noun: object.noun as string, color: c.laterColor ?? (object.color as string) });
-    if (subject.noun && subject.color && rng() < 0.5) later.push({ kind: 'copula', noun: subject.noun, color: subject.color });
-    if (rng() < 0.5) later.push({ kind: 'question', clause: c, about: rng() < 0.5 ? 'subject' : 'object' });
+function writeClause(lang: ToyLanguage, c: Clause): string {
+  const parts = [sentence(lang, sceneWords(lang, c.scene)), ...c.copulas.map((k) => sentence(lang, copulaWords(lang, k.noun, k.color)))];
+  if (c.question) {
+    // The answer is the questioned noun phrase, as a fragment ("The red ball.").
+    parts.push(sentence(lang, whQuestionWords(lang, c.scene, c.question), 'question'), sentence(lang, nounPhrase(lang, c.scene[c.question])));
   }
-  for (let i = later.length - 1; i > 0; i--) {
-    const j = randInt(rng, i + 1);
-    [later[i], later[j]] = [later[j], later[i]];
-  }
-  return [...clauses.map((clause): Unit => ({ kind: 'scene', clause })), ...later];
-}
-
-function writeUnit(lang: ToyLanguage, u: Unit): string {
-  if (u.kind === 'scene') return sentence(lang, sceneWords(lang, u.clause.scene));
-  if (u.kind === 'copula') return sentence(lang, copulaWords(lang, u.noun, u.color));
-  // The answer is the questioned noun phrase, as a fragment ("The red ball.").
-  const sep = lang.spaces ? ' ' : '';
-  return sentence(lang, whQuestionWords(lang, u.clause.scene, u.about), 'question') + sep + sentence(lang, nounPhrase(lang, u.clause.scene[u.about]));
+  return parts.join(lang.spaces ? ' ' : '');
 }
 
 /** The language with up to three content words borrowed from English (kept in Latin letters). */
@@ -147,7 +123,7 @@ export function toyCorpusDocuments(count: number, reserved: (f: Required<SceneFa
 /** The same documents as an endless stream (the pretraining reads as many as it needs). */
 export function* toyCorpusStream(reserved: (f: Required<SceneFacts>) => boolean, opts: CorpusOptions = {}): Generator<CorpusDocument> {
   const rng = mulberry32(deriveSeed(opts.seed ?? 0, 'toy-corpus'));
-  const maxBytes = opts.maxBytes ?? 256;
+  const maxBytes = opts.maxBytes ?? 160;
   const enc = new TextEncoder();
   const fits = (s: string) => enc.encode(s).length <= maxBytes;
   for (;;) {
@@ -161,26 +137,15 @@ export function* toyCorpusStream(reserved: (f: Required<SceneFacts>) => boolean,
     }
     if (kind === 'code_switched' && first.code === 'en') langs[0] = pickLanguage(rng, 'en');
     const writers = kind === 'code_switched' ? [codeSwitched(langs[0], rng)] : langs;
-    // Up to three scenes and what is said about them, as many as fit in maxBytes. Each thing
-    // appears in one scene only, so "the ball is red" has one ball to refer to.
-    const drawn: Clause[] = [];
-    while (drawn.length < 3) {
-      const c = drawClause(rng, reserved);
-      if (!drawn.some((d) => d.facts.object === c.facts.object || d.facts.subject === c.facts.subject)) drawn.push(c);
-    }
-    const repeat = kind === 'monolingual' && rng() < 0.1;
     let text = '';
-    let scenes: SceneFacts[] = [];
-    for (let k = drawn.length; k > 0 && !text; k--) {
-      const units = planUnits(rng, drawn.slice(0, k));
-      let t = '';
-      for (const u of units) {
-        const piece = writers.map((l) => writeUnit(l, u));
-        t = kind === 'parallel' ? joinParallel(t, piece, langs) : joinMono(t, piece[0], langs[0]);
-      }
-      // Some pages repeat a paragraph (boilerplate, quotes): copying what was said is a skill too.
-      if (repeat) t = joinMono(t, t, langs[0]);
-      if (fits(t)) [text, scenes] = [t, drawn.slice(0, k).map((c) => c.facts)];
+    const scenes: SceneFacts[] = [];
+    for (let n = 0; n < 4; n++) {
+      const clause = drawClause(rng, reserved);
+      const piece = writers.map((l) => writeClause(l, clause));
+      const next = kind === 'parallel' ? joinParallel(text, piece, langs) : joinMono(text, piece[0], langs[0]);
+      if (!fits(next)) break;
+      text = next;
+      scenes.push(clause.facts);
     }
     if (scenes.length === 0) continue; // one clause longer than maxBytes (long scripts): draw again
     yield { kind, langs: langs.map((l) => l.code), text, scenes };
