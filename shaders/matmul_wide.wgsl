@@ -118,83 +118,101 @@ fn loadB(t: Tile, k: u32, n: u32) -> f32 {
   return elementB(t.baseB + k * p.ldb + n);
 }
 
-fn putA(buf: u32, k: u32, m: u32, v: f32) {
-  As[buf * SLAB_A + k * BM4 + (m >> 2u)][m & 3u] = v;
-}
+// Staging writes whole vec4 only (4 consecutive m of A, or n of B, at one k), each by one thread:
+// a store to one component of a shared vector may be lowered to a read-modify-write of the whole
+// vector on some backends (HLSL), which would race with the threads writing its other components.
+fn slotA(buf: u32, k: u32, m4: u32) -> u32 { return buf * SLAB_A + k * BM4 + m4; }
+fn slotB(buf: u32, k: u32, n4: u32) -> u32 { return buf * SLAB_B + k * BN4 + n4; }
 
-fn putB(buf: u32, k: u32, n: u32, v: f32) {
-  Bs[buf * SLAB_B + k * BN4 + (n >> 2u)][n & 3u] = v;
-}
-
-// Scalar staging: consecutive threads take consecutive addresses of the stored layout.
+// Scalar staging: 4 rows (A) or columns (B) at one k per thread; consecutive threads take
+// consecutive addresses of the stored layout (along k for A [M, K] and Bᵀ, along m / n otherwise).
 fn stageA(t: Tile, k0: u32, buf: u32) {
-  for (var i = t.tid; i < BM * BK; i += NT) {
-    var m: u32;
+  for (var i = t.tid; i < BM4 * BK; i += NT) {
+    var m4: u32;
     var k: u32;
-    if (TRANS_A) { m = i % BM; k = i / BM; } else { k = i % BK; m = i / BK; }
-    putA(buf, k, m, loadA(t, t.row0 + m, k0 + k));
+    if (TRANS_A) { m4 = i % BM4; k = i / BM4; } else { k = i % BK; m4 = i / BK; }
+    let m = t.row0 + m4 * 4u;
+    let gk = k0 + k;
+    As[slotA(buf, k, m4)] = vec4f(loadA(t, m, gk), loadA(t, m + 1u, gk), loadA(t, m + 2u, gk), loadA(t, m + 3u, gk));
   }
 }
 
 fn stageB(t: Tile, k0: u32, buf: u32) {
-  for (var i = t.tid; i < BN * BK; i += NT) {
-    var n: u32;
+  for (var i = t.tid; i < BN4 * BK; i += NT) {
+    var n4: u32;
     var k: u32;
-    if (TRANS_B) { k = i % BK; n = i / BK; } else { n = i % BN; k = i / BN; }
-    putB(buf, k, n, loadB(t, k0 + k, t.col0 + n));
+    if (TRANS_B) { k = i % BK; n4 = i / BK; } else { n4 = i % BN4; k = i / BN4; }
+    let n = t.col0 + n4 * 4u;
+    let gk = k0 + k;
+    Bs[slotB(buf, k, n4)] = vec4f(loadB(t, gk, n), loadB(t, gk, n + 1u), loadB(t, gk, n + 2u), loadB(t, gk, n + 3u));
   }
 }
 
-// 4 consecutive elements of a stored row per load (alignment checked by the host, as in matmul.wgsl;
-// kChunk is a multiple of BK, so a group is wholly inside or outside the split too).
+// 128-bit loads along the stored row (alignment checked by the host, as in matmul.wgsl; kChunk is a
+// multiple of BK, so a group is wholly inside or outside the split too). Aᵀ (stored [K, M]): one load
+// is 4 rows at one k, stored as is. A (stored [M, K]): 4 rows x 4 k per thread, transposed in registers.
 fn stageA4(t: Tile, k0: u32, buf: u32) {
-  for (var i = t.tid; i < BM * BK / 4u; i += NT) {
-    var m: u32;
-    var k: u32;
-    if (TRANS_A) { m = (i % BM4) * 4u; k = i / BM4; } else { k = (i % (BK / 4u)) * 4u; m = i / (BK / 4u); }
-    let gm = t.row0 + m;
-    let gk = k0 + k;
-    var v = vec4f();
-    if (gm < p.M && gk < t.kEnd) {
-      v = a4[(t.baseA + p.offA + select(gm * p.lda + gk, gk * p.lda + gm, TRANS_A)) >> 2u];
+  if (TRANS_A) {
+    for (var i = t.tid; i < BM4 * BK; i += NT) {
+      let m4 = i % BM4;
+      let k = i / BM4;
+      let gm = t.row0 + m4 * 4u;
+      let gk = k0 + k;
+      var v = vec4f();
+      if (gm < p.M && gk < t.kEnd) { v = a4[(t.baseA + p.offA + gk * p.lda + gm) >> 2u]; }
+      As[slotA(buf, k, m4)] = v;
     }
-    if (TRANS_A) {
-      As[buf * SLAB_A + k * BM4 + (m >> 2u)] = v; // 4 rows of one k: one vec4 store
-    } else {
-      putA(buf, k, m, v.x);
-      putA(buf, k + 1u, m, v.y);
-      putA(buf, k + 2u, m, v.z);
-      putA(buf, k + 3u, m, v.w);
+    return;
+  }
+  for (var i = t.tid; i < BM4 * (BK / 4u); i += NT) {
+    let kq = (i % (BK / 4u)) * 4u;
+    let m4 = i / (BK / 4u);
+    let gk = k0 + kq;
+    var r: array<vec4f, 4>;
+    for (var j = 0u; j < 4u; j++) {
+      let gm = t.row0 + m4 * 4u + j;
+      if (gm < p.M && gk < t.kEnd) { r[j] = a4[(t.baseA + p.offA + gm * p.lda + gk) >> 2u]; }
     }
+    for (var c = 0u; c < 4u; c++) { As[slotA(buf, kq + c, m4)] = vec4f(r[0][c], r[1][c], r[2][c], r[3][c]); }
   }
 }
 
+fn widen(w: vec4u, hi: bool) -> vec4f {
+  if (B_F16) { return select(vec4f(unpack2x16float(w.x), unpack2x16float(w.y)), vec4f(unpack2x16float(w.z), unpack2x16float(w.w)), hi); }
+  return bitcast<vec4f>(w);
+}
+
+// B: VB elements (4 f32 or 8 f16) per load. B (stored [K, N]): along n, stored as is. Bᵀ (stored
+// [N, K], HF weights): 4 columns x VB k per thread, transposed in registers.
 fn stageB4(t: Tile, k0: u32, buf: u32) {
-  for (var i = t.tid; i < BN * BK / VB; i += NT) {
-    var n: u32;
-    var k: u32;
-    if (TRANS_B) { k = (i % (BK / VB)) * VB; n = i / (BK / VB); } else { n = (i % (BN / VB)) * VB; k = i / (BN / VB); }
-    let gk = k0 + k;
-    let gn = t.col0 + n;
-    var w = vec4u();
-    if (gk < t.kEnd && gn < p.N) {
-      w = b4[(t.baseB + select(gk * p.ldb + gn, gn * p.ldb + gk, TRANS_B)) >> VB_SHIFT];
+  if (!TRANS_B) {
+    for (var i = t.tid; i < BN * BK / VB; i += NT) {
+      let n = (i % (BN / VB)) * VB;
+      let k = i / (BN / VB);
+      let gk = k0 + k;
+      let gn = t.col0 + n;
+      var w = vec4u(); // zero bits are 0.0 in f32 and f16 alike
+      if (gk < t.kEnd && gn < p.N) { w = b4[(t.baseB + gk * p.ldb + gn) >> VB_SHIFT]; }
+      Bs[slotB(buf, k, n >> 2u)] = widen(w, false);
+      if (B_F16) { Bs[slotB(buf, k, (n >> 2u) + 1u)] = widen(w, true); }
     }
-    var lo: vec4f;
-    var hi = vec4f();
-    if (B_F16) {
-      lo = vec4f(unpack2x16float(w.x), unpack2x16float(w.y));
-      hi = vec4f(unpack2x16float(w.z), unpack2x16float(w.w));
-    } else {
-      lo = bitcast<vec4f>(w);
+    return;
+  }
+  for (var i = t.tid; i < BN4 * (BK / VB); i += NT) {
+    let kq = (i % (BK / VB)) * VB;
+    let n4 = i / (BK / VB);
+    let gk = k0 + kq;
+    var w: array<vec4u, 4>;
+    for (var j = 0u; j < 4u; j++) {
+      let gn = t.col0 + n4 * 4u + j;
+      if (gk < t.kEnd && gn < p.N) { w[j] = b4[(t.baseB + gn * p.ldb + gk) >> VB_SHIFT]; }
     }
-    if (TRANS_B) {
-      for (var j = 0u; j < 4u; j++) { putB(buf, k + j, n, lo[j]); }
-      if (B_F16) { for (var j = 0u; j < 4u; j++) { putB(buf, k + 4u + j, n, hi[j]); } }
-    } else {
-      let s = buf * SLAB_B + k * BN4 + (n >> 2u);
-      Bs[s] = lo; // along n: whole vec4 stores
-      if (B_F16) { Bs[s + 1u] = hi; }
+    for (var h = 0u; h < VB / 4u; h++) {
+      let c0 = widen(w[0], h == 1u);
+      let c1 = widen(w[1], h == 1u);
+      let c2 = widen(w[2], h == 1u);
+      let c3 = widen(w[3], h == 1u);
+      for (var c = 0u; c < 4u; c++) { Bs[slotB(buf, kq + h * 4u + c, n4)] = vec4f(c0[c], c1[c], c2[c], c3[c]); }
     }
   }
 }

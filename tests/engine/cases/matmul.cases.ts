@@ -79,9 +79,11 @@ export const matmulCases: OpCase[] = [
 /**
  * One tile forced for every product (forward and both gradients) at shapes that leave partial tiles
  * in every dimension: the vitest suite ('matmul tiles') and the device op check run these for every
- * entry of TILES, including tiles the automatic choice never picks on this adapter.
+ * entry of TILES, including tiles the automatic choice never picks on this adapter. The last shape
+ * is aligned (K, N, M multiples of 4), so its three products all take the vec4 staging of both
+ * operands (main_vab), f32 Bᵀ in the forward.
  */
-export const TILE_SHAPES = [[130, 37, 135, false, true], [9, 20, 140, true, false], [200, 17, 70, false, false]] as const;
+export const TILE_SHAPES = [[130, 37, 135, false, true], [9, 20, 140, true, false], [200, 17, 70, false, false], [72, 32, 68, false, true]] as const;
 
 export function matmulTileCase(name: string, [M, K, N, tA, tB]: (typeof TILE_SHAPES)[number]): OpCase {
   return {
