@@ -26,8 +26,11 @@ bash bench/build-bundles.sh .devwork/bench
 # the device sees only the working tree and the carried folders.
 fixtures="${FIXTURES:-../shared/fixtures}"
 if [ -d "$fixtures/tiny-llama" ] && [ -d "$fixtures/refs" ]; then
+  # The source is read-only; the copy must stay writable so the next run can replace it.
+  [ -d .devwork/fixtures ] && chmod -R u+w .devwork/fixtures
   rm -rf .devwork/fixtures && mkdir -p .devwork/fixtures
   cp -r "$fixtures/tiny-llama" "$fixtures/refs" .devwork/fixtures/
+  chmod -R u+w .devwork/fixtures
 else
   echo "warning: no fixtures at $fixtures (tiny-llama/, refs/): the device call will skip the parity check" >&2
 fi
