@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Run HERE (the dev machine), before the one device call: packs what the GPU machine lacks
-# (it has no Node, no node_modules, no libvulkan1, no network) into two ignored folders that the
-# device call carries: .gl (libvulkan1 .deb) and .devwork (node, Dawn's addon, the bench bundle).
-# Recipe from ../shared/notes/gpu-device.md. Re-run after changing the bench or the engine: the
-# bundle (.devwork/bench/bench.mjs) is rebuilt every time, the rest only when missing.
+# (it has no Node, no node_modules, no libvulkan1, no network, no ../shared) into two git-ignored
+# folders that the device call carries: .gl (libvulkan1 .deb) and .devwork (node, Dawn's addon,
+# the four bundles of bench/build-bundles.sh, and a copy of the PyTorch fixtures for the parity
+# check). Recipe from ../shared/notes/gpu-device.md. Re-run after changing the engine, the bench or
+# the checks: the bundles and the fixtures copy are refreshed every time, the rest only when missing.
+# FIXTURES=DIR overrides where the fixtures come from (default ../shared/fixtures).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-for d in /.gl/ /.devwork/; do grep -qxF "$d" .git/info/exclude 2>/dev/null || echo "$d" >> .git/info/exclude; done
 mkdir -p .gl .devwork/bench
 
 if ! ls .gl/libvulkan1_*.deb >/dev/null 2>&1; then
@@ -20,10 +20,25 @@ fi
 [ -s .devwork/node.xz ] || xz -T2 -c "$(command -v node)" > .devwork/node.xz
 [ -s .devwork/dawn.node.xz ] || xz -c node_modules/webgpu/dist/linux-x64/dawn.node > .devwork/dawn.node.xz
 
-# One self-contained ES module: Dawn is loaded from PREFIX_LAB_DAWN_MODULE and the WGSL from
-# PREFIX_LAB_SHADERS_DIR at run time (src/engine/dawn.ts), so nothing else from node_modules is needed.
-npx esbuild scripts/bench.ts --bundle --platform=node --format=esm --target=node20 \
-  --external:webgpu --outfile=.devwork/bench/bench.mjs --log-level=warning
+bash bench/build-bundles.sh .devwork/bench
+
+# The parity check's inputs (tiny Llama weights in every format + PyTorch/peft references, ~6 MB):
+# the device sees only the working tree and the carried folders.
+fixtures="${FIXTURES:-../shared/fixtures}"
+if [ -d "$fixtures/tiny-llama" ] && [ -d "$fixtures/refs" ]; then
+  # The source is read-only; the copy must stay writable so the next run can replace it.
+  [ -d .devwork/fixtures ] && chmod -R u+w .devwork/fixtures
+  rm -rf .devwork/fixtures && mkdir -p .devwork/fixtures
+  cp -r "$fixtures/tiny-llama" "$fixtures/refs" .devwork/fixtures/
+  chmod -R u+w .devwork/fixtures
+else
+  echo "warning: no fixtures at $fixtures (tiny-llama/, refs/): the device call will skip the parity check" >&2
+fi
 
 du -sh .gl .devwork
-echo "ready: carry [\".gl\", \".devwork\"] and run: bash bench/run-gpu.sh (the working tree must stay under 64 MiB)"
+# What travels: tracked and untracked-but-not-ignored files, plus the two carried folders.
+tree_kb=$(git ls-files -z --cached --others --exclude-standard | du -ck --files0-from=- 2>/dev/null | tail -n 1 | cut -f1)
+carry_kb=$(du -sk .gl .devwork | awk '{s += $1} END {print s}')
+total=$((tree_kb + carry_kb))
+echo "working tree + carried folders: $((total / 1024)) MiB (limit 64 MiB)"
+echo 'ready: run with carry [".gl", ".devwork"], timeout_s 560: OUT=$OUT bash bench/run-gpu.sh'

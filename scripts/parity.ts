@@ -1,6 +1,8 @@
-// npm run parity [-- --json] [--fixtures DIR]: every fixture case x every weights file of the tiny
-// Llama, our WGSL engine (Node + Dawn) against PyTorch/peft. Exits non-zero on any miss.
-import { readdirSync, readFileSync } from 'node:fs';
+// npm run parity [-- --json] [--fixtures DIR] [--out FILE] [--weights a,b] [--cases a,b]: every fixture
+// case x every weights file of the tiny Llama, our WGSL engine (Node + Dawn) against PyTorch/peft.
+// Exits non-zero on any miss. --out also writes the JSON report to FILE (with the text on stdout);
+// --weights / --cases run a subset (the device recipe's SwiftShader dry run).
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { nodeEngine } from '../src/engine/dawn.ts';
 import { loadModelFolder } from '../src/model/load.ts';
@@ -13,10 +15,14 @@ import { runTrainingParity } from '../src/runner/parity_train.ts';
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const fi = args.indexOf('--fixtures');
+const list = (name: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1].split(',') : null);
+const outFile = args.includes('--out') ? args[args.indexOf('--out') + 1] : null;
 const fixtures = path.resolve(fi >= 0 ? args[fi + 1] : path.join(import.meta.dirname, '../../shared/fixtures'));
 // '@f16': the fp32 checkpoint stored as f16 on the GPU (held to the fp16 bounds);
 // '@split': every matrix split into row blocks of <= 8 KiB (several buffers per weight), exact.
-const WEIGHTS = ['model.safetensors', 'model.safetensors@f16', 'model.safetensors@split', 'onnx/model.onnx', 'onnx/model_nopast.onnx', 'onnx/model_ext.onnx', 'onnx/model_fp16_nopast.onnx'];
+const ALL_WEIGHTS = ['model.safetensors', 'model.safetensors@f16', 'model.safetensors@split', 'onnx/model.onnx', 'onnx/model_nopast.onnx', 'onnx/model_ext.onnx', 'onnx/model_fp16_nopast.onnx'];
+const WEIGHTS = list('weights') ?? ALL_WEIGHTS;
+for (const w of WEIGHTS) if (!ALL_WEIGHTS.includes(w)) throw new Error(`--weights: unknown '${w}' (known: ${ALL_WEIGHTS.join(', ')})`);
 const TOL = 1e-4;
 // fp16 weights against the fp32 PyTorch reference: onnxruntime itself lands at 1.9e-3 on the base
 // model (refs/onnx_check.json). The LoRA fixture's large B·A update amplifies the same weight
@@ -30,7 +36,9 @@ const refs = path.join(fixtures, 'refs');
 const cases = readdirSync(refs)
   .filter((f) => f.endsWith('.json') && !['onnx_check.json', 'peft_crosscheck.json', 'tokenizer_cases.json'].includes(f) && !f.startsWith('train_'))
   .map((f) => f.replace(/\.json$/, ''))
+  .filter((n) => !list('cases') || list('cases')!.includes(n))
   .sort();
+if (!cases.length) throw new Error(`parity: no fixture cases in ${refs}${list('cases') ? ` named ${list('cases')!.join(', ')}` : ''}`);
 
 const reports: (ParityReport & { ok: boolean; problems: string[] })[] = [];
 let failed = 0;
@@ -73,8 +81,10 @@ const train = await runTrainingParity(engine, folder, {
 });
 const trainOk = train.maxLossDiff <= TOL && train.maxParamDiff <= TOL;
 if (!trainOk) failed++;
+const summary = { ok: failed === 0, fixtures, weights: WEIGHTS, cases: reports, training: { ...train, ok: trainOk } };
+if (outFile) writeFileSync(outFile, `${JSON.stringify(summary, null, 1)}\n`);
 if (json) {
-  console.log(JSON.stringify({ ok: failed === 0, cases: reports, training: { ...train, ok: trainOk } }, null, 1));
+  console.log(JSON.stringify(summary, null, 1));
 } else {
   console.log(`${trainOk ? 'ok  ' : 'FAIL'} training: 10 AdamW steps (prefix_hidden): max loss diff ${train.maxLossDiff.toExponential(2)}, final tensors ${train.maxParamDiff.toExponential(2)}`);
   console.log(`${reports.length + 1 - failed} passed, ${failed} failed`);

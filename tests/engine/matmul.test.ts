@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { matmulCases } from './cases/matmul.cases.ts';
+import { TILE_SHAPES, matmulCases, matmulTileCase } from './cases/matmul.cases.ts';
 import { expectOp } from '../helpers/expect_op.ts';
 import { nodeEngine } from '../../src/engine/dawn.ts';
 import { backward, startTape, stopTape } from '../../src/engine/autograd.ts';
 import { TILES, forceMatmulLoads, forceMatmulTile, gemm, matmul, matmul_forward, matmulEntryCounts, type Blocks, type MatmulEntry } from '../../src/engine/ops/matmul.ts';
 import { roundToHalf } from '../../src/engine/half.ts';
-import { matmulBackwardRef, matmulRef } from '../../src/engine/reference/matmul.ts';
+import { matmulRef } from '../../src/engine/reference/matmul.ts';
 import { mulberry32, relError } from '../helpers/op_check.ts';
 import type { Tensor } from '../../src/engine/tensor.ts';
 
@@ -88,16 +88,7 @@ describe('matmul tiles', () => {
     it(`${name} ${tile.BM}x${tile.BN}x${tile.BK}, ${tile.TM}x${tile.TN} per thread`, async () => {
       forceMatmulTile(tile);
       try {
-        for (const [M, K, N, tA, tB] of [[130, 37, 135, false, true], [9, 20, 140, true, false], [200, 17, 70, false, false]] as const) {
-          await expectOp({
-            op: 'matmul',
-            variant: `forced ${name} M=${M} K=${K} N=${N} ${tA ? 'Aᵀ' : 'A'}·${tB ? 'Bᵀ' : 'B'}`,
-            inputs: { a: { shape: tA ? [K, M] : [M, K], grad: true }, b: { shape: tB ? [N, K] : [K, N], grad: true } },
-            gpu: (_, t) => matmul(t.a, t.b, { transA: tA, transB: tB }),
-            ref: (x) => matmulRef(x.a as Float64Array, x.b as Float64Array, { batch: 1, M, N, K, transA: tA, transB: tB }),
-            refGrad: (x, g) => matmulBackwardRef(x.a as Float64Array, x.b as Float64Array, g, { batch: 1, M, N, K, transA: tA, transB: tB }),
-          });
-        }
+        for (const shape of TILE_SHAPES) await expectOp(matmulTileCase(name, shape));
       } finally {
         forceMatmulTile(null);
       }

@@ -24,6 +24,11 @@ export interface MatmulOptions {
  * large products of real GPUs; thin tiles serve products with few rows (decode, small batches) or
  * few columns (LoRA rank r): a 64x64 tile would compute mostly padding there (about 2x slower on
  * SwiftShader).
+ *
+ * `kernel: 'wide'` tiles run shaders/matmul_wide.wgsl (vec4 workgroup tiles, 4-wide register
+ * chunks, optional ping-pong slabs and split-K; see the shader for the reasoning). They are never
+ * picked automatically: a device's measured tuning table (setMatmulTuning, scripts/matmul-tune.ts)
+ * or a forced tile selects them, per product shape.
  */
 export interface Tile {
   BM: number;
@@ -31,13 +36,77 @@ export interface Tile {
   BK: number;
   TM: number;
   TN: number;
+  kernel?: 'wide';
+  /** wide: two slabs in workgroup memory, one barrier per slab. */
+  double?: boolean;
+  /** wide, batch 1: split K into this many chunks (partial products summed by matmul_splitk.wgsl). */
+  splitK?: number;
 }
 const HUGE: Tile = { BM: 128, BN: 128, BK: 8, TM: 8, TN: 8 };
 const BIG: Tile = { BM: 64, BN: 64, BK: 16, TM: 4, TN: 4 };
 const SMALL: Tile = { BM: 32, BN: 32, BK: 16, TM: 4, TN: 4 };
 const FEW_ROWS: Tile = { BM: 16, BN: 64, BK: 16, TM: 4, TN: 4 };
 const FEW_COLS: Tile = { BM: 64, BN: 16, BK: 16, TM: 4, TN: 4 };
-export const TILES = { HUGE, BIG, SMALL, FEW_ROWS, FEW_COLS } as const;
+// Candidates for the device tuning (workgroup memory <= 16 KiB, WebGPU's default limit, so each one
+// runs on every adapter; scripts/matmul-tune.ts still skips any that exceed the device's limits).
+const wide = (BM: number, BN: number, BK: number, T: number, double: boolean, splitK?: number): Tile =>
+  ({ BM, BN, BK, TM: T, TN: T, kernel: 'wide', double, ...(splitK ? { splitK } : {}) });
+const W128 = wide(128, 128, 8, 8, true); // 256 threads, 16 KiB: the large products
+const W128_1 = wide(128, 128, 8, 8, false); // the same with one slab: 8 KiB, more workgroups per SM
+const W128x64 = wide(128, 64, 8, 8, true); // 128 threads: twice the workgroups for N = 512 .. 2048
+const W64x128 = wide(64, 128, 8, 8, true);
+const W64 = wide(64, 64, 16, 4, true); // 256 threads, 4x4 each: 4x the workgroups of W128
+const W128_K4 = wide(128, 128, 8, 8, true, 4); // few output tiles over a long K (the lm_head's dx)
+const W64_K4 = wide(64, 64, 16, 4, true, 4);
+export const TILES = { HUGE, BIG, SMALL, FEW_ROWS, FEW_COLS, W128, W128_1, W128x64, W64x128, W64, W128_K4, W64_K4 } as const;
+export type TileName = keyof typeof TILES;
+
+/** Workgroup-memory bytes of a tile (shaders/matmul.wgsl pads rows by one word; the wide kernel stores vec4). */
+export function tileStorageBytes(t: Tile): number {
+  if (t.kernel === 'wide') return 16 * (t.double ? 2 : 1) * t.BK * (t.BM / 4 + t.BN / 4);
+  return 4 * t.BK * (t.BM + 1 + t.BN + 1);
+}
+
+/** Whether the device can run a tile (threads and workgroup memory). */
+export function tileFits(t: Tile, limits: { maxComputeInvocationsPerWorkgroup: number; maxComputeWorkgroupStorageSize: number }): boolean {
+  return (t.BM / t.TM) * (t.BN / t.TN) <= limits.maxComputeInvocationsPerWorkgroup && tileStorageBytes(t) <= limits.maxComputeWorkgroupStorageSize;
+}
+
+/**
+ * Measured tile per product shape (scripts/matmul-tune.ts on the device, bench/README.md), keyed by
+ * matmulShapeKey. Empty by default: the shape heuristics in pickTile apply.
+ */
+const tuned = new Map<string, Tile>();
+export function setMatmulTuning(table: Record<string, string> | null): void {
+  tuned.clear();
+  for (const [key, name] of Object.entries(table ?? {})) {
+    if (!(name in TILES)) throw new Error(`matmul tuning: '${key}' names an unknown tile '${name}' (known: ${Object.keys(TILES).join(', ')})`);
+    tuned.set(key, TILES[name as TileName]);
+  }
+}
+
+/**
+ * The tuning key of a batch-1 product: transposes, B's storage, N and K exactly, M rounded up to a
+ * power of two (tokens per batch vary; weight shapes do not), e.g. 'nt-h M1024 N2048 K2048'.
+ */
+export function matmulShapeKey(M: number, N: number, K: number, tA: boolean, tB: boolean, bF16: boolean): string {
+  return `${tA ? 't' : 'n'}${tB ? 't' : 'n'}-${bF16 ? 'h' : 'f'} M${2 ** Math.ceil(Math.log2(Math.max(M, 1)))} N${N} K${K}`;
+}
+
+const SPLITK_PART_BYTES = 64 * 2 ** 20;
+
+/** While set, every batch-1 gemm appends its tuning key (the tuner learns which keys a call reaches). */
+let keyLog: string[] | null = null;
+export function collectMatmulKeys(fn: () => void): string[] {
+  const prev = keyLog;
+  keyLog = [];
+  try {
+    fn();
+    return [...new Set(keyLog)];
+  } finally {
+    keyLog = prev;
+  }
+}
 
 /** Tests and benchmarks: force one tile for every product (null restores the automatic choice). */
 let forced: Tile | null = null;
@@ -96,8 +165,10 @@ export function matmulLoads(l: LoadLayout, tile: Tile): { vecA: boolean; vecB: b
   return { vecA: va, vecB: vbOn, entryPoint };
 }
 
-function pickTile(M: number, N: number, emulated: boolean): Tile {
+function pickTile(M: number, N: number, emulated: boolean, key: string | null): Tile {
   if (forced) return forced;
+  const t = key === null ? undefined : tuned.get(key);
+  if (t) return t;
   if (M <= 16 && N > 16) return FEW_ROWS;
   // CPU emulation (SwiftShader) runs workgroups on a few cores and pays per barrier: more, smaller
   // workgroups measured ~30% faster there (scripts/profile-step.ts). Real GPUs keep the big tile.
@@ -137,16 +208,41 @@ export function gemm(e: Engine, x: Tensor, tX: boolean, y: Tensor, tY: boolean, 
   if (x.dtype !== 'f32' || out.dtype !== 'f32' || (y.dtype !== 'f32' && y.dtype !== 'f16')) {
     throw new Error(`matmul: operands must be f32 (B may be f16), got ${x.dtype} · ${y.dtype} -> ${out.dtype}`);
   }
-  const tile = pickTile(M, N, e.info.emulated);
   const bF16 = y.dtype === 'f16';
-  const constants = { ...tile, TRANS_A: tX ? 1 : 0, TRANS_B: tY ? 1 : 0, B_F16: bF16 ? 1 : 0 };
+  const key = batch === 1 ? matmulShapeKey(M, N, K, tX, tY, bF16) : null;
+  if (key !== null) keyLog?.push(key);
+  const tile = pickTile(M, N, e.info.emulated, key);
   const lda = blocks?.lda ?? (tX ? M : K);
   const offA = blocks?.offA ?? 0;
+  const offC = blocks?.offC ?? 0;
+  const ldc = blocks?.ldc ?? N;
   const { entryPoint } = matmulLoads({ batch, M, N, K, transA: tX, transB: tY, bF16, lda, offA }, tile);
-  const params = [M, N, K, lda, tY ? K : N, M * K, K * N, M * N, f32(alpha), f32(beta), offA, blocks?.offC ?? 0, blocks?.ldc ?? N];
+  const common = [M, N, K, lda, tY ? K : N, M * K, K * N];
   const groups = [Math.ceil(N / tile.BN), Math.ceil(M / tile.BM), batch];
-  e.run({ shader: 'matmul', entryPoint, constants }, [x, y, out], params, groups);
   matmulEntryCounts[entryPoint]++;
+  if (tile.kernel !== 'wide') {
+    const constants = { BM: tile.BM, BN: tile.BN, BK: tile.BK, TM: tile.TM, TN: tile.TN, TRANS_A: tX ? 1 : 0, TRANS_B: tY ? 1 : 0, B_F16: bF16 ? 1 : 0 };
+    const params = [...common, M * N, f32(alpha), f32(beta), offA, offC, ldc];
+    e.run({ shader: 'matmul', entryPoint, constants }, [x, y, out], params, groups);
+    return;
+  }
+  const constants = {
+    BM: tile.BM, BN: tile.BN, BK: tile.BK, TM: tile.TM, TN: tile.TN, TRANS_A: tX ? 1 : 0, TRANS_B: tY ? 1 : 0, B_F16: bF16 ? 1 : 0, DOUBLE: tile.double ? 1 : 0,
+  };
+  const program = { shader: 'matmul_wide', entryPoint, constants };
+  // Split-K: chunks of whole slabs (so vector loads never straddle a chunk end), at least two, and
+  // partial products of at most SPLITK_PART_BYTES (a wide product gains nothing from splitting).
+  const want = Math.min(tile.splitK ?? 1, Math.floor(SPLITK_PART_BYTES / Math.max(1, 4 * M * N)));
+  const kChunk = batch === 1 && want > 1 ? Math.ceil(K / want / tile.BK) * tile.BK : K;
+  const splits = kChunk > 0 ? Math.ceil(K / kChunk) : 1;
+  if (splits <= 1) {
+    e.run(program, [x, y, out], [...common, M * N, f32(alpha), f32(beta), offA, offC, ldc, Math.max(K, 1), 1], groups);
+    return;
+  }
+  const part = e.empty([splits * M * N], 'f32', 'matmul_splitk');
+  e.run(program, [x, y, part], [...common, M * N, f32(1), f32(0), offA, 0, N, kChunk, splits], [groups[0], groups[1], splits]);
+  e.run({ shader: 'matmul_splitk' }, [part, out], [M, N, splits, offC, ldc, f32(alpha), f32(beta)], e.grid(Math.ceil((M * N) / 256)));
+  part.dispose();
 }
 
 interface Plan extends Dims {

@@ -75,3 +75,23 @@ export const matmulCases: OpCase[] = [
   mmCase({ variant: 'W frozen: x[3,11,17]·Wᵀ[40,17]', a: [3, 11, 17], b: [40, 17], o: { transB: true }, d: { batch: 1, M: 33, N: 40, K: 17, transB: true }, grad: { b: false } }),
   mmCase({ variant: 'A frozen: x[33,17]·W[17,65]', a: [33, 17], b: [17, 65], o: {}, d: { batch: 1, M: 33, N: 65, K: 17 }, grad: { a: false } }),
 ];
+
+/**
+ * One tile forced for every product (forward and both gradients) at shapes that leave partial tiles
+ * in every dimension: the vitest suite ('matmul tiles') and the device op check run these for every
+ * entry of TILES, including tiles the automatic choice never picks on this adapter. The last shape
+ * is aligned (K, N, M multiples of 4), so its three products all take the vec4 staging of both
+ * operands (main_vab), f32 Bᵀ in the forward.
+ */
+export const TILE_SHAPES = [[130, 37, 135, false, true], [9, 20, 140, true, false], [200, 17, 70, false, false], [72, 32, 68, false, true]] as const;
+
+export function matmulTileCase(name: string, [M, K, N, tA, tB]: (typeof TILE_SHAPES)[number]): OpCase {
+  return {
+    op: 'matmul',
+    variant: `forced ${name} M=${M} K=${K} N=${N} ${tA ? 'Aᵀ' : 'A'}·${tB ? 'Bᵀ' : 'B'}`,
+    inputs: { a: { shape: tA ? [K, M] : [M, K], grad: true }, b: { shape: tB ? [N, K] : [K, N], grad: true } },
+    gpu: (_, t) => matmul(t.a, t.b, { transA: tA, transB: tB }),
+    ref: (x) => matmulRef(F(x.a), F(x.b), { batch: 1, M, N, K, transA: tA, transB: tB }),
+    refGrad: (x, g) => matmulBackwardRef(F(x.a), F(x.b), g, { batch: 1, M, N, K, transA: tA, transB: tB }),
+  };
+}
