@@ -116,8 +116,11 @@ export function placeWeightsByRole(model: OnnxModel): RoleMap {
   };
   const placed = new Map<string, Placement>();
   const unplaced: string[] = [];
-  const describe = (w: Weighted, why: string): string =>
-    `initializer '${w.source.init}' [${g.dims(w.source).join(', ')}] (${w.node.opType} '${w.node.name}'): ${why}`;
+  const reported = new Set<OnnxNode>();
+  const describe = (w: Weighted, why: string): string => {
+    reported.add(w.node);
+    return `initializer '${w.source.init}' [${g.dims(w.source).join(', ')}] (${w.node.opType} '${w.node.name}'): ${why}`;
+  };
   const place = (name: string, w: Weighted): void => {
     const { transposed } = hfShape(g, w);
     placed.set(name, { source: w.source, transposed, node: w.node, ...(w.node.opType === 'MatMulNBits' ? { nbits: w.node } : {}) });
@@ -179,7 +182,7 @@ export function placeWeightsByRole(model: OnnxModel): RoleMap {
     if (bias) placed.set(name.replace(/weight$/, 'bias'), { source: bias, transposed: false, node: pl.node });
   }
   const placedNodes = new Set([...placed.values()].map((p) => p.node));
-  for (const w of linears) if (!placedNodes.has(w.node)) unplaced.push(describe(w, 'reads a weight but is not part of the recognised layers'));
+  for (const w of linears) if (!placedNodes.has(w.node) && !reported.has(w.node)) unplaced.push(describe(w, 'reads a weight but is not part of the recognised layers'));
   return { recognised: true, placed, unplaced: [...new Set(unplaced)] };
 }
 
