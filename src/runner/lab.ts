@@ -82,11 +82,12 @@ export class Lab implements LabApi {
       : await loadModelFolder(source.kind === 'hf' ? await hubFolder(this.env, source, (e) => this.emit(e), loading.signal) : this.folderFor(source), { weights: source.weights });
     const mem = estimateMemory(loaded.config, loaded.weights);
     const limit = Math.min(engine.info.limits.maxBufferSize, engine.info.limits.maxStorageBufferBindingSize);
-    this.model?.weights.dispose();
-    this.model = null;
+    // The loaded model stays until the new one is on the GPU: a failed load leaves it usable.
     const weights = await uploadLlamaWeights(engine, loaded.config, loaded.weights, {
       onProgress: (p) => this.emit({ type: 'model-progress', loaded: p.loaded, total: p.total, what: p.name }),
     });
+    this.model?.weights.dispose();
+    this.model = null;
     const c = loaded.config;
     const info: ModelInfo = {
       name: source.kind === 'toy' ? (source.init === 'random' ? `toy Llama, random (seed ${source.seed ?? 0})` : 'toy Llama, pretrained on the toy world') : source.kind === 'hf' ? source.repo : source.kind === 'dir' ? source.path : loaded.weightsPath,
