@@ -47,6 +47,10 @@ export interface ModelState {
   /** Hugging Face models whose files are in the lab's cache. */
   cached: CachedModel[];
   form: ModelForm;
+  /** The last Hugging Face load failed in a way an access token may fix (gated, 401, refused token). */
+  tokenRequest: { repo: string; need: 'gated' | 'unauthorized' | 'token-refused' } | null;
+  /** The lab holds an access token for this session (the token itself is never kept in the store). */
+  hubTokenSet: boolean;
 }
 
 export interface ModelSlice {
@@ -62,6 +66,9 @@ export interface ModelSlice {
   refreshCachedModels: () => Promise<void>;
   clearModelCache: () => Promise<void>;
   setModelForm: (patch: Partial<ModelForm>) => void;
+  /** Gives the lab an access token for this session, then retries the load that asked for it. */
+  applyHubToken: (token: string) => Promise<void>;
+  forgetHubToken: () => Promise<void>;
 }
 
 export const initialModelForm: ModelForm = { kind: 'toy', url: '/shared/fixtures/tiny-llama/', repo: 'meta-llama/Llama-3.2-1B', revision: '' };
@@ -77,6 +84,8 @@ export const initialModelState: ModelState = {
   error: null,
   cached: [],
   form: initialModelForm,
+  tokenRequest: null,
+  hubTokenSet: false,
 };
 
 /** The embedded default: the toy Llama pretrained on the toy world (public/toy-model). */
@@ -121,10 +130,13 @@ export function resolveSource(source: ModelSource, pageUrl: string | undefined =
 export const createModelSlice: LabSlice<ModelSlice> = (set, get, _store, deps) => {
   let generation = 0;
   let autoLoaded = false;
+  /** The source of the latest load (to retry it with a token). */
+  let lastRequested: ModelSource | null = null;
   return {
     model: initialModelState,
     async loadModel(requested, label) {
       const mine = ++generation;
+      lastRequested = requested;
       const pendingLabel = label ?? describeSource(requested);
       // A failed load leaves the loaded model (if any) in place: 'ready' with the error shown.
       const failed = (error: string) =>
@@ -136,7 +148,7 @@ export const createModelSlice: LabSlice<ModelSlice> = (set, get, _store, deps) =
         failed(`Not a usable URL: ${errorMessage(e)}`);
         return;
       }
-      set((s) => ({ model: { ...s.model, status: 'loading', pendingLabel: label ?? describeSource(source), progress: null, download: null, error: null } }));
+      set((s) => ({ model: { ...s.model, status: 'loading', pendingLabel: label ?? describeSource(source), progress: null, download: null, error: null, tokenRequest: null } }));
       try {
         const api = await deps.connection.api();
         const info = await api.loadModel(source);
@@ -158,7 +170,7 @@ export const createModelSlice: LabSlice<ModelSlice> = (set, get, _store, deps) =
     resetModel() {
       generation++;
       autoLoaded = true;
-      set((s) => ({ model: { ...initialModelState, cached: s.model.cached, form: s.model.form } }));
+      set((s) => ({ model: { ...initialModelState, cached: s.model.cached, form: s.model.form, hubTokenSet: s.model.hubTokenSet } }));
     },
     async cancelLoad() {
       try {
@@ -174,6 +186,17 @@ export const createModelSlice: LabSlice<ModelSlice> = (set, get, _store, deps) =
       } catch {
         // An older lab without a cache: the list just stays empty.
       }
+    },
+    async applyHubToken(token) {
+      const api = await deps.connection.api();
+      await api.setHubToken(token);
+      set((s) => ({ model: { ...s.model, hubTokenSet: token.trim() !== '', tokenRequest: null } }));
+      const retry = lastRequested;
+      if (retry?.kind === 'hf') await get().loadModel(retry);
+    },
+    async forgetHubToken() {
+      await (await deps.connection.api()).setHubToken(null);
+      set((s) => ({ model: { ...s.model, hubTokenSet: false } }));
     },
     setModelForm(patch) {
       set((s) => ({ model: { ...s.model, form: { ...s.model.form, ...patch } } }));

@@ -48,3 +48,38 @@ describe('model slice: a failed load', () => {
     expect(store.getState().model).toMatchObject({ status: 'error', info: null, source: null, error: expect.stringContaining('not found') });
   });
 });
+
+describe('model slice: a Hugging Face access token', () => {
+  it("asks on 'hub-auth', hands the token to the lab, retries the load, and keeps only that one is set", async () => {
+    let listener: LabListener | null = null;
+    let token: string | null = null;
+    const calls: string[] = [];
+    const api: Partial<LabApi> = {
+      loadModel: async (source: ModelSource) => {
+        calls.push(`load ${source.kind === 'hf' ? source.repo : source.kind}`);
+        if (source.kind === 'hf' && token !== 'hf_ok') {
+          listener?.({ type: 'hub-auth', repo: source.repo, need: 'gated' });
+          throw new Error(`${source.repo} is a gated model (HTTP 401)`);
+        }
+        return { ...TOY, name: source.kind === 'hf' ? source.repo : TOY.name };
+      },
+      setHubToken: async (t: string | null) => void (token = t),
+      countParams: async () => ({ paper: 0, exact: 0 }),
+      listRuns: async () => [],
+      cachedModels: async () => [],
+    };
+    const client = { subscribe: async (l: LabListener) => void (listener = l), api, terminate: () => {} } as unknown as LabClient;
+    const store = createLabStore({ clientFactory: () => client, paramCountDebounceMs: 0 });
+    await store.getState().loadModel({ kind: 'toy' });
+    await store.getState().loadModel({ kind: 'hf', repo: 'meta-llama/Llama-3.2-1B' });
+    expect(store.getState().model.tokenRequest).toEqual({ repo: 'meta-llama/Llama-3.2-1B', need: 'gated' });
+    await store.getState().applyHubToken('hf_ok');
+    const m = store.getState().model;
+    expect(calls).toEqual(['load toy', 'load meta-llama/Llama-3.2-1B', 'load meta-llama/Llama-3.2-1B']);
+    expect(m).toMatchObject({ status: 'ready', tokenRequest: null, hubTokenSet: true, error: null, info: { name: 'meta-llama/Llama-3.2-1B' } });
+    expect(JSON.stringify(store.getState())).not.toContain('hf_ok');
+    await store.getState().forgetHubToken();
+    expect(token).toBeNull();
+    expect(store.getState().model.hubTokenSet).toBe(false);
+  });
+});

@@ -8,6 +8,7 @@ import { Meter } from '../common/controls.tsx';
 import { formatBytes } from '../format.ts';
 import { CachedModels } from './CachedModels.tsx';
 import { DownloadStatus } from './DownloadStatus.tsx';
+import { HubToken } from './HubToken.tsx';
 import { ModelInfoCard } from './ModelInfoCard.tsx';
 
 const KINDS: { kind: ModelForm['kind']; label: string }[] = [
@@ -168,6 +169,7 @@ export function ModelPicker() {
           )}
         </div>
       )}
+      <HubToken />
       <ModelInfoCard />
     </section>
   );
