@@ -2,14 +2,15 @@
  * WeightEntry builders for ONNX initializers, whatever decided their HF name (roles or names):
  * a plain float tensor (optionally stored transposed), a MatMulNBits 4-bit weight (B + scales +
  * zero points), and an 8-bit QDQ weight (DequantizeLinear: (q - zero_point) * scale, per tensor or
- * per axis). Every entry reads float32 in HF orientation, whole or a block of rows at a time.
+ * per axis), and a block of rows of any of these (one projection of a packed QKV). Every entry reads
+ * float32 in HF orientation, whole or a block of rows at a time.
  */
 import { fail } from './errors.ts';
 import { dequantizeMatMulNBits, matMulNBitsLayout } from './matmul_nbits.ts';
 import type { MatMulNBitsParams } from './matmul_nbits.ts';
 import type { OnnxModel, OnnxNode } from './onnx_reader.ts';
 import { makeRowReader, rowCount } from './row_reader.ts';
-import type { QuantizedParts, QuantizedWeight, WeightEntry } from './weight_names.ts';
+import type { ByteRange, QuantizedParts, QuantizedWeight, WeightEntry } from './weight_names.ts';
 
 export function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array {
   const out = new Float32Array(data.length);
@@ -139,6 +140,51 @@ export function dequantEntry(model: OnnxModel, name: string, dq: OnnxNode, trans
     readRows: async (row0, rows) => {
       if (row0 < 0 || rows < 0 || row0 + rows > rowCount(base.shape)) throw new RangeError(`${name}: rows [${row0}, ${row0 + rows}) outside the tensor`);
       return apply(await base.readRows!(row0, rows), row0);
+    },
+  };
+}
+
+/**
+ * Rows [start, start + count) of an entry as an entry of its own: one projection of a packed QKV
+ * matrix (onnxruntime-genai packs q, k and v into one MatMul / MatMulNBits). MatMulNBits keeps
+ * output rows contiguous in every part, so the slice stays packed for the GPU.
+ */
+export function rowSlice(e: WeightEntry, name: string, start: number, count: number): WeightEntry {
+  const total = rowCount(e.shape);
+  if (start < 0 || count <= 0 || start + count > total) throw new RangeError(`${name}: rows [${start}, ${start + count}) are outside '${e.storedName}' (${total} rows)`);
+  const rows = (r0: number, n: number): Promise<Float32Array> => {
+    if (r0 < 0 || n < 0 || r0 + n > count) throw new RangeError(`${name}: rows [${r0}, ${r0 + n}) are outside the tensor's ${count} rows`);
+    return e.readRows!(start + r0, n);
+  };
+  const q = e.quantized;
+  return {
+    ...e, name, shape: [count, ...e.shape.slice(1)],
+    read: () => rows(0, count),
+    readRows: rows,
+    ...(q ? { quantized: quantizedSlice(q, start, count) } : {}),
+  };
+}
+
+function quantizedSlice(q: QuantizedWeight, start: number, count: number): QuantizedWeight {
+  const L = matMulNBitsLayout(q);
+  const rowQ = L.nBlocks * L.blobSize;
+  const shift = (r: ByteRange, perRow: number): ByteRange =>
+    r.encoding === 'raw' ? { ...r, offset: r.offset + start * perRow, length: count * perRow } : r;
+  const scaleBytes = q.scales.dtype === 'float16' ? 2 : 4;
+  return {
+    ...q, N: count,
+    qweight: shift(q.qweight, rowQ),
+    scales: { ...q.scales, source: shift(q.scales.source, L.nBlocks * scaleBytes) },
+    ...(q.zeroPoints ? { zeroPoints: { ...q.zeroPoints, source: shift(q.zeroPoints.source, q.zeroPoints.dtype === 'uint8' ? L.zeroPointRowBytes : L.nBlocks * scaleBytes) } } : {}),
+    readParts: async () => {
+      const p = await q.readParts!();
+      const zp = p.zeroPoints;
+      const zpRow = zp instanceof Uint8Array ? L.zeroPointRowBytes : L.nBlocks;
+      return {
+        qweight: p.qweight.subarray(start * rowQ, (start + count) * rowQ),
+        scales: p.scales.subarray(start * L.nBlocks, (start + count) * L.nBlocks),
+        ...(zp ? { zeroPoints: zp.subarray(start * zpRow, (start + count) * zpRow) } : {}),
+      };
     },
   };
 }

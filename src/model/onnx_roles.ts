@@ -29,6 +29,8 @@ export interface Placement {
   nbits?: OnnxNode;
   /** The node that reads it (for messages). */
   node: OnnxNode;
+  /** Only these HF rows of it (one projection of a packed q/k/v matrix). */
+  rows?: { start: number; count: number };
 }
 
 export interface RoleMap {
@@ -121,9 +123,9 @@ export function placeWeightsByRole(model: OnnxModel): RoleMap {
     reported.add(w.node);
     return `initializer '${w.source.init}' [${g.dims(w.source).join(', ')}] (${w.node.opType} '${w.node.name}'): ${why}`;
   };
-  const place = (name: string, w: Weighted): void => {
+  const place = (name: string, w: Weighted, rows?: Placement['rows']): void => {
     const { transposed } = hfShape(g, w);
-    placed.set(name, { source: w.source, transposed, node: w.node, ...(w.node.opType === 'MatMulNBits' ? { nbits: w.node } : {}) });
+    placed.set(name, { source: w.source, transposed, node: w.node, ...(w.node.opType === 'MatMulNBits' ? { nbits: w.node } : {}), ...(rows ? { rows } : {}) });
   };
 
   // The embedding: a 2-D table gathered by token ids whose rows feed an RMSNorm of the table's width.
@@ -155,8 +157,22 @@ export function placeWeightsByRole(model: OnnxModel): RoleMap {
     place(`${p}.post_attention_layernorm.weight`, mlpNorm);
     const qkv = fedBy(attnNorm);
     const gateUp = fedBy(mlpNorm);
-    if (qkv.length !== 3) {
-      for (const w of qkv) unplaced.push(describe(w, `layer ${l}'s attention norm feeds ${qkv.length} projections, expected q, k, v (fused QKV is not supported)`));
+    if (qkv.length === 1) {
+      // Packed q/k/v (onnxruntime-genai): rows [q | k | v]; q's width is o_proj's input width.
+      const o = exitOf(qkv);
+      const N = hfShape(g, qkv[0]).shape[0];
+      const qRows = o.length === 1 ? hfShape(g, o[0]).shape[1] : 0;
+      const kvRows = (N - qRows) / 2;
+      if (o.length !== 1 || !(qRows > 0 && Number.isInteger(kvRows) && kvRows > 0)) {
+        unplaced.push(describe(qkv[0], `layer ${l}'s attention norm feeds one projection of ${N} rows that could not be split into q, k, v`));
+      } else {
+        place(`${p}.self_attn.q_proj.weight`, qkv[0], { start: 0, count: qRows });
+        place(`${p}.self_attn.k_proj.weight`, qkv[0], { start: qRows, count: kvRows });
+        place(`${p}.self_attn.v_proj.weight`, qkv[0], { start: qRows + kvRows, count: kvRows });
+        place(`${p}.self_attn.o_proj.weight`, o[0]);
+      }
+    } else if (qkv.length !== 3) {
+      for (const w of qkv) unplaced.push(describe(w, `layer ${l}'s attention norm feeds ${qkv.length} projections, expected q, k, v (or one packed)`));
     } else {
       const roles = attentionRoles(g, qkv, all, hfShape);
       const o = exitOf(qkv);
@@ -179,7 +195,7 @@ export function placeWeightsByRole(model: OnnxModel): RoleMap {
   for (const [name, pl] of [...placed]) {
     if (!name.endsWith('_proj.weight')) continue;
     const bias = biasOf(g, pl.node);
-    if (bias) placed.set(name.replace(/weight$/, 'bias'), { source: bias, transposed: false, node: pl.node });
+    if (bias) placed.set(name.replace(/weight$/, 'bias'), { source: bias, transposed: false, node: pl.node, ...(pl.rows ? { rows: pl.rows } : {}) });
   }
   const placedNodes = new Set([...placed.values()].map((p) => p.node));
   for (const w of linears) if (!placedNodes.has(w.node) && !reported.has(w.node)) unplaced.push(describe(w, 'reads a weight but is not part of the recognised layers'));

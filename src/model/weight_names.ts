@@ -14,7 +14,7 @@ import type { DType } from './dtype.ts';
 import { fail } from './errors.ts';
 import { moduleFromNodeName, normalizeWeightName } from './hf_names.ts';
 import type { MatMulNBitsParams } from './matmul_nbits.ts';
-import { dequantEntry, nbitsEntry, plainEntry } from './onnx_entries.ts';
+import { dequantEntry, nbitsEntry, plainEntry, rowSlice } from './onnx_entries.ts';
 import { placeWeightsByRole } from './onnx_roles.ts';
 import type { Placement } from './onnx_roles.ts';
 import { makeRowReader, rowCount, rowElements } from './row_reader.ts';
@@ -156,9 +156,10 @@ export function weightIndexFromOnnx(model: OnnxModel): WeightIndex {
     entries.set(e.name, e);
   };
   const entryFor = (name: string, p: Placement): WeightEntry => {
-    if (p.nbits) return nbitsEntry(model, p.nbits, name);
-    if (p.source.dequant) return dequantEntry(model, name, p.source.dequant, p.transposed);
-    return plainEntry(model, name, p.source.init, p.transposed);
+    const whole = p.nbits ? nbitsEntry(model, p.nbits, name)
+      : p.source.dequant ? dequantEntry(model, name, p.source.dequant, p.transposed)
+        : plainEntry(model, name, p.source.init, p.transposed);
+    return p.rows ? rowSlice(whole, name, p.rows.start, p.rows.count) : whole;
   };
 
   // 1. By role in the graph.
@@ -174,7 +175,8 @@ export function weightIndexFromOnnx(model: OnnxModel): WeightIndex {
   if (roles.recognised) {
     for (const [stored, names] of placedAs) {
       const hint = normalizeWeightName(stored);
-      if (hint && /^(model\.|lm_head\.)/.test(hint) && !names.includes(hint) && !(hint === 'lm_head.weight' && names.includes('model.embed_tokens.weight'))) {
+      const packed = /\.qkv_proj\.(weight|bias)$/.test(hint ?? '') && names.every((n) => /\.[qkv]_proj\.(weight|bias)$/.test(n));
+      if (hint && /^(model\.|lm_head\.)/.test(hint) && !packed && !names.includes(hint) && !(hint === 'lm_head.weight' && names.includes('model.embed_tokens.weight'))) {
         fail('malformed', file, stored,
           `${file}: the graph uses initializer '${stored}' as '${names.join("', '")}' but its name says '${hint}'`);
       }

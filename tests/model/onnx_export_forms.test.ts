@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nodeEngine } from '../../src/engine/dawn.ts';
+import type { FrozenMatrix } from '../../src/engine/ops/linear.ts';
 import { MapFolder, MemorySource } from '../../src/model/file_source.ts';
 import { llamaForward } from '../../src/model/llama.ts';
 import { uploadLlamaWeights } from '../../src/model/llama_gpu.ts';
@@ -88,6 +89,8 @@ const FORMS: [string, LlamaOnnxStyle][] = [
   ['onnxruntime-genai: MatMulNBits 4-bit, Skip/SimplifiedLayerNormalization, GroupQueryAttention', { naming: 'genai', linear: 'nbits', norm: 'fused', attention: 'gqa' }],
   ['the same with every name stripped', { naming: 'anonymous', linear: 'nbits', norm: 'fused', attention: 'gqa' }],
   ['8-bit QDQ (DequantizeLinear per output channel, zero point 1), anonymous', { naming: 'anonymous', linear: 'qdq', tied: 'embed' }],
+  ['onnxruntime-genai CPU int4: packed q/k/v MatMulNBits into GroupQueryAttention', { naming: 'genai', linear: 'nbits', norm: 'fused', attention: 'gqa', fusedQkv: true }],
+  ['packed q/k/v behind a Split, anonymous, float16', { naming: 'anonymous', linear: 'folded', half: true, fusedQkv: true }],
 ];
 
 describe.skipIf(!haveFixtures)(`ONNX export forms of the fixture model load to its weights${fixturesNote}`, () => {
@@ -99,6 +102,25 @@ describe.skipIf(!haveFixtures)(`ONNX export forms of the fixture model load to i
       await expectSameWeights(loaded.weights, w);
     });
   }
+
+  it('packed 4-bit q/k/v slices go to the GPU packed and dequantise there to the CPU values', async () => {
+    const engine = await nodeEngine();
+    const config = JSON.parse(readFileSync(path.join(tinyDir, 'config.json'), 'utf8')) as object;
+    const w = writeLlamaOnnx(TINY, await fixtureWeights(), { naming: 'genai', linear: 'nbits', norm: 'fused', attention: 'gqa', fusedQkv: true });
+    const loaded = await loadModelFolder(folderOf(w, config), { weights: 'model.onnx' });
+    const gpu = await uploadLlamaWeights(engine, loaded.config, loaded.weights, { quantized: 'dequantize' });
+    try {
+      for (const [l, L] of gpu.layers.entries()) {
+        for (const r of ['q', 'k', 'v'] as const) {
+          const entry = loaded.weights.get(`model.layers.${l}.self_attn.${r}_proj.weight`);
+          expect(entry.quantized?.N, `${l}.${r}`).toBe(entry.shape[0]);
+          expect(maxAbsDiff(await (L[r] as FrozenMatrix).readF32(), w.expected.get(entry.name)!), `${l}.${r}`).toBe(0);
+        }
+      }
+    } finally {
+      gpu.dispose();
+    }
+  });
 
   it('dynamo forms reproduce the PyTorch logits through the engine', async () => {
     const engine = await nodeEngine();
@@ -125,6 +147,7 @@ describe('ONNX export forms where only the graph tells the projections apart (mu
     ['decomposed attention, shuffled node order', { naming: 'anonymous', linear: 'folded', shuffle: true }],
     ['GroupQueryAttention slots and fused norms', { naming: 'anonymous', linear: 'transpose', norm: 'fused', attention: 'gqa' }],
     ['Gemm, float16', { naming: 'anonymous', linear: 'gemm', half: true }],
+    ['packed q/k/v into GroupQueryAttention, 4-bit', { naming: 'anonymous', linear: 'nbits', norm: 'fused', attention: 'gqa', fusedQkv: true }],
   ];
   for (const [title, style] of forms) {
     it(title, async () => {
@@ -134,13 +157,13 @@ describe('ONNX export forms where only the graph tells the projections apart (mu
     });
   }
 
-  it('a fused QKV projection is refused, naming the initializer, its node and why', async () => {
-    const w = writeLlamaOnnx(SQUARE, randomWeights(SQUARE, 3), { naming: 'anonymous', linear: 'folded', fusedQkv: true });
+  it('a packed gate/up projection is refused, naming the initializer, its node and why', async () => {
+    const w = writeLlamaOnnx(SQUARE, randomWeights(SQUARE, 3), { naming: 'anonymous', linear: 'folded', fusedGateUp: true });
     const err = await loadModelFolder(folderOf(w, configJson(SQUARE, false)), { weights: 'model.onnx' }).then(() => undefined, (e: unknown) => e as Error);
     expect(err).toBeInstanceOf(Error);
     if (!err) return;
-    expect(err.message).toMatch(/model\.onnx: no weight 'model\.layers\.0\.self_attn\.q_proj\.weight'/);
-    expect(err.message).toMatch(/initializer 't\d+' \[32, 96\] \(MatMul 'n\d+'\): layer 0's attention norm feeds 1 projections, expected q, k, v \(fused QKV is not supported\)/);
+    expect(err.message).toMatch(/model\.onnx: no weight 'model\.layers\.0\.mlp\.gate_proj\.weight'/);
+    expect(err.message).toMatch(/initializer 't\d+' \[32, 64\] \(MatMul 'n\d+'\): layer 0's MLP norm feeds 1 projections, expected gate and up \(fused gate_up is not supported\)/);
   });
 
   it('an initializer whose name contradicts its place in the graph is refused, naming both', async () => {

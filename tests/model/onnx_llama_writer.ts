@@ -39,8 +39,10 @@ export interface LlamaOnnxStyle {
   /** Put every initializer's data in this external file. */
   external?: string;
   shuffle?: boolean;
-  /** One fused q/k/v projection (something the loader must refuse, naming it). */
+  /** One packed q/k/v projection (onnxruntime-genai): Split into q, k, v, or straight into GroupQueryAttention. */
   fusedQkv?: boolean;
+  /** One packed gate/up projection (Phi-3 style; the loader must refuse it, naming it). */
+  fusedGateUp?: boolean;
 }
 
 export interface WrittenOnnx {
@@ -236,10 +238,18 @@ export function writeLlamaOnnx(s: LlamaShape, weights: Map<string, Float32Array>
     let q: string;
     let k: string;
     let v: string;
+    let packed: string | undefined;
     if (style.fusedQkv) {
       const fused = new Float32Array([...weight(`${p}.self_attn.q_proj.weight`), ...weight(`${p}.self_attn.k_proj.weight`), ...weight(`${p}.self_attn.v_proj.weight`)]);
-      const qkv = linear(x, `${p}.self_attn.qkv_proj.weight`, `model/layers.${l}/attn/qkv_proj`, `${g}.attn.qkv_proj.MatMul.weight`, qDim + 2 * kvDim, H, fused);
-      [q, k, v] = node('Split', [qkv, constant([qDim, kvDim, kvDim], [3], INT64)], [{ name: 'axis', i: -1 }], { outputs: 3 });
+      const name = `${p}.self_attn.qkv_proj.weight`;
+      packed = linear(x, name, `model/layers.${l}/attn/qkv_proj`, `${g}.attn.qkv_proj.MatMul.weight`, qDim + 2 * kvDim, H, fused);
+      // What the loader must give: the stored (rounded / dequantised) packed rows, split.
+      const all = expected.get(name)!;
+      expected.delete(name);
+      expected.set(`${p}.self_attn.q_proj.weight`, all.subarray(0, qDim * H));
+      expected.set(`${p}.self_attn.k_proj.weight`, all.subarray(qDim * H, (qDim + kvDim) * H));
+      expected.set(`${p}.self_attn.v_proj.weight`, all.subarray((qDim + kvDim) * H));
+      [q, k, v] = style.attention === 'gqa' ? [packed, '', ''] : node('Split', [packed, constant([qDim, kvDim, kvDim], [3], INT64)], [{ name: 'axis', i: -1 }], { outputs: 3 });
     } else if (anon) {
       // Emitted v, k, q: the graph's order must not matter.
       v = proj('v', kvDim);
@@ -272,7 +282,15 @@ export function writeLlamaOnnx(s: LlamaShape, weights: Map<string, Float32Array>
     if (residualSum) h = residualSum;
     const mlp = (r: 'gate' | 'up'): string =>
       linear(y, `${p}.mlp.${r}_proj.weight`, `model/layers.${l}/mlp/${r}_proj`, `${g}.mlp.${r}_proj.MatMul.weight`, s.intermediate, H);
-    const [gate, up] = anon ? [mlp('up'), mlp('gate')].reverse() : [mlp('gate'), mlp('up')];
+    let gate: string;
+    let up: string;
+    if (style.fusedGateUp) {
+      const fused = new Float32Array([...weight(`${p}.mlp.gate_proj.weight`), ...weight(`${p}.mlp.up_proj.weight`)]);
+      const gu = linear(y, `${p}.mlp.gate_up_proj.weight`, `model/layers.${l}/mlp/gate_up_proj`, `${g}.mlp.gate_up_proj.MatMul.weight`, 2 * s.intermediate, H, fused);
+      [gate, up] = node('Split', [gu, constant([s.intermediate, s.intermediate], [2], INT64)], [{ name: 'axis', i: -1 }], { outputs: 2 });
+    } else {
+      [gate, up] = anon ? [mlp('up'), mlp('gate')].reverse() : [mlp('gate'), mlp('up')];
+    }
     const act = one('Mul', [gate, one('Sigmoid', [gate])]);
     residual(linear(one('Mul', [act, up]), `${p}.mlp.down_proj.weight`, `model/layers.${l}/mlp/down_proj`, `${g}.mlp.down_proj.MatMul.weight`, H, s.intermediate));
   }
