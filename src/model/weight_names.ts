@@ -215,13 +215,15 @@ export function weightIndexFromOnnx(model: OnnxModel): WeightIndex {
 }
 
 /**
- * With tied embeddings (config.tie_word_embeddings) safetensors has no `lm_head.weight`:
- * expose `model.embed_tokens.weight` under that name too so consumers can always ask for it.
+ * With tied embeddings (config.tie_word_embeddings) a checkpoint stores the one matrix once, as
+ * `model.embed_tokens.weight` (safetensors, most exports) or as `lm_head.weight` (some exports and
+ * conversions): expose it under both names so consumers can always ask for either.
  */
 export function withTiedEmbeddings(index: WeightIndex): WeightIndex {
-  if (index.has('lm_head.weight') || !index.has('model.embed_tokens.weight')) return index;
-  const embed = index.get('model.embed_tokens.weight');
+  const [embed, head] = ['model.embed_tokens.weight', 'lm_head.weight'];
+  if (index.has(embed) === index.has(head)) return index;
+  const [from, to] = index.has(embed) ? [embed, head] : [head, embed];
   const entries = new Map(index.names().map((n) => [n, index.get(n)]));
-  entries.set('lm_head.weight', { ...embed, name: 'lm_head.weight' });
+  entries.set(to, { ...index.get(from), name: to });
   return new MapIndex(index.format, index.file, entries, index.unmapped(), index.unplaced?.() ?? []);
 }
