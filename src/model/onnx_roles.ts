@@ -34,7 +34,7 @@ export interface Placement {
 }
 
 export interface RoleMap {
-  /** False when no Llama structure (embedding feeding RMSNorms) was found: use names alone. */
+  /** False when no Llama structure (embedding feeding RMSNorms) was found: use names alone (`unplaced` says so). */
   recognised: boolean;
   placed: Map<string, Placement>;
   /** Weight-reading nodes that could not be placed, with the reason. */
@@ -131,7 +131,10 @@ export function placeWeightsByRole(model: OnnxModel): RoleMap {
   // The embedding: a 2-D table gathered by token ids whose rows feed an RMSNorm of the table's width.
   const scales = all.filter((w) => w.kind === 'scale');
   const embed = all.find((w) => w.kind === 'gather' && scales.some((s) => upOf(s).has(w.id) && g.dims(s.source)[0] === hfShape(g, w).shape[1]));
-  if (!embed) return { recognised: false, placed, unplaced };
+  if (!embed) {
+    const why = 'the graph has no token embedding (a Gather of a 2-D initializer feeding an RMSNorm of its width), so weights were matched by name only';
+    return { recognised: false, placed, unplaced: [why] };
+  }
   const H = hfShape(g, embed).shape[1];
   place('model.embed_tokens.weight', embed);
   const norms = scales.filter((s) => g.dims(s.source)[0] === H);

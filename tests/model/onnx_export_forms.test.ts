@@ -20,7 +20,7 @@ import { SafetensorsFile, ShardedSafetensors } from '../../src/model/safetensors
 import { weightIndexFromOnnx } from '../../src/model/weight_names.ts';
 import type { WeightIndex } from '../../src/model/weight_names.ts';
 import { readIntTensor } from '../../src/runner/parity.ts';
-import { fixturesDir, fixturesNote, haveFixtures, maxAbsDiff, tinyDir } from './helpers.ts';
+import { fixturesDir, fixturesNote, haveFixtures, maxAbsDiff, onnxModel, tinyDir } from './helpers.ts';
 import { writeLlamaOnnx } from './onnx_llama_writer.ts';
 import type { LlamaOnnxStyle, LlamaShape, WrittenOnnx } from './onnx_llama_writer.ts';
 
@@ -164,6 +164,13 @@ describe('ONNX export forms where only the graph tells the projections apart (mu
     if (!err) return;
     expect(err.message).toMatch(/model\.onnx: no weight 'model\.layers\.0\.mlp\.gate_proj\.weight'/);
     expect(err.message).toMatch(/initializer 't\d+' \[32, 64\] \(MatMul 'n\d+'\): layer 0's MLP norm feeds 1 projections, expected gate and up \(fused gate_up is not supported\)/);
+  });
+
+  it('a graph without a recognisable Llama says so when names do not place its weights either', async () => {
+    const bytes = onnxModel([{ name: 'n0', opType: 'MatMul', inputs: ['x', 't0'], outputs: ['y'] }], [{ name: 't0', dataType: 1, dims: [32, 32], raw: new Uint8Array(32 * 32 * 4) }]);
+    const folder = new MapFolder('bare', [['config.json', new TextEncoder().encode(JSON.stringify(configJson(SQUARE, false)))], ['model.onnx', bytes]]);
+    await expect(loadModelFolder(folder, { weights: 'model.onnx' })).rejects.toThrow(
+      "model.onnx: no weight 'model.embed_tokens.weight'. Could not place 1 weight of the graph: the graph has no token embedding");
   });
 
   it('an initializer whose name contradicts its place in the graph is refused, naming both', async () => {
