@@ -5,7 +5,7 @@ import path from 'node:path';
 import { nodeEngine } from '../src/engine/dawn.ts';
 import { describeDevice } from '../src/engine/device.ts';
 import { loadModelFolder } from '../src/model/load.ts';
-import { NodeFolder } from '../src/model/node_files.ts';
+import { NodeFolder, resolveWeightsArg } from '../src/model/node_files.ts';
 import { uploadLlamaWeights } from '../src/model/llama_gpu.ts';
 import { llamaForward } from '../src/model/llama.ts';
 import type { ExperimentConfig } from '../src/protocol/lab.ts';
@@ -16,7 +16,8 @@ import { importAdapter } from '../src/runner/peft_export.ts';
 
 const USAGE = `usage:
   npm run cli -- forward --model DIR [--weights FILE] --ids 0,5,9,... [--json]
-      logits of the base model for one sequence of token ids (debugging a model folder)
+      logits of the base model for one sequence of token ids (debugging a model folder);
+      FILE is inside DIR (onnx/model.onnx), absolute, or relative to the working directory
   npm run cli -- run --config FILE --out DIR [--data DIR]
       train and evaluate as the config says (see configs/); writes DIR/events.jsonl,
       DIR/summary.json and DIR/adapter/ (peft format where peft can express the method)
@@ -49,7 +50,8 @@ async function forward(args: string[]): Promise<void> {
   });
   const json = args.includes('--json');
   const engine = await nodeEngine();
-  const loaded = await loadModelFolder(new NodeFolder(path.resolve(model)), { weights: flag(args, 'weights') });
+  const weightsArg = flag(args, 'weights');
+  const loaded = await loadModelFolder(new NodeFolder(path.resolve(model)), weightsArg ? await resolveWeightsArg(model, weightsArg) : {});
   const weights = await uploadLlamaWeights(engine, loaded.config, loaded.weights);
   const V = loaded.config.vocabSize;
   const out = engine.scope(() =>

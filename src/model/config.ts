@@ -1,13 +1,14 @@
 /**
- * config.json for Llama-family decoders (Llama / SmolLM2 = LlamaForCausalLM, Qwen2ForCausalLM),
- * written by transformers 4 (`rope_theta` + `rope_scaling`) or 5 (`rope_parameters`).
+ * config.json for Llama-family decoders (Llama, SmolLM2, TinyLlama = LlamaForCausalLM; Mistral =
+ * MistralForCausalLM, the same block without biases, with its own defaults and a sliding window;
+ * Qwen2ForCausalLM), written by transformers 4 (`rope_theta` + `rope_scaling`) or 5 (`rope_parameters`).
  * Fields HF itself defaults are defaulted the same way and listed in `defaulted`, so the UI can
  * say what was assumed; fields without a safe default are refused by name.
  */
 import { fail } from './errors.ts';
 
-export type Architecture = 'LlamaForCausalLM' | 'Qwen2ForCausalLM';
-const SUPPORTED: Architecture[] = ['LlamaForCausalLM', 'Qwen2ForCausalLM'];
+export type Architecture = 'LlamaForCausalLM' | 'MistralForCausalLM' | 'Qwen2ForCausalLM';
+const SUPPORTED: Architecture[] = ['LlamaForCausalLM', 'MistralForCausalLM', 'Qwen2ForCausalLM'];
 
 export interface RopeConfig {
   /** 'default' (plain RoPE), 'linear' (positions / factor), 'llama3' (banded frequency scaling). */
@@ -38,6 +39,11 @@ export interface ModelConfig {
   mlpBias: boolean;
   hiddenAct: string;
   maxPositionEmbeddings: number;
+  /**
+   * Mistral's sliding-window attention span (null: none). Sequences up to this length attend exactly
+   * as full causal attention, which is what the engine computes; longer ones are refused.
+   */
+  slidingWindow: number | null;
   bosTokenId: number | null;
   eosTokenIds: number[];
   padTokenId: number | null;
@@ -58,6 +64,7 @@ export function parseModelConfig(json: unknown, file = 'config.json'): ModelConf
     fail('unsupported', file, 'architectures', `${file}: unsupported architecture ${named} (supported: ${SUPPORTED.join(', ')})`);
   }
   const qwen = arch === 'Qwen2ForCausalLM';
+  const mistral = arch === 'MistralForCausalLM';
   const defaulted: string[] = [];
 
   const num = (key: string, dflt?: number, integer = true): number => {
@@ -85,8 +92,8 @@ export function parseModelConfig(json: unknown, file = 'config.json'): ModelConf
   const hiddenSize = num('hidden_size');
   const numHeads = num('num_attention_heads');
   // Llama: HF defaults num_key_value_heads to num_attention_heads (MHA). Qwen2's class default is
-  // 32 regardless of the head count, which is almost never right: refuse rather than guess.
-  const numKvHeads = qwen ? num('num_key_value_heads') : num('num_key_value_heads', numHeads);
+  // 32 and Mistral's 8 regardless of the head count, which is rarely right: refuse rather than guess.
+  const numKvHeads = qwen || mistral ? num('num_key_value_heads') : num('num_key_value_heads', numHeads);
   const headDim = num('head_dim', Math.floor(hiddenSize / numHeads));
   if (numHeads % numKvHeads !== 0) {
     fail('malformed', file, 'num_key_value_heads', `${file}: num_attention_heads ${numHeads} is not a multiple of num_key_value_heads ${numKvHeads}`);
@@ -96,11 +103,17 @@ export function parseModelConfig(json: unknown, file = 'config.json'): ModelConf
   }
   const hiddenAct = typeof c.hidden_act === 'string' ? c.hidden_act : (defaulted.push('hidden_act=silu'), 'silu');
   if (hiddenAct !== 'silu') fail('unsupported', file, 'hidden_act', `${file}: hidden_act ${hiddenAct} is not supported (silu only)`);
-  const attentionBias = qwen ? true : bool('attention_bias', false);
+  // Mistral's attention and MLP have no bias option at all (MistralAttention: bias=False).
+  const attentionBias = qwen ? true : mistral ? false : bool('attention_bias', false);
+  let slidingWindow: number | null = null;
+  if (mistral) {
+    // MistralConfig defaults sliding_window to 4096; v0.2+ checkpoints write null (no window).
+    slidingWindow = c.sliding_window === null ? null : num('sliding_window', 4096);
+  }
   const eos = c.eos_token_id;
   return {
     architecture: arch,
-    modelType: typeof c.model_type === 'string' ? c.model_type : qwen ? 'qwen2' : 'llama',
+    modelType: typeof c.model_type === 'string' ? c.model_type : qwen ? 'qwen2' : mistral ? 'mistral' : 'llama',
     vocabSize: num('vocab_size'),
     hiddenSize,
     intermediateSize: num('intermediate_size'),
@@ -113,9 +126,10 @@ export function parseModelConfig(json: unknown, file = 'config.json'): ModelConf
     tieWordEmbeddings: bool('tie_word_embeddings', false),
     qkvBias: attentionBias,
     oProjBias: qwen ? false : attentionBias,
-    mlpBias: qwen ? false : bool('mlp_bias', false),
+    mlpBias: qwen || mistral ? false : bool('mlp_bias', false),
     hiddenAct,
-    maxPositionEmbeddings: num('max_position_embeddings', qwen ? 32768 : 2048),
+    maxPositionEmbeddings: num('max_position_embeddings', qwen ? 32768 : mistral ? 131072 : 2048),
+    slidingWindow,
     bosTokenId: typeof c.bos_token_id === 'number' ? c.bos_token_id : null,
     eosTokenIds: typeof eos === 'number' ? [eos] : Array.isArray(eos) ? (eos as number[]) : [],
     padTokenId: typeof c.pad_token_id === 'number' ? c.pad_token_id : null,

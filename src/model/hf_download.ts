@@ -8,8 +8,8 @@ import { parseModelConfig } from './config.ts';
 import { fail } from './errors.ts';
 import { normalizeRelPath } from './file_source.ts';
 import type { FileFolder, FileSource } from './file_source.ts';
-import { fetchManifest, fileUrl, HF_BASE_URL, hubFailure, hubFetch, HubError, manifestPrefix, manifestUrl, parseRepoId, planFiles, shardsOf } from './hf_hub.ts';
-import type { HubManifest } from './hf_hub.ts';
+import { authHeaders, fetchManifest, fileUrl, HF_BASE_URL, hubFailure, hubFetch, HubError, manifestPrefix, manifestUrl, parseRepoId, planFiles, shardsOf } from './hf_hub.ts';
+import type { HubAuth, HubManifest } from './hf_hub.ts';
 import type { ModelCache } from './model_cache.ts';
 
 export interface DownloadProgress {
@@ -33,6 +33,8 @@ export interface HubLoadOptions {
   baseUrl?: string;
   /** Weights file to use; by default the one loadModelFolder would pick. */
   weights?: string;
+  /** Hugging Face access token for gated/private repos: sent only to `baseUrl`'s origin. */
+  token?: string;
   signal?: AbortSignal;
   onProgress?: (p: DownloadProgress) => void;
 }
@@ -57,8 +59,11 @@ class Downloader {
   private readonly sizes: Map<string, number>;
   private readonly done = new Set<string>();
 
+  private readonly auth: HubAuth | undefined;
+
   constructor(private readonly base: string, private readonly manifest: HubManifest, private readonly opts: HubLoadOptions) {
     this.sizes = new Map(manifest.files.map((f) => [f.path, f.size]));
+    this.auth = opts.token ? { token: opts.token, base } : undefined;
   }
 
   key(path: string): string {
@@ -109,8 +114,9 @@ class Downloader {
   private async download(path: string): Promise<number> {
     // Say which file is on its way before its first byte: big weights can take a while to start.
     this.report(path, 0, this.sizes.get(path) ?? 0, false);
-    const res = await hubFetch(this.key(path), this.opts.signal);
-    if (!res.ok || !res.body) return hubFailure(res, this.manifest.repo, path);
+    const url = this.key(path);
+    const res = await hubFetch(url, this.opts.signal, this.auth);
+    if (!res.ok || !res.body) return hubFailure(res, this.manifest.repo, path, 'Authorization' in authHeaders(url, this.auth));
     this.networkUsed = true;
     // Content-Length counts compressed bytes when the server compresses: only trust it otherwise.
     const listed = this.sizes.get(path) ?? 0;
@@ -187,7 +193,8 @@ export async function downloadHubRepo(input: string, revision: string | undefine
   const base = opts.baseUrl ?? HF_BASE_URL;
   const mKey = manifestUrl(base, repo, rev);
   const cachedText = await opts.cache.getText(mKey);
-  const manifest: HubManifest = cachedText ? (JSON.parse(cachedText) as HubManifest) : await fetchManifest(base, repo, rev, opts.signal);
+  const auth = opts.token ? { token: opts.token, base } : undefined;
+  const manifest: HubManifest = cachedText ? (JSON.parse(cachedText) as HubManifest) : await fetchManifest(base, repo, rev, opts.signal, auth);
   const dl = new Downloader(base, manifest, opts);
   const plan = planFiles(manifest, opts.weights);
   dl.plan(plan);

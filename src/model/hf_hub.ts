@@ -2,6 +2,9 @@
  * Talking to the Hugging Face Hub: repo ids, the URLs files live at, the repo's file list (with
  * sizes, for an honest progress total) and HTTP failures turned into messages a person can act on
  * (wrong id, gated model, no network). Downloading and caching is in hf_download.ts.
+ * An access token (gated repos such as meta-llama/*) is sent as `Authorization: Bearer` only to
+ * the hub the lab downloads from (https://huggingface.co unless code points it at a test hub),
+ * never to another host (redirects to CDNs carry signed URLs and need none).
  */
 import { WEIGHT_CANDIDATES } from './load.ts';
 
@@ -9,12 +12,33 @@ export const HF_BASE_URL = 'https://huggingface.co';
 
 export type HubErrorCode = 'bad-id' | 'not-found' | 'gated' | 'network' | 'cancelled' | 'http' | 'not-a-model';
 
+/** Why a token would help: a gated repo, a 401 (missing or private), or a token the Hub refused. */
+export type HubAuthNeed = 'gated' | 'unauthorized' | 'token-refused';
+
 /** A download failure; `code` lets callers tell "fix the id" from "try again later". */
 export class HubError extends Error {
   override readonly name = 'HubError';
-  constructor(readonly code: HubErrorCode, message: string) {
+  constructor(
+    readonly code: HubErrorCode,
+    message: string,
+    /** Set when the Hub's answer (401/403) says an access token, or a better one, may help. */
+    readonly auth?: HubAuthNeed,
+  ) {
     super(message);
   }
+}
+
+/** An access token and the hub it may be sent to. */
+export interface HubAuth {
+  token: string;
+  /** Only URLs on this origin get the token (the lab's hub base URL). */
+  base: string;
+}
+
+/** The Authorization header for `url`: only when it is on the hub's own origin. */
+export function authHeaders(url: string, auth: HubAuth | undefined): Record<string, string> {
+  if (!auth?.token) return {};
+  return new URL(url).origin === new URL(auth.base).origin ? { Authorization: `Bearer ${auth.token}` } : {};
 }
 
 export interface HubFile {
@@ -64,10 +88,10 @@ export function manifestPrefix(base: string): string {
   return `${trimBase(base)}/api/models/`;
 }
 
-/** fetch() with network failures and aborts turned into HubErrors. */
-export async function hubFetch(url: string, signal?: AbortSignal): Promise<Response> {
+/** fetch() with network failures and aborts turned into HubErrors; the token only to the hub itself. */
+export async function hubFetch(url: string, signal?: AbortSignal, auth?: HubAuth): Promise<Response> {
   try {
-    return await fetch(url, { signal });
+    return await fetch(url, { signal, headers: authHeaders(url, auth) });
   } catch (e) {
     if (signal?.aborted) throw new HubError('cancelled', 'download cancelled');
     const host = new URL(url).host;
@@ -77,7 +101,7 @@ export async function hubFetch(url: string, signal?: AbortSignal): Promise<Respo
 }
 
 /** Throws the HubError for a non-OK answer about `what` (the repo, or one of its files). */
-export async function hubFailure(res: Response, repo: string, what: string): Promise<never> {
+export async function hubFailure(res: Response, repo: string, what: string, tokenSent = false): Promise<never> {
   const code = res.headers.get('X-Error-Code') ?? '';
   let detail = res.headers.get('X-Error-Message') ?? '';
   if (!detail) {
@@ -90,9 +114,14 @@ export async function hubFailure(res: Response, repo: string, what: string): Pro
   }
   detail = detail.slice(0, 200);
   const page = `https://huggingface.co/${repo}`;
+  const keep = 'The token is kept for this session only and sent only to huggingface.co.';
   if (code === 'GatedRepo' || /gated|restricted|authorized list/i.test(detail)) {
-    throw new HubError('gated', `${repo} is a gated model (HTTP ${res.status}): it needs a Hugging Face token with access. ` +
-      `Accept its license on ${page}, then download the files and open them with "Local folder" (this lab sends no token).`);
+    if (tokenSent) {
+      throw new HubError('gated', `${repo} is a gated model and the token you gave has no access to it (HTTP ${res.status}): ` +
+        `accept its license on ${page} with the account the token belongs to, or give another token.`, 'gated');
+    }
+    throw new HubError('gated', `${repo} is a gated model (HTTP ${res.status}): it needs a Hugging Face access token with access. ` +
+      `Accept its license on ${page}, create a read token at https://huggingface.co/settings/tokens and enter it here. ${keep}`, 'gated');
   }
   if (code === 'RevisionNotFound') {
     throw new HubError('not-found', `${repo} has no revision by that name (HTTP ${res.status}): leave Revision empty for main, or check the branch, tag or commit.`);
@@ -100,22 +129,28 @@ export async function hubFailure(res: Response, repo: string, what: string): Pro
   if (code === 'EntryNotFound' || (what !== repo && res.status === 404)) {
     throw new HubError('not-found', `${what} is not in ${repo} (HTTP ${res.status}).`);
   }
+  if (res.status === 401 && tokenSent && code !== 'RepoNotFound') {
+    throw new HubError('not-found', `Hugging Face refused the access token (HTTP 401${detail ? `, ${detail}` : ''}): check it, or give another one.`, 'token-refused');
+  }
   if (code === 'RepoNotFound' || res.status === 404 || res.status === 401) {
     // The Hub answers 401 rather than 404 for a missing repo, so as not to reveal private ones.
     throw new HubError('not-found', `${repo} was not found on Hugging Face (HTTP ${res.status}): check the id (owner/name, as on ${page}). ` +
-      'A private model needs a Hugging Face token, which this lab does not send: download it and use "Local folder".');
+      (tokenSent ? 'A private model also needs a token of an account that can read it.' : `A private model needs a Hugging Face access token: enter one here. ${keep}`),
+      res.status === 401 ? (tokenSent ? 'token-refused' : 'unauthorized') : undefined);
   }
   if (res.status === 403) {
-    throw new HubError('gated', `${repo}: access denied (HTTP 403${detail ? `, ${detail}` : ''}): the model may be gated or private and need a Hugging Face token.`);
+    throw new HubError('gated', `${repo}: access denied (HTTP 403${detail ? `, ${detail}` : ''}): the model may be gated or private and need a Hugging Face access token with access.`,
+      tokenSent ? 'token-refused' : 'gated');
   }
   if (res.status === 429) throw new HubError('http', `Hugging Face is rate-limiting downloads (HTTP 429): wait a minute and try again.`);
   throw new HubError('http', `${what}: Hugging Face answered HTTP ${res.status}${detail ? ` (${detail})` : ''}; try again later.`);
 }
 
 /** The repo's file list from the Hub API. */
-export async function fetchManifest(base: string, repo: string, revision: string, signal?: AbortSignal): Promise<HubManifest> {
-  const res = await hubFetch(manifestUrl(base, repo, revision), signal);
-  if (!res.ok) await hubFailure(res, repo, repo);
+export async function fetchManifest(base: string, repo: string, revision: string, signal?: AbortSignal, auth?: HubAuth): Promise<HubManifest> {
+  const url = manifestUrl(base, repo, revision);
+  const res = await hubFetch(url, signal, auth);
+  if (!res.ok) await hubFailure(res, repo, repo, 'Authorization' in authHeaders(url, auth));
   const body = (await res.json()) as { siblings?: { rfilename?: string; size?: number }[] };
   if (!Array.isArray(body.siblings)) throw new HubError('http', `${repo}: the Hub's file list has no 'siblings' (unexpected API answer)`);
   const files = body.siblings

@@ -44,6 +44,17 @@ export function checkBatch(b: TokenBatch, vocab: number): void {
   }
 }
 
+/**
+ * Mistral's sliding window: a sequence no longer than the window attends exactly as full causal
+ * attention (what the engine computes); a longer one would not match the model, so it is refused.
+ */
+export function checkSlidingWindow(config: { slidingWindow: number | null }, length: number, what: string): void {
+  const w = config.slidingWindow;
+  if (w !== null && length > w) {
+    throw new Error(`${what}: ${length} positions exceed the model's sliding_window of ${w} (attention beyond the window is not implemented)`);
+  }
+}
+
 /** Full forward pass for training and scoring (no KV cache). */
 export interface ForwardOptions {
   /** Recompute each layer during backward instead of keeping its activations (src/engine/checkpoint.ts). */
@@ -61,6 +72,7 @@ export function llamaForward(engine: Engine, frozen: LlamaWeights, input: TokenB
   const soft = hooks.softPrompt?.() ?? null;
   const N = soft ? soft.shape[0] : 0;
   const S = input.seq + N;
+  checkSlidingWindow(c, S + (hooks.positionOffset?.() ?? 0), 'forward');
   if (soft) x = concatSeq(soft, x.reshape([B, input.seq, c.hiddenSize]));
   x = x.reshape([B * S, c.hiddenSize]);
 

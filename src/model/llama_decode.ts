@@ -29,7 +29,7 @@ import { rmsnorm } from '../engine/ops/rmsnorm.ts';
 import { rope } from '../engine/ops/rope.ts';
 import { swiglu } from '../engine/ops/swiglu.ts';
 import type { LayerProjections, ModelHooks, Projection } from './hooks.ts';
-import { checkBatch, type TokenBatch } from './llama.ts';
+import { checkBatch, checkSlidingWindow, type TokenBatch } from './llama.ts';
 import type { LayerWeights, LlamaWeights } from './llama_gpu.ts';
 
 export interface KvCacheLayer {
@@ -125,6 +125,7 @@ export function prefill(engine: Engine, frozen: LlamaWeights, input: TokenBatch,
   }
   const maxNew = opts.maxNewTokens ?? 128;
   if (!(Number.isInteger(maxNew) && maxNew >= 0)) throw new Error(`prefill: maxNewTokens must be a non-negative integer, got ${maxNew}`);
+  checkSlidingWindow(c, seq + maxNew, 'prefill');
   const { hiddenSize: Hd, numKvHeads: KV, headDim: Dh, numHeads: H } = c;
 
   const layers: KvCacheLayer[] = [];

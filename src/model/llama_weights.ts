@@ -45,7 +45,7 @@ export function checkWeights(config: ModelConfig, index: WeightIndex): string[] 
     if (!index.has(name)) {
       if (name === 'lm_head.weight' && config.tieWordEmbeddings) continue;
       const hint = name === 'lm_head.weight' ? ' (config.json has tie_word_embeddings=false)' : '';
-      fail('missing-tensor', index.file, name, `${index.file}: no weight '${name}'${hint}`);
+      fail('missing-tensor', index.file, name, `${index.file}: no weight '${name}'${hint}${unplacedNote(index)}`);
     }
     const got = index.get(name).shape;
     if (got.length !== shape.length || got.some((d, i) => d !== shape[i])) {
@@ -54,4 +54,12 @@ export function checkWeights(config: ModelConfig, index: WeightIndex): string[] 
     }
   }
   return index.names().filter((n) => !expected.has(n));
+}
+
+/** What the ONNX graph analysis could not place, appended to a missing-weight message (the likely cause). */
+function unplacedNote(index: WeightIndex): string {
+  const notes = index.unplaced?.() ?? [];
+  if (!notes.length) return '';
+  const more = notes.length > 3 ? `; and ${notes.length - 3} more` : '';
+  return `. Could not place ${notes.length} weight${notes.length > 1 ? 's' : ''} of the graph: ${notes.slice(0, 3).join('; ')}${more}`;
 }

@@ -36,7 +36,17 @@ export async function openWeights(folder: FileFolder, path: string): Promise<Wei
   return weightIndexFromSafetensors(await ShardedSafetensors.open(folder, path));
 }
 
-export async function loadModelFolder(folder: FileFolder, options: { weights?: string } = {}): Promise<LoadedModel> {
+export interface LoadOptions {
+  /** Weights file, relative to `weightsFolder` (default: the first of WEIGHT_CANDIDATES in the model folder). */
+  weights?: string;
+  /**
+   * Folder holding `weights` when it lies outside the model folder (a CLI `--weights /abs/x.onnx`):
+   * external data and shards resolve next to the weights file.
+   */
+  weightsFolder?: FileFolder;
+}
+
+export async function loadModelFolder(folder: FileFolder, options: LoadOptions = {}): Promise<LoadedModel> {
   const config = parseModelConfig(await readJson(folder, 'config.json'), 'config.json');
   let weightsPath = options.weights;
   if (!weightsPath) {
@@ -50,7 +60,7 @@ export async function loadModelFolder(folder: FileFolder, options: { weights?: s
   if (!weightsPath) {
     fail('missing-file', folder.name, undefined, `${folder.name}: no weights found (looked for ${WEIGHT_CANDIDATES.join(', ')})`);
   }
-  let weights = await openWeights(folder, weightsPath);
+  let weights = await openWeights(options.weights ? options.weightsFolder ?? folder : folder, weightsPath);
   if (config.tieWordEmbeddings) weights = withTiedEmbeddings(weights);
   const unusedWeights = checkWeights(config, weights);
   let tokenizer: Tokenizer | undefined;

@@ -94,3 +94,22 @@ export class NodeFolder implements FileFolder {
 export function folderOf(filePath: string): { folder: NodeFolder; file: string } {
   return { folder: new NodeFolder(path.dirname(filePath)), file: path.basename(filePath) };
 }
+
+/**
+ * Where a `--weights` argument points, for loadModelFolder: a path inside the model folder stays
+ * relative to it (`onnx/model.onnx`, the folder's own handles); an absolute path, or a relative one
+ * that only exists from the working directory, opens the file's own folder (external data next to it).
+ */
+export async function resolveWeightsArg(modelDir: string, arg: string): Promise<{ weights: string; weightsFolder?: NodeFolder }> {
+  const root = path.resolve(modelDir);
+  const candidates = path.isAbsolute(arg) ? [arg] : [path.resolve(root, arg), path.resolve(arg)];
+  for (const abs of candidates) {
+    const isFile = await stat(abs).then((s) => s.isFile(), () => false);
+    if (!isFile) continue;
+    const rel = path.relative(root, abs);
+    if (!rel.startsWith('..') && !path.isAbsolute(rel)) return { weights: rel.split(path.sep).join('/') };
+    return { weights: path.basename(abs), weightsFolder: new NodeFolder(path.dirname(abs)) };
+  }
+  const tried = [...new Set(candidates)].join(' or ');
+  return fail('missing-file', arg, undefined, `--weights ${arg}: no such file (looked for ${tried})`);
+}

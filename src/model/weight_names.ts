@@ -1,24 +1,29 @@
 /**
  * One view of a checkpoint's weights by Hugging Face name, whatever the file format:
  *  - safetensors: names are already HF names, [out, in] for Linear layers;
- *  - legacy torch.onnx / optimum exports: Linear weights are anonymous transposed initializers
- *    (`onnx::MatMul_123`, [in, out]) identified by the consuming node's name
- *    (`/<anything>/layers.3/self_attn/q_proj/MatMul`), other parameters keep HF names behind an
- *    export prefix (`m.model.norm.weight`);
- *  - exports keeping HF names (dynamo: `model.layers.0.self_attn.q_proj.weight` + Transpose);
- *  - onnxruntime-genai builder: `model.layers.0.attn.q_proj.MatMul.weight` ([in, out]),
- *    MatMulNBits `..._Q4` + scales + zero points, `model.layers.N.final_norm_layernorm.weight`.
+ *  - ONNX, any exporter: each initializer by the layer and projection it serves in the graph
+ *    (onnx_roles.ts), names only as a hint and a fallback: legacy torch.onnx / optimum
+ *    (`onnx::MatMul_123` [in, out] read by `/m/model/layers.3/self_attn/q_proj/MatMul`), dynamo
+ *    (`val_12`, `node_linear_3`, a tied embedding stored once as `lm_head.weight`), onnxruntime-genai
+ *    (`model.layers.0.attn.q_proj.MatMul.weight`, MatMulNBits `..._Q4` + scales + zero points,
+ *    SimplifiedLayerNormalization), fp16 behind Cast, 8-bit behind DequantizeLinear.
  * `read()` always returns float32 in HF orientation; `transposed` tells what is stored.
  * `readRows()` returns a block of HF rows in bounded memory (streaming uploads, see row_reader.ts).
  */
 import type { DType } from './dtype.ts';
 import { fail } from './errors.ts';
-import { dequantizeMatMulNBits, matMulNBitsLayout } from './matmul_nbits.ts';
+import { moduleFromNodeName, normalizeWeightName } from './hf_names.ts';
 import type { MatMulNBitsParams } from './matmul_nbits.ts';
+import { dequantEntry, nbitsEntry, plainEntry, rowSlice } from './onnx_entries.ts';
+import { placeWeightsByRole } from './onnx_roles.ts';
+import type { Placement } from './onnx_roles.ts';
 import { makeRowReader, rowCount, rowElements } from './row_reader.ts';
 import type { TensorBytes } from './row_reader.ts';
 import type { OnnxModel, OnnxNode, TensorByteRange } from './onnx_reader.ts';
 import type { TensorStore } from './safetensors.ts';
+
+export { moduleFromNodeName, normalizeWeightName } from './hf_names.ts';
+export { transpose2d } from './onnx_entries.ts';
 
 export type ByteRange = TensorByteRange;
 
@@ -80,6 +85,8 @@ export interface WeightIndex {
   names(): string[];
   /** File tensors that could not be mapped to an HF name (constants, caches, unsupported layouts). */
   unmapped(): string[];
+  /** ONNX: weight-reading nodes the graph's topology could not place, each with the reason. */
+  unplaced?(): string[];
 }
 
 class MapIndex implements WeightIndex {
@@ -88,6 +95,7 @@ class MapIndex implements WeightIndex {
     readonly file: string,
     private readonly entries: Map<string, WeightEntry>,
     private readonly skipped: string[] = [],
+    private readonly notPlaced: string[] = [],
   ) {}
   get(hfName: string): WeightEntry {
     const e = this.entries.get(hfName);
@@ -103,12 +111,9 @@ class MapIndex implements WeightIndex {
   unmapped(): string[] {
     return [...this.skipped];
   }
-}
-
-export function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c];
-  return out;
+  unplaced(): string[] {
+    return [...this.notPlaced];
+  }
 }
 
 export function weightIndexFromSafetensors(store: TensorStore): WeightIndex {
@@ -128,27 +133,6 @@ export function weightIndexFromSafetensors(store: TensorStore): WeightIndex {
   return new MapIndex('safetensors', store.name, entries);
 }
 
-/**
- * Canonical HF name for a file name, or undefined when it is not HF-like: drops export prefixes
- * before `model.`/`lm_head.` and undoes the genai builder's renames.
- */
-export function normalizeWeightName(name: string): string | undefined {
-  const m = /(?:^|\.)((?:model|lm_head)\..*)$/.exec(name);
-  if (!m) return undefined;
-  return m[1]
-    .replace(/\.(?:MatMul|Add|Gemm)\.(weight|bias)(?:_Q\d+)?$/, '.$1')
-    .replace(/^(model\.layers\.\d+)\.attn\./, '$1.self_attn.')
-    .replace(/^model\.layers\.\d+\.final_norm_layernorm\./, 'model.norm.');
-}
-
-/** HF module name from an exporter node name: `/m/model/layers.3/self_attn/q_proj/MatMul` -> `model.layers.3.self_attn.q_proj`. */
-export function moduleFromNodeName(nodeName: string): string | undefined {
-  const layer = /\/layers\.(\d+)\/(.+)\/[^/]+$/.exec(nodeName);
-  if (layer) return normalizeWeightName(`model.layers.${layer[1]}.${layer[2].replace(/\//g, '.')}.weight`)?.slice(0, -'.weight'.length);
-  if (/(?:^|\/)lm_head\/[^/]+$/.test(nodeName)) return 'lm_head';
-  return undefined;
-}
-
 /** Is `init` the weight operand B of a MatMul (then stored [in, out]) or of a non-transposing Gemm? */
 function storedTransposed(model: OnnxModel, init: string): OnnxNode | undefined {
   return model.consumers(init).find((n) =>
@@ -156,6 +140,12 @@ function storedTransposed(model: OnnxModel, init: string): OnnxNode | undefined 
     (n.opType === 'Gemm' && n.inputs[1] === init && !(n.attributes.transB?.i ?? 0)));
 }
 
+/**
+ * HF names for an ONNX graph's initializers. Topology first (onnx_roles.ts: each weight by the
+ * layer and projection it serves, whatever it is called), then names for what topology did not
+ * place (graphs without the Llama structure, extra tensors). An initializer whose name says one
+ * Llama parameter while the graph says another is refused, naming both.
+ */
 export function weightIndexFromOnnx(model: OnnxModel): WeightIndex {
   const file = model.file;
   const entries = new Map<string, WeightEntry>();
@@ -165,51 +155,46 @@ export function weightIndexFromOnnx(model: OnnxModel): WeightIndex {
     if (prev) fail('malformed', file, e.name, `${file}: initializers '${prev.storedName}' and '${e.storedName}' both map to '${e.name}'`);
     entries.set(e.name, e);
   };
+  const entryFor = (name: string, p: Placement): WeightEntry => {
+    const whole = p.nbits ? nbitsEntry(model, p.nbits, name)
+      : p.source.dequant ? dequantEntry(model, name, p.source.dequant, p.transposed)
+        : plainEntry(model, name, p.source.init, p.transposed);
+    return p.rows ? rowSlice(whole, name, p.rows.start, p.rows.count) : whole;
+  };
 
-  // 1. MatMulNBits: B + scales (+ zero points) form one quantised weight.
+  // 1. By role in the graph.
+  const roles = placeWeightsByRole(model);
+  const placedAs = new Map<string, string[]>();
+  for (const [name, p] of roles.placed) {
+    add(entryFor(name, p));
+    for (const n of [p.source.init, ...(p.nbits?.inputs.slice(2, 4) ?? []), ...(p.source.dequant?.inputs.slice(1) ?? [])]) {
+      if (n) used.add(n);
+    }
+    placedAs.set(p.source.init, [...(placedAs.get(p.source.init) ?? []), name]);
+  }
+  if (roles.recognised) {
+    for (const [stored, names] of placedAs) {
+      const hint = normalizeWeightName(stored);
+      const packed = /\.qkv_proj\.(weight|bias)$/.test(hint ?? '') && names.every((n) => /\.[qkv]_proj\.(weight|bias)$/.test(n));
+      if (hint && /^(model\.|lm_head\.)/.test(hint) && !packed && !names.includes(hint) && !(hint === 'lm_head.weight' && names.includes('model.embed_tokens.weight'))) {
+        fail('malformed', file, stored,
+          `${file}: the graph uses initializer '${stored}' as '${names.join("', '")}' but its name says '${hint}'`);
+      }
+    }
+  }
+
+  // 2. MatMulNBits the roles did not place: B + scales (+ zero points) named by B or the node.
   for (const node of model.nodes) {
     if (node.opType !== 'MatMulNBits') continue;
     const [, b, scales, zp] = node.inputs;
-    if (!model.initializers.has(b) || !model.initializers.has(scales)) continue;
-    const attr = (k: string, dflt?: number): number => {
-      const v = node.attributes[k]?.i ?? dflt;
-      if (v === undefined) fail('missing-field', file, node.name, `${file}: MatMulNBits node '${node.name}' has no attribute ${k}`);
-      return v;
-    };
-    const p: MatMulNBitsParams = { K: attr('K'), N: attr('N'), bits: attr('bits', 4), blockSize: attr('block_size') };
+    if (used.has(b) || !model.initializers.has(b) || !model.initializers.has(scales)) continue;
     const module = normalizeWeightName(b)?.replace(/\.weight$/, '') ?? moduleFromNodeName(node.name);
-    if (!module) continue;
-    const hasZp = zp !== undefined && zp !== '' && model.initializers.has(zp);
-    const zpRef = hasZp ? model.initializer(zp) : undefined;
-    const readParts = async (): Promise<QuantizedParts> => {
-      const zpData = !hasZp ? undefined : zpRef!.dtype === 'uint8' ? await model.readRaw(zp) : await model.readFloat32(zp);
-      return { qweight: await model.readRaw(b), scales: await model.readFloat32(scales), ...(zpData ? { zeroPoints: zpData } : {}) };
-    };
-    const q: QuantizedWeight = {
-      ...p,
-      qweight: model.byteRange(b),
-      scales: { name: scales, dtype: model.initializer(scales).dtype, source: model.byteRange(scales) },
-      ...(hasZp ? { zeroPoints: { name: zp, dtype: zpRef!.dtype, source: model.byteRange(zp) } } : {}),
-      readParts,
-    };
-    const expected = matMulNBitsLayout(p).qweightBytes;
-    if (q.qweight.encoding === 'raw' && q.qweight.length !== expected) {
-      fail('shape-mismatch', file, b, `${file}: MatMulNBits weight '${b}' has ${q.qweight.length} bytes, expected ${expected} for K=${p.K} N=${p.N}`);
-    }
-    add({
-      name: `${module}.weight`, storedName: b, shape: [p.N, p.K], dtype: 'uint8', transposed: false,
-      source: q.qweight, quantized: q,
-      read: async () => {
-        const parts = await readParts();
-        return dequantizeMatMulNBits(p, parts.qweight, parts.scales, parts.zeroPoints);
-      },
-      // The packed parts are ~1/8 of the float32 size: read them whole, dequantise only the block.
-      readRows: async (row0, rows) => dequantizeRows(p, await readParts(), row0, rows),
-    });
+    if (!module || entries.has(`${module}.weight`)) continue;
+    add(nbitsEntry(model, node, `${module}.weight`));
     for (const n of [b, scales, zp]) if (n) used.add(n);
   }
 
-  // 2. Plain initializers: by HF-like name, else by the consuming node's module path.
+  // 3. Plain initializers left: by HF-like name, else by the consuming node's module path.
   const skipped: string[] = [];
   for (const [stored, t] of model.initializers) {
     if (used.has(stored)) continue;
@@ -220,49 +205,25 @@ export function weightIndexFromOnnx(model: OnnxModel): WeightIndex {
       const module = consumer && moduleFromNodeName(consumer.name);
       if (module) name = `${module}.${consumer.opType === 'Add' ? 'bias' : 'weight'}`;
     }
-    if (!name || t.dtype === undefined) {
+    if (!name || t.dtype === undefined || entries.has(name)) {
       skipped.push(stored);
       continue;
     }
-    const transposed = mm !== undefined && t.dims.length === 2;
-    const [rows, cols] = t.dims;
-    add({
-      name, storedName: stored, dtype: t.dtype, transposed,
-      shape: transposed ? [cols, rows] : [...t.dims],
-      source: model.byteRange(stored),
-      read: async () => {
-        const data = await model.readFloat32(stored);
-        return transposed ? transpose2d(data, rows, cols) : data;
-      },
-      readRows: makeRowReader(`${file}: '${stored}'`, t.dtype, t.dims, transposed, (o, l) => model.readRange(stored, o, l)),
-    });
+    add(plainEntry(model, name, stored, mm !== undefined));
   }
-  return new MapIndex('onnx', file, entries, skipped);
-}
-
-/** Rows [row0, row0 + rows) of a MatMulNBits weight: each output row n owns contiguous slices of every part. */
-function dequantizeRows(p: MatMulNBitsParams, parts: QuantizedParts, row0: number, rows: number): Float32Array {
-  if (row0 < 0 || rows < 0 || row0 + rows > p.N) throw new RangeError(`MatMulNBits: rows [${row0}, ${row0 + rows}) outside N=${p.N}`);
-  const L = matMulNBitsLayout(p);
-  const rowQ = L.nBlocks * L.blobSize;
-  const zp = parts.zeroPoints;
-  const zpRow = zp instanceof Uint8Array ? L.zeroPointRowBytes : L.nBlocks;
-  return dequantizeMatMulNBits(
-    { ...p, N: rows },
-    parts.qweight.subarray(row0 * rowQ, (row0 + rows) * rowQ),
-    parts.scales.subarray(row0 * L.nBlocks, (row0 + rows) * L.nBlocks),
-    zp?.subarray(row0 * zpRow, (row0 + rows) * zpRow),
-  );
+  return new MapIndex('onnx', file, entries, skipped, roles.unplaced);
 }
 
 /**
- * With tied embeddings (config.tie_word_embeddings) safetensors has no `lm_head.weight`:
- * expose `model.embed_tokens.weight` under that name too so consumers can always ask for it.
+ * With tied embeddings (config.tie_word_embeddings) a checkpoint stores the one matrix once, as
+ * `model.embed_tokens.weight` (safetensors, most exports) or as `lm_head.weight` (some exports and
+ * conversions): expose it under both names so consumers can always ask for either.
  */
 export function withTiedEmbeddings(index: WeightIndex): WeightIndex {
-  if (index.has('lm_head.weight') || !index.has('model.embed_tokens.weight')) return index;
-  const embed = index.get('model.embed_tokens.weight');
+  const [embed, head] = ['model.embed_tokens.weight', 'lm_head.weight'];
+  if (index.has(embed) === index.has(head)) return index;
+  const [from, to] = index.has(embed) ? [embed, head] : [head, embed];
   const entries = new Map(index.names().map((n) => [n, index.get(n)]));
-  entries.set('lm_head.weight', { ...embed, name: 'lm_head.weight' });
-  return new MapIndex(index.format, index.file, entries, index.unmapped());
+  entries.set(to, { ...index.get(from), name: to });
+  return new MapIndex(index.format, index.file, entries, index.unmapped(), index.unplaced?.() ?? []);
 }

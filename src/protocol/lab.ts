@@ -212,6 +212,8 @@ export type LabEvent =
   | { type: 'model-progress'; loaded: number; total: number; what: string }
   | DownloadEvent
   | { type: 'model-ready'; info: ModelInfo }
+  /** A Hugging Face load failed in a way an access token (or another one) may fix: the page asks for one. */
+  | { type: 'hub-auth'; repo: string; need: 'gated' | 'unauthorized' | 'token-refused' }
   | { type: 'run-started'; runId: string; config: ExperimentConfig }
   | { type: 'step'; runId: string; step: number; loss: number; lr: number; gradNorm: number | null; tokensPerSecond: number; secondsLeft: number | null }
   | { type: 'checkpoint'; runId: string; step: number }
@@ -255,6 +257,11 @@ export interface LabApi {
   loadModel(source: ModelSource): Promise<ModelInfo>;
   /** Stops a model download in progress: loadModel then rejects with "download cancelled". */
   cancelLoad(): Promise<void>;
+  /**
+   * A Hugging Face access token for gated or private repos (null forgets it). Kept in the lab's memory
+   * for this session only (never stored), sent only to the Hub the lab downloads from.
+   */
+  setHubToken(token: string | null): Promise<void>;
   /** Hugging Face models in the model cache (loading them again needs no network). */
   cachedModels(): Promise<CachedModel[]>;
   clearModelCache(): Promise<void>;

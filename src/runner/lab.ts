@@ -52,6 +52,8 @@ export class Lab implements LabApi {
   private model: { key: string; loaded: LoadedModel; weights: LlamaWeights; info: ModelInfo } | null = null;
   /** Aborts the Hugging Face download of the load in progress (cancelLoad). */
   private loading: AbortController | null = null;
+  /** Hugging Face access token for this session only (setHubToken); never written anywhere. */
+  private hubToken: string | undefined;
   private runs = new Map<string, LiveRun>();
 
   constructor(private env: LabEnvironment) {}
@@ -79,14 +81,15 @@ export class Lab implements LabApi {
     const loaded = source.kind === 'toy'
       // The random control shares the shipped model's tokenizer (and so its vocabulary and size).
       ? source.init === 'random' ? toyModel(source.seed ?? 0, await toyTokenizerOf(await this.env.toyWeights())) : await pretrainedToyModel(await this.env.toyWeights())
-      : await loadModelFolder(source.kind === 'hf' ? await hubFolder(this.env, source, (e) => this.emit(e), loading.signal) : this.folderFor(source), { weights: source.weights });
+      : await loadModelFolder(source.kind === 'hf' ? await hubFolder(this.env, source, (e) => this.emit(e), loading.signal, this.hubToken) : this.folderFor(source), { weights: source.weights });
     const mem = estimateMemory(loaded.config, loaded.weights);
     const limit = Math.min(engine.info.limits.maxBufferSize, engine.info.limits.maxStorageBufferBindingSize);
-    this.model?.weights.dispose();
-    this.model = null;
+    // The loaded model stays until the new one is on the GPU: a failed load leaves it usable.
     const weights = await uploadLlamaWeights(engine, loaded.config, loaded.weights, {
       onProgress: (p) => this.emit({ type: 'model-progress', loaded: p.loaded, total: p.total, what: p.name }),
     });
+    this.model?.weights.dispose();
+    this.model = null;
     const c = loaded.config;
     const info: ModelInfo = {
       name: source.kind === 'toy' ? (source.init === 'random' ? `toy Llama, random (seed ${source.seed ?? 0})` : 'toy Llama, pretrained on the toy world') : source.kind === 'hf' ? source.repo : source.kind === 'dir' ? source.path : loaded.weightsPath,
@@ -328,6 +331,10 @@ export class Lab implements LabApi {
   private requireModel() {
     if (!this.model) throw new Error('no model is loaded: call loadModel first (the toy model needs no download)');
     return this.model;
+  }
+
+  async setHubToken(token: string | null): Promise<void> {
+    this.hubToken = token?.trim() || undefined;
   }
 
   async cancelLoad(): Promise<void> {

@@ -43,7 +43,7 @@ export const useLabStore = createLabStore();
 
 export type { LabState } from './types.ts';
 export type { DeviceInfo, GpuProblem, GpuState, GpuStatus } from './gpu.ts';
-export { describeSource, needsMoreMemory, TOY_RANDOM_SOURCE, TOY_SOURCE, type DownloadState, type ModelState, type ModelStatus, type ModelProgress } from './model.ts';
+export { describeSource, needsMoreMemory, TOY_RANDOM_SOURCE, TOY_SOURCE, type DownloadState, type ModelForm, type ModelState, type ModelStatus, type ModelProgress } from './model.ts';
 export {
   buildMethodConfig, buildTrainConfig, DEFAULT_METHOD_SETTINGS, defaultLayersFor, LORA_RANKS, TOKENS_MAX, TOKENS_MIN, type MethodSettings, type ParamCount,
 } from './method.ts';

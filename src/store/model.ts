@@ -1,6 +1,9 @@
 // Model slice: which model the lab has loaded (embedded toy by default, a picked folder, a URL or a
 // Hugging Face id), download progress ('download' events) and load progress ('model-progress'),
 // the ModelInfo, the error a person can act on, and which Hugging Face models are cached.
+// A failed load keeps the model that was loaded (the lab keeps it too: it replaces a model only once
+// the new one is on the GPU), so the page stays usable and says what failed. The picker's inputs
+// (source tab, typed URL and id) live here so they survive switching views and failed loads.
 // Also decides when the model needs more memory than the adapter allows.
 import type { CachedModel, DownloadEvent, ModelInfo, ModelSource } from '../protocol/lab.ts';
 import { errorMessage } from './connection.ts';
@@ -17,18 +20,37 @@ export interface ModelProgress {
 /** The latest download event of the current load (kept after it, to say "from cache"). */
 export type DownloadState = Omit<DownloadEvent, 'type'>;
 
+/** What the person typed and chose in the model picker. */
+export interface ModelForm {
+  kind: 'toy' | 'files' | 'url' | 'hf';
+  url: string;
+  repo: string;
+  revision: string;
+}
+
 export interface ModelState {
-  /** The last source asked for (null before the first load). */
+  /** The source of the loaded model (null while none is). */
   source: ModelSource | null;
   /** Human-readable source ("embedded toy model", "folder tiny-llama", "meta-llama/Llama-3.2-1B"). */
   sourceLabel: string;
+  /**
+   * 'ready' whenever a model is loaded and usable, also after a later load failed (then `error` says
+   * why); 'error' only when a load failed and no model is loaded.
+   */
   status: ModelStatus;
+  /** The source being loaded, or the one whose load failed (for messages). */
+  pendingLabel: string;
   progress: ModelProgress | null;
   download: DownloadState | null;
   info: ModelInfo | null;
   error: string | null;
   /** Hugging Face models whose files are in the lab's cache. */
   cached: CachedModel[];
+  form: ModelForm;
+  /** The last Hugging Face load failed in a way an access token may fix (gated, 401, refused token). */
+  tokenRequest: { repo: string; need: 'gated' | 'unauthorized' | 'token-refused' } | null;
+  /** The lab holds an access token for this session (the token itself is never kept in the store). */
+  hubTokenSet: boolean;
 }
 
 export interface ModelSlice {
@@ -43,17 +65,27 @@ export interface ModelSlice {
   cancelLoad: () => Promise<void>;
   refreshCachedModels: () => Promise<void>;
   clearModelCache: () => Promise<void>;
+  setModelForm: (patch: Partial<ModelForm>) => void;
+  /** Gives the lab an access token for this session, then retries the load that asked for it. */
+  applyHubToken: (token: string) => Promise<void>;
+  forgetHubToken: () => Promise<void>;
 }
+
+export const initialModelForm: ModelForm = { kind: 'toy', url: '/shared/fixtures/tiny-llama/', repo: 'meta-llama/Llama-3.2-1B', revision: '' };
 
 export const initialModelState: ModelState = {
   source: null,
   sourceLabel: '',
   status: 'idle',
+  pendingLabel: '',
   progress: null,
   download: null,
   info: null,
   error: null,
   cached: [],
+  form: initialModelForm,
+  tokenRequest: null,
+  hubTokenSet: false,
 };
 
 /** The embedded default: the toy Llama pretrained on the toy world (public/toy-model). */
@@ -98,30 +130,35 @@ export function resolveSource(source: ModelSource, pageUrl: string | undefined =
 export const createModelSlice: LabSlice<ModelSlice> = (set, get, _store, deps) => {
   let generation = 0;
   let autoLoaded = false;
+  /** The source of the latest load (to retry it with a token). */
+  let lastRequested: ModelSource | null = null;
   return {
     model: initialModelState,
     async loadModel(requested, label) {
       const mine = ++generation;
+      lastRequested = requested;
+      const pendingLabel = label ?? describeSource(requested);
+      // A failed load leaves the loaded model (if any) in place: 'ready' with the error shown.
+      const failed = (error: string) =>
+        set((s) => ({ model: { ...s.model, status: s.model.info ? 'ready' : 'error', progress: null, pendingLabel, error } }));
       let source: ModelSource;
       try {
         source = resolveSource(requested);
       } catch (e) {
-        set((s) => ({ model: { ...initialModelState, cached: s.model.cached, source: requested, sourceLabel: label ?? describeSource(requested), status: 'error', error: `Not a usable URL: ${errorMessage(e)}` } }));
+        failed(`Not a usable URL: ${errorMessage(e)}`);
         return;
       }
-      set((s) => ({
-        model: { ...initialModelState, cached: s.model.cached, source, sourceLabel: label ?? describeSource(source), status: 'loading' },
-      }));
+      set((s) => ({ model: { ...s.model, status: 'loading', pendingLabel: label ?? describeSource(source), progress: null, download: null, error: null, tokenRequest: null } }));
       try {
         const api = await deps.connection.api();
         const info = await api.loadModel(source);
         if (mine !== generation) return;
-        set((s) => ({ model: { ...s.model, status: 'ready', info, error: null } }));
+        set((s) => ({ model: { ...s.model, status: 'ready', source, sourceLabel: s.model.pendingLabel, info, error: null } }));
         get().onModelReady(info);
         if (source.kind === 'hf') void get().refreshCachedModels();
       } catch (e) {
         if (mine !== generation) return;
-        set((s) => ({ model: { ...s.model, status: 'error', info: null, error: errorMessage(e) } }));
+        failed(errorMessage(e));
       }
     },
     async ensureModel() {
@@ -133,7 +170,7 @@ export const createModelSlice: LabSlice<ModelSlice> = (set, get, _store, deps) =
     resetModel() {
       generation++;
       autoLoaded = true;
-      set((s) => ({ model: { ...initialModelState, cached: s.model.cached } }));
+      set((s) => ({ model: { ...initialModelState, cached: s.model.cached, form: s.model.form, hubTokenSet: s.model.hubTokenSet } }));
     },
     async cancelLoad() {
       try {
@@ -149,6 +186,20 @@ export const createModelSlice: LabSlice<ModelSlice> = (set, get, _store, deps) =
       } catch {
         // An older lab without a cache: the list just stays empty.
       }
+    },
+    async applyHubToken(token) {
+      const api = await deps.connection.api();
+      await api.setHubToken(token);
+      set((s) => ({ model: { ...s.model, hubTokenSet: token.trim() !== '', tokenRequest: null } }));
+      const retry = lastRequested;
+      if (retry?.kind === 'hf') await get().loadModel(retry);
+    },
+    async forgetHubToken() {
+      await (await deps.connection.api()).setHubToken(null);
+      set((s) => ({ model: { ...s.model, hubTokenSet: false } }));
+    },
+    setModelForm(patch) {
+      set((s) => ({ model: { ...s.model, form: { ...s.model.form, ...patch } } }));
     },
     async clearModelCache() {
       try {

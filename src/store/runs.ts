@@ -412,6 +412,9 @@ export const createRunsSlice: LabSlice<RunsSlice> = (set, get, _store, deps) => 
         case 'model-ready':
           set((s) => ({ model: { ...s.model, progress: null } }));
           return;
+        case 'hub-auth':
+          set((s) => ({ model: { ...s.model, tokenRequest: { repo: e.repo, need: e.need } } }));
+          return;
         case 'run-started':
           upsertStarted(e.runId, e.config);
           get().onRunStarted(e.runId, e.config);

@@ -1,7 +1,8 @@
 // A local stand-in for the Hugging Face Hub: serves ../shared/fixtures/tiny-llama (read in place)
 // as any "owner/name" repo at `resolve/<rev>/<path>`, lists it at `api/models/<repo>/revision/<rev>`
 // like the Hub API, and answers as the Hub does for gated ("gated/...") and missing ("missing/...")
-// repos. "slow/..." stalls half-way through model.safetensors, to test cancelling; "bert/..." has a
+// repos. A gated repo is served to requests carrying `Authorization: Bearer ${HUB_TOKEN}`; another
+// token gets the Hub's 403 "not in the authorized list", none its 401. "slow/..." stalls half-way through model.safetensors, to test cancelling; "bert/..." has a
 // config.json of an architecture the lab does not run. Counts requests.
 import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -18,22 +19,33 @@ function listFiles(dir: string, prefix = ''): { rfilename: string; size: number 
   );
 }
 
+/** The access token the fake Hub accepts for gated repos. */
+export const HUB_TOKEN = 'hf_fake_token_with_access';
+
 export interface FakeHub {
   baseUrl: string;
   /** Every request path, in order. */
   requests: string[];
+  /** The Authorization header of every request (undefined when none), in the same order. */
+  authorizations: (string | undefined)[];
   close(): Promise<void>;
 }
 
 export async function startFakeHub(): Promise<FakeHub> {
   const requests: string[] = [];
+  const authorizations: (string | undefined)[] = [];
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     requests.push(url.pathname);
+    authorizations.push(req.headers.authorization);
     const api = /^\/api\/models\/([^/]+\/[^/]+)\/revision\/([^/]+)$/.exec(url.pathname);
     const file = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
     const repo = api?.[1] ?? file?.[1] ?? '';
-    if (repo.startsWith('gated/')) {
+    if (repo.startsWith('gated/') && req.headers.authorization !== `Bearer ${HUB_TOKEN}`) {
+      if (req.headers.authorization) {
+        res.writeHead(403, { 'X-Error-Code': 'GatedRepo', 'Content-Type': 'application/json' });
+        return res.end(JSON.stringify({ error: `Access to model ${repo} is restricted and you are not in the authorized list. Visit https://huggingface.co/${repo} to ask for access.` }));
+      }
       res.writeHead(401, { 'X-Error-Code': 'GatedRepo', 'Content-Type': 'application/json' });
       return res.end(JSON.stringify({ error: `Access to model ${repo} is restricted. You must have access to it and be authenticated to access it. Please log in.` }));
     }
@@ -76,6 +88,7 @@ export async function startFakeHub(): Promise<FakeHub> {
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     requests,
+    authorizations,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -151,7 +151,7 @@ export interface NodeSpec {
   inputs: string[];
   outputs: string[];
   domain?: string;
-  attrs?: { name: string; i?: number; f?: number; s?: string }[];
+  attrs?: { name: string; i?: number; f?: number; s?: string; ints?: number[] }[];
 }
 
 export function onnxNode(n: NodeSpec): Pb {
@@ -164,6 +164,7 @@ export function onnxNode(n: NodeSpec): Pb {
     if (a.i !== undefined) ap.varint(3, a.i).varint(20, 2);
     if (a.f !== undefined) ap.float(2, a.f).varint(20, 1);
     if (a.s !== undefined) ap.string(4, a.s).varint(20, 3);
+    if (a.ints !== undefined) ap.packed(8, a.ints).varint(20, 7);
     pb.msg(5, ap);
   }
   if (n.domain) pb.string(7, n.domain);

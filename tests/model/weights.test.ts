@@ -4,11 +4,11 @@ import { MemorySource } from '../../src/model/file_source.ts';
 import { dequantizeMatMulNBits } from '../../src/model/matmul_nbits.ts';
 import { NodeFolder } from '../../src/model/node_files.ts';
 import { openOnnx, openOnnxSource } from '../../src/model/onnx_reader.ts';
-import { ShardedSafetensors } from '../../src/model/safetensors.ts';
+import { SafetensorsFile, ShardedSafetensors } from '../../src/model/safetensors.ts';
 import {
   moduleFromNodeName, normalizeWeightName, weightIndexFromOnnx, weightIndexFromSafetensors, withTiedEmbeddings,
 } from '../../src/model/weight_names.ts';
-import { f32Bytes, fixturesNote, haveFixtures, maxAbsDiff, onnxModel, tinyDir } from './helpers.ts';
+import { buildSafetensors, f32Bytes, fixturesNote, haveFixtures, maxAbsDiff, onnxModel, tinyDir } from './helpers.ts';
 
 describe.skipIf(!haveFixtures)(`every ONNX export yields the safetensors weights${fixturesNote}`, () => {
   for (const file of ['model.onnx', 'model_nopast.onnx', 'model_ext.onnx', 'model_fp16_nopast.onnx']) {
@@ -118,5 +118,18 @@ describe('ONNX weight-name mapping rules', () => {
     const hw = await head.read();
     expect(Array.from(hw)).toEqual(Array.from(dequantizeMatMulNBits({ K, N, bits: 4, blockSize: 32 }, q, Float32Array.from(scales))));
     expect(hw[1]).toBe((1 - 8) * 0.5); // default zero point 8
+  });
+
+  it('tied embeddings stored under either name are exposed under both', async () => {
+    const table = f32Bytes([1, 2, 3, 4, 5, 6]);
+    for (const stored of ['model.embed_tokens.weight', 'lm_head.weight']) {
+      const st = await SafetensorsFile.open(new MemorySource('model.safetensors', buildSafetensors([{ name: stored, dtype: 'F32', shape: [3, 2], data: table }])));
+      const index = withTiedEmbeddings(weightIndexFromSafetensors(st));
+      expect(index.names().sort(), stored).toEqual(['lm_head.weight', 'model.embed_tokens.weight']);
+      for (const name of index.names()) {
+        expect(index.get(name).storedName, name).toBe(stored);
+        expect(Array.from(await index.get(name).read()), name).toEqual([1, 2, 3, 4, 5, 6]);
+      }
+    }
   });
 });

@@ -1,17 +1,17 @@
 // Model source: the embedded toy model (default, no files), a local folder (config.json,
 // tokenizer.json, weights), a URL serving such a folder, or a Hugging Face model id.
-import { useState } from 'react';
+// The chosen source and typed values are kept in the store: they survive view switches and failed
+// loads; a failed load shows its error above the card of the model still loaded.
 import type { ModelSource } from '../../protocol/lab.ts';
-import { TOY_RANDOM_SOURCE, TOY_SOURCE, useLabStore } from '../../store/index.ts';
+import { TOY_RANDOM_SOURCE, TOY_SOURCE, useLabStore, type ModelForm } from '../../store/index.ts';
 import { Meter } from '../common/controls.tsx';
 import { formatBytes } from '../format.ts';
 import { CachedModels } from './CachedModels.tsx';
 import { DownloadStatus } from './DownloadStatus.tsx';
+import { HubToken } from './HubToken.tsx';
 import { ModelInfoCard } from './ModelInfoCard.tsx';
 
-type SourceKind = 'toy' | 'files' | 'url' | 'hf';
-
-const KINDS: { kind: SourceKind; label: string }[] = [
+const KINDS: { kind: ModelForm['kind']; label: string }[] = [
   { kind: 'toy', label: 'Embedded toy model' },
   { kind: 'files', label: 'Local folder' },
   { kind: 'url', label: 'URL' },
@@ -39,10 +39,8 @@ export function ModelPicker() {
   const loadModel = useLabStore((s) => s.loadModel);
   const cancelLoad = useLabStore((s) => s.cancelLoad);
   const clearModelCache = useLabStore((s) => s.clearModelCache);
-  const [kind, setKind] = useState<SourceKind>('toy');
-  const [url, setUrl] = useState('/shared/fixtures/tiny-llama/');
-  const [repo, setRepo] = useState('meta-llama/Llama-3.2-1B');
-  const [revision, setRevision] = useState('');
+  const setForm = useLabStore((s) => s.setModelForm);
+  const { kind, url, repo, revision } = model.form;
   const loading = model.status === 'loading';
 
   return (
@@ -52,7 +50,7 @@ export function ModelPicker() {
         <legend>Source</legend>
         {KINDS.map((k) => (
           <label key={k.kind} className="choice">
-            <input type="radio" name="model-source" value={k.kind} checked={kind === k.kind} onChange={() => setKind(k.kind)} data-testid={`model-kind-${k.kind}`} />
+            <input type="radio" name="model-source" value={k.kind} checked={kind === k.kind} onChange={() => setForm({ kind: k.kind })} data-testid={`model-kind-${k.kind}`} />
             {k.label}
           </label>
         ))}
@@ -102,7 +100,7 @@ export function ModelPicker() {
             }}
           >
             <label htmlFor="model-url">Folder URL</label>
-            <input id="model-url" type="text" value={url} onChange={(e) => setUrl(e.currentTarget.value)} data-testid="model-url-input" spellCheck={false} />
+            <input id="model-url" type="text" value={url} onChange={(e) => setForm({ url: e.currentTarget.value })} data-testid="model-url-input" spellCheck={false} />
             <button type="submit" className="primary" disabled={loading || !url.trim()} data-testid="btn-load-url">
               Load
             </button>
@@ -117,9 +115,9 @@ export function ModelPicker() {
             }}
           >
             <label htmlFor="model-repo">Model id</label>
-            <input id="model-repo" type="text" value={repo} onChange={(e) => setRepo(e.currentTarget.value)} data-testid="model-hf-input" spellCheck={false} />
+            <input id="model-repo" type="text" value={repo} onChange={(e) => setForm({ repo: e.currentTarget.value })} data-testid="model-hf-input" spellCheck={false} />
             <label htmlFor="model-rev">Revision</label>
-            <input id="model-rev" type="text" value={revision} placeholder="main" onChange={(e) => setRevision(e.currentTarget.value)} spellCheck={false} className="short" />
+            <input id="model-rev" type="text" value={revision} placeholder="main" onChange={(e) => setForm({ revision: e.currentTarget.value })} spellCheck={false} className="short" />
             <button type="submit" className="primary" disabled={loading || !repo.trim()} data-testid="btn-load-hf">
               Download and load
             </button>
@@ -159,11 +157,19 @@ export function ModelPicker() {
         )}
         {model.status === 'idle' && <span>No model loaded yet.</span>}
       </div>
-      {model.status === 'error' && (
-        <p className="error-box" role="alert" data-testid="model-error">
-          {model.error}
-        </p>
+      {model.error && model.status !== 'loading' && (
+        <div className="error-box" role="alert" data-testid="model-error">
+          <p>
+            Could not load {model.pendingLabel}: {model.error}
+          </p>
+          {model.info && (
+            <p data-testid="model-kept">
+              Still loaded and usable: {model.sourceLabel}.
+            </p>
+          )}
+        </div>
       )}
+      <HubToken />
       <ModelInfoCard />
     </section>
   );
