@@ -24,7 +24,7 @@ export interface OpInfo {
 
 export const OPS: readonly OpInfo[] = [
   { name: 'add / mul / scale / add_scaled', shaders: ['elementwise'], differentiable: true },
-  { name: 'matmul', shaders: ['matmul'], differentiable: true },
+  { name: 'matmul', shaders: ['matmul', 'matmul_wide', 'matmul_splitk'], differentiable: true },
   { name: 'swiglu', shaders: ['swiglu'], differentiable: true },
   { name: 'concat_seq', shaders: ['concat_seq'], differentiable: true },
   { name: 'embedding', shaders: ['embedding'], differentiable: true },
