@@ -218,6 +218,23 @@ describe('ONNX MatMulNBits and quantised embeddings', () => {
     expect((await rejection(() => weightIndexFromOnnx(zero))).message).toBe("q.onnx: MatMulNBits node '/model/layers.0/mlp/up_proj/MatMul_Q4': K=0 and N=16 must be >= 1");
   });
 
+  it('float_data whose value count does not match the dims is refused at read, naming file and initializer (found by the fuzz test)', async () => {
+    const bytes = onnxModel([], [{ name: 'model.norm.weight', dataType: 1, dims: [1], floatData: { values: [1, 2, 3, 4], packed: true } }]);
+    const index = weightIndexFromOnnx(await openOnnxSource(new MemorySource('f.onnx', bytes)));
+    const err = await rejection(index.get('model.norm.weight').read());
+    expect(err.code).toBe('shape-mismatch');
+    expect(err.message).toBe("f.onnx: initializer 'model.norm.weight' has dims [1] float32 (4 bytes) but its data holds 16 bytes");
+  });
+
+  it('a cut-off packed varint (dims) is a ModelFileError naming file and tensor, not a bare Error (found by the fuzz test)', async () => {
+    const { Pb } = await import('../model/helpers.ts');
+    const tensor = new Pb().bytes(1, Uint8Array.of(0x04, 0x83)).varint(2, 1).string(8, 'w');
+    const graph = new Pb().string(2, 'g').msg(5, tensor);
+    const bytes = new Pb().varint(1, 8).msg(7, graph).finish();
+    const err = await rejection(openOnnxSource(new MemorySource('v.onnx', bytes)));
+    expect(err.message).toMatch(/^v\.onnx: malformed protobuf in initializer (#\d+|'w') dims: truncated packed varint$/);
+  });
+
   it('a quantised embedding is refused by the weight check, before any upload', async () => {
     const toy = toyModel(0);
     const embed = toy.weights.get('model.embed_tokens.weight');
