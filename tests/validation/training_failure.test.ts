@@ -22,7 +22,7 @@ import { nodeEnvironment } from '../../src/runner/node_env.ts';
 import { FileRunStore } from '../../src/runner/run_store_node.ts';
 import type { RunParam, RunRecord } from '../../src/runner/run_store.ts';
 import { loadTrainingRows } from '../../src/runner/trainer.ts';
-import { removeTmpDirs, tmpDir } from '../model/helpers.ts';
+import { removeTmpDirs, tinyDir, tmpDir } from '../model/helpers.ts';
 
 afterAll(removeTmpDirs);
 
@@ -190,3 +190,27 @@ describe('the CLI keeps the last good adapter of a failed run', () => {
     expect(disk.every((t) => t.every(Number.isFinite))).toBe(true);
   }, 180_000);
 });
+
+describe('CLI inputs name the file', () => {
+  const cli = (args: string[]) => {
+    try {
+      execFileSync('npx', ['tsx', 'scripts/cli.ts', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      return { code: 0, stderr: '' };
+    } catch (e) {
+      return { code: (e as { status: number }).status, stderr: String((e as { stderr: string }).stderr) };
+    }
+  };
+
+  it.skipIf(!existsSync(tinyDir))('a token id beyond the vocabulary names config.json; NaN in a run config names the field', () => {
+    const ids = cli(['forward', '--model', tinyDir, '--ids', '0,600']);
+    expect(ids.code).toBe(1);
+    expect(ids.stderr).toContain(`error: --ids: token id 600 is outside the vocabulary of 512 (vocab_size in ${path.join(tinyDir, 'config.json')}: ids 0..511)`);
+    const dir = tmpDir();
+    const config = path.join(dir, 'nan.json');
+    writeFileSync(config, JSON.stringify(base).replace('"lr":0.003', '"lr":NaN'));
+    const run = cli(['run', '--config', config, '--out', path.join(dir, 'out')]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`error: ${config}: train.lr is NaN, which JSON does not allow; write a finite number (or null)`);
+  }, 120_000);
+});
+
