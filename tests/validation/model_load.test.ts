@@ -85,6 +85,32 @@ describe.skipIf(!haveFixtures)(`failed loads keep the previous model; folders ar
     expect(await lab.countParams({ method: 'prefix', tokens: 2, lastLayers: 1 })).toEqual({ paper: 128, exact: 128 });
   }, 60_000);
 
+  it('an upload that fails half-way puts the previous model back on the GPU and says so', async () => {
+    const lab = new Lab(nodeEnvironment({ store: new MemoryRunStore() }));
+    await lab.loadModel({ kind: 'toy', seed: 0, init: 'random' });
+    const { readFileSync } = await import('node:fs');
+    // A picked file whose reads start failing once the upload has begun (a disk or network error):
+    // validation (which reads every tensor of this small model) succeeds, the upload does not.
+    let failing = false;
+    class FlakyBlob extends Blob {
+      override slice(start?: number, end?: number): Blob {
+        const part = super.slice(start, end);
+        if (!failing) return part;
+        return { arrayBuffer: async () => { throw new Error('read error (simulated)'); } } as Blob;
+      }
+    }
+    await lab.subscribe((e) => {
+      if (e.type === 'model-progress') failing = true;
+    });
+    const files = ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json'].map((f) => ({
+      path: f, file: f === 'model.safetensors' ? new FlakyBlob([readFileSync(path.join(tinyDir, f))]) : new Blob([readFileSync(path.join(tinyDir, f))]),
+    }));
+    const err = await lab.loadModel({ kind: 'files', files }).then(() => undefined, (e: Error) => e);
+    expect(err?.message).toMatch(/read error \(simulated\).*\(toy Llama, random \(seed 0\) is loaded again\)$/);
+    expect(modelName(lab)).toBe('toy Llama, random (seed 0)');
+    expect(await lab.countParams({ method: 'prefix', tokens: 2, lastLayers: 1 })).toEqual({ paper: 128, exact: 128 });
+  }, 60_000);
+
   it('20 loads alternating two weights files of one folder leave no file handles open', async () => {
     const lab = new Lab(nodeEnvironment({ store: new MemoryRunStore() }));
     const fds = () => readdirSync('/proc/self/fd').length;
