@@ -1,53 +1,48 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { CSP_HEADER, CSP_META } from './scripts/csp.ts';
+import { sharedRoute } from './scripts/shared_route.ts';
 
 // Three pages: the lab (index.html), the in-browser op check (opcheck.html), which the
 // Playwright suite uses to run the WGSL kernels on a real browser WebGPU implementation, and the
 // performance benchmark (bench.html, the same module as `npm run bench`).
 // Serves ../shared (benchmark data, fixture models, the paper's tables) at /shared/ in the dev
-// server when that folder exists, so the lab can read real data without copying it.
+// server when that folder exists, so the lab can read real data without copying it
+// (scripts/shared_route.ts: real paths inside the folder only, 4xx for bad requests).
 function sharedFolder(): Plugin {
   const root = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../shared');
   return {
     name: 'prefix-lab-shared',
     configureServer(server) {
-      if (!existsSync(root)) return;
-      server.middlewares.use('/shared', (req, res, next) => {
-        const rel = decodeURIComponent((req.url ?? '/').split('?')[0]);
-        const file = path.resolve(root, `.${rel}`);
-        if (!file.startsWith(root + path.sep) || !existsSync(file) || !statSync(file).isFile()) return next();
-        const size = statSync(file).size;
-        const range = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? '');
-        res.setHeader('Accept-Ranges', 'bytes');
-        res.setHeader('Content-Type', file.endsWith('.json') ? 'application/json' : 'application/octet-stream');
-        if (range) {
-          // Model loaders read tensors by byte range instead of whole files.
-          const start = Number(range[1]);
-          const end = range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
-          res.statusCode = 206;
-          res.setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
-          res.setHeader('Content-Length', String(end - start + 1));
-          createReadStream(file, { start, end }).pipe(res);
-        } else {
-          res.setHeader('Content-Length', String(size));
-          createReadStream(file).pipe(res);
-        }
-      });
+      if (existsSync(root)) server.middlewares.use('/shared', sharedRoute(root));
+    },
+    configurePreviewServer(server) {
+      if (existsSync(root)) server.middlewares.use('/shared', sharedRoute(root));
     },
   };
 }
 
+// The built pages carry the Content-Security-Policy (scripts/csp.ts) as their first <meta>.
+function contentSecurityPolicy(): Plugin {
+  return {
+    name: 'prefix-lab-csp',
+    apply: 'build',
+    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CSP_META }, injectTo: 'head-prepend' }],
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), sharedFolder()],
+  plugins: [react(), sharedFolder(), contentSecurityPolicy()],
   server: {
     port: 5173,
     strictPort: false,
-    // '..' lets the dev server read ../shared (fixtures, tiny models) when that folder exists.
-    fs: { allow: ['..'] },
+    // Only the checkout itself through /@fs/ (../shared has its own route above); never its parent.
+    fs: { allow: ['.'], strict: true },
   },
+  preview: { headers: { 'Content-Security-Policy': CSP_HEADER } },
   // ES module workers so the engine can be imported the same way in a Worker as on the page.
   worker: { format: 'es' },
   build: {

@@ -1,6 +1,6 @@
 // prefix-lab command line (Node + Dawn): the same engine and model code as the browser lab.
 //   npm run cli -- forward --model DIR [--weights FILE] --ids 0,5,9 [--json]
-import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { nodeEngine } from '../src/engine/dawn.ts';
 import { describeDevice } from '../src/engine/device.ts';
@@ -11,8 +11,27 @@ import { llamaForward } from '../src/model/llama.ts';
 import type { ExperimentConfig } from '../src/protocol/lab.ts';
 import { Lab } from '../src/runner/lab.ts';
 import { nodeEnvironment } from '../src/runner/node_env.ts';
-import { MemoryRunStore } from '../src/runner/run_store.ts';
-import { importAdapter } from '../src/runner/peft_export.ts';
+import { MemoryRunStore, type RunRecord } from '../src/runner/run_store.ts';
+import { exportAdapter, importAdapter } from '../src/runner/peft_export.ts';
+import { parseJsonText } from '../src/model/json_text.ts';
+import { validateExperiment } from '../src/runner/validate_experiment.ts';
+import { writeAdapterDir } from '../src/runner/run_store_node.ts';
+import { modelSourceName } from '../src/runner/results_export.ts';
+import { allFinite } from '../src/runner/finite_params.ts';
+import { checkMemoryFits } from '../src/runner/memory_check.ts';
+import { estimateMemory } from '../src/runner/memory_estimate.ts';
+
+/** Keeps runs in memory and writes each finite checkpoint to DIR/adapter, replacing the previous one atomically. */
+class CheckpointingStore extends MemoryRunStore {
+  constructor(private readonly adapterDir: string) {
+    super();
+  }
+  override async save(rec: RunRecord): Promise<void> {
+    await super.save(rec);
+    if (!rec.params.length || !allFinite(rec.params)) return;
+    await writeAdapterDir(this.adapterDir, exportAdapter(rec.summary.config.method, rec.model ?? null, rec.params, modelSourceName(rec.summary.config.model)));
+  }
+}
 
 const USAGE = `usage:
   npm run cli -- forward --model DIR [--weights FILE] --ids 0,5,9,... [--json]
@@ -25,8 +44,10 @@ const USAGE = `usage:
       write a Python project (transformers + peft + accelerate) that reproduces the experiment
       at full scale into DIR (see DIR/README.md); --data: where languages.json is (../shared/data)`;
 
+/** A run config, validated (src/runner/validate) before anything is loaded; a 'dir' model path is taken relative to the file. */
 function readConfig(configPath: string): ExperimentConfig {
-  const config = JSON.parse(readFileSync(configPath, 'utf8')) as ExperimentConfig;
+  if (!existsSync(configPath)) throw new Error(`${configPath}: not found`);
+  const config = validateExperiment(parseJsonText(readFileSync(configPath, 'utf8'), configPath), configPath) as ExperimentConfig;
   if (config.model.kind === 'dir') config.model.path = path.resolve(path.dirname(configPath), config.model.path);
   return config;
 }
@@ -50,9 +71,24 @@ async function forward(args: string[]): Promise<void> {
   });
   const json = args.includes('--json');
   const engine = await nodeEngine();
+  const folder = new NodeFolder(path.resolve(model));
   const weightsArg = flag(args, 'weights');
-  const loaded = await loadModelFolder(new NodeFolder(path.resolve(model)), weightsArg ? await resolveWeightsArg(model, weightsArg) : {});
-  const weights = await uploadLlamaWeights(engine, loaded.config, loaded.weights);
+  const opts: { weights?: string; weightsFolder?: NodeFolder } = weightsArg ? await resolveWeightsArg(model, weightsArg) : {};
+  const closeAll = () => Promise.all([folder.close(), opts.weightsFolder?.close()]);
+  let loaded: Awaited<ReturnType<typeof loadModelFolder>>;
+  try {
+    loaded = await loadModelFolder(folder, opts);
+    const bad = ids.find((id) => id < 0 || id >= loaded.config.vocabSize);
+    if (bad !== undefined) {
+      throw new Error(`--ids: token id ${bad} is outside the vocabulary of ${loaded.config.vocabSize} (vocab_size in ${path.join(model, 'config.json')}: ids 0..${loaded.config.vocabSize - 1})`);
+    }
+    const limit = Math.min(engine.info.limits.maxBufferSize, engine.info.limits.maxStorageBufferBindingSize);
+    checkMemoryFits(loaded.config, estimateMemory(loaded.config, loaded.weights, ids.length), limit, ids.length, model, 'the number of --ids');
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+  const weights = await uploadLlamaWeights(engine, loaded.config, loaded.weights).finally(closeAll);
   const V = loaded.config.vocabSize;
   const out = engine.scope(() =>
     llamaForward(engine, weights, { ids: Int32Array.from(ids), mask: new Int32Array(ids.length).fill(1), batch: 1, seq: ids.length }).logits,
@@ -80,9 +116,10 @@ async function run(args: string[]): Promise<void> {
   if (!configPath || !out) throw new Error(`run needs --config and --out\n${USAGE}`);
   const config = readConfig(configPath);
   const data = flag(args, 'data');
-  const store = new MemoryRunStore();
-  const lab = new Lab(nodeEnvironment({ dataDir: data ? path.resolve(data) : undefined, store }));
   mkdirSync(out, { recursive: true });
+  const adapterDir = path.join(out, 'adapter');
+  const store = new CheckpointingStore(adapterDir);
+  const lab = new Lab(nodeEnvironment({ dataDir: data ? path.resolve(data) : undefined, store }));
   const events = createWriteStream(path.join(out, 'events.jsonl'));
   await lab.subscribe((e) => {
     events.write(`${JSON.stringify(e)}\n`);
@@ -94,14 +131,14 @@ async function run(args: string[]): Promise<void> {
   const id = await lab.startRun(config);
   const summary = await lab.waitForRun(id);
   await new Promise<void>((r) => events.end(r));
-  const adapterDir = path.join(out, 'adapter');
-  mkdirSync(adapterDir, { recursive: true });
-  if (summary.trainableParams && summary.status !== 'failed') {
+  // The run's record holds its last good parameters, also when it failed (see Lab.keepLastGood).
+  const params = summary.trainableParams ? (await store.load(id)).params : [];
+  if (params.length) {
     const files = await lab.exportRun(id, 'peft');
-    for (const f of files) writeFileSync(path.join(adapterDir, f.name), f.data);
+    await writeAdapterDir(adapterDir, files.map((f) => ({ name: f.name, data: f.data })));
     // Read the export back and compare with the trained tensors as the run left them.
     const imported = await importAdapter(files.map((f) => ({ name: f.name, data: f.data })));
-    const trained = new Map((await store.load(id)).params.map((p) => [p.name, p.data]));
+    const trained = new Map(params.map((p) => [p.name, p.data]));
     let diff = 0;
     for (const p of imported.params) {
       const t = trained.get(p.name);
@@ -110,8 +147,11 @@ async function run(args: string[]): Promise<void> {
     }
     if (imported.params.length !== trained.size) throw new Error(`exported adapter has ${imported.params.length} tensors, the run has ${trained.size}`);
     summary.adapter = { format: imported.format, files: files.map((f) => f.name), reloadMaxAbsDiff: diff };
-    console.log(`adapter: ${imported.format}, ${imported.params.length} tensors, reload max |diff| ${diff}`);
-  } else writeFileSync(path.join(adapterDir, 'README.txt'), 'The base model has no trainable parameters: there is no adapter to export.\n');
+    console.log(`adapter: ${imported.format}, ${imported.params.length} tensors, reload max |diff| ${diff}${summary.lastGoodStep !== undefined ? ` (last good: step ${summary.lastGoodStep})` : ''}`);
+  } else if (!summary.trainableParams) {
+    mkdirSync(adapterDir, { recursive: true });
+    writeFileSync(path.join(adapterDir, 'README.txt'), 'The base model has no trainable parameters: there is no adapter to export.\n');
+  }
   writeFileSync(path.join(out, 'summary.json'), JSON.stringify(summary, null, 1));
   if (summary.status === 'failed') throw new Error(summary.error ?? 'run failed');
   console.log(`done: ${path.join(out, 'summary.json')}`);

@@ -67,6 +67,8 @@ export function parseModelConfig(json: unknown, file = 'config.json'): ModelConf
   const mistral = arch === 'MistralForCausalLM';
   const defaulted: string[] = [];
 
+  // Sizes and counts are integers >= 1 (a zero-layer or zero-width model is not a model); the
+  // few real-valued fields are finite and > 0. JSON numbers like 1e999 parse to Infinity: refused.
   const num = (key: string, dflt?: number, integer = true): number => {
     const v = c[key];
     if (v === undefined || v === null) {
@@ -74,8 +76,8 @@ export function parseModelConfig(json: unknown, file = 'config.json'): ModelConf
       defaulted.push(`${key}=${dflt}`);
       return dflt;
     }
-    if (typeof v !== 'number' || !Number.isFinite(v) || (integer && !Number.isInteger(v)) || v < 0) {
-      fail('malformed', file, key, `${file}: ${key} must be a ${integer ? 'non-negative integer' : 'number'}, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || (integer ? !Number.isInteger(v) || v < 1 : !(v > 0))) {
+      fail('malformed', file, key, `${file}: ${key} must be ${integer ? 'an integer >= 1' : 'a finite number > 0'}, got ${String(v)}`);
     }
     return v;
   };
@@ -95,6 +97,7 @@ export function parseModelConfig(json: unknown, file = 'config.json'): ModelConf
   // 32 and Mistral's 8 regardless of the head count, which is rarely right: refuse rather than guess.
   const numKvHeads = qwen || mistral ? num('num_key_value_heads') : num('num_key_value_heads', numHeads);
   const headDim = num('head_dim', Math.floor(hiddenSize / numHeads));
+  if (headDim % 2 !== 0) fail('malformed', file, 'head_dim', `${file}: head_dim must be even (RoPE rotates pairs), got ${headDim}`);
   if (numHeads % numKvHeads !== 0) {
     fail('malformed', file, 'num_key_value_heads', `${file}: num_attention_heads ${numHeads} is not a multiple of num_key_value_heads ${numKvHeads}`);
   }
@@ -110,11 +113,11 @@ export function parseModelConfig(json: unknown, file = 'config.json'): ModelConf
     // MistralConfig defaults sliding_window to 4096; v0.2+ checkpoints write null (no window).
     slidingWindow = c.sliding_window === null ? null : num('sliding_window', 4096);
   }
-  const eos = c.eos_token_id;
+  const vocabSize = num('vocab_size');
   return {
     architecture: arch,
     modelType: typeof c.model_type === 'string' ? c.model_type : qwen ? 'qwen2' : mistral ? 'mistral' : 'llama',
-    vocabSize: num('vocab_size'),
+    vocabSize,
     hiddenSize,
     intermediateSize: num('intermediate_size'),
     numLayers: num('num_hidden_layers'),
@@ -130,11 +133,24 @@ export function parseModelConfig(json: unknown, file = 'config.json'): ModelConf
     hiddenAct,
     maxPositionEmbeddings: num('max_position_embeddings', qwen ? 32768 : mistral ? 131072 : 2048),
     slidingWindow,
-    bosTokenId: typeof c.bos_token_id === 'number' ? c.bos_token_id : null,
-    eosTokenIds: typeof eos === 'number' ? [eos] : Array.isArray(eos) ? (eos as number[]) : [],
-    padTokenId: typeof c.pad_token_id === 'number' ? c.pad_token_id : null,
+    bosTokenId: tokenId(c, 'bos_token_id', vocabSize, file)[0] ?? null,
+    eosTokenIds: tokenId(c, 'eos_token_id', vocabSize, file),
+    padTokenId: tokenId(c, 'pad_token_id', vocabSize, file)[0] ?? null,
     defaulted,
   };
+}
+
+/** A special-token id field (a number, a list of numbers, or null): every id inside [0, vocab_size). */
+function tokenId(c: Json, key: string, vocabSize: number, file: string): number[] {
+  const v = c[key];
+  if (v === undefined || v === null) return [];
+  const ids = Array.isArray(v) ? v : [v];
+  for (const id of ids) {
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= vocabSize) {
+      fail('malformed', file, key, `${file}: ${key} ${JSON.stringify(v)} must be a token id in [0, ${vocabSize}) (vocab_size ${vocabSize})`);
+    }
+  }
+  return ids as number[];
 }
 
 function parseRope(c: Json, file: string, defaulted: string[]): RopeConfig {
@@ -146,19 +162,25 @@ function parseRope(c: Json, file: string, defaulted: string[]): RopeConfig {
     theta = 10000;
     defaulted.push('rope_theta=10000');
   }
-  if (typeof theta !== 'number' || !(theta > 0)) fail('malformed', file, 'rope_theta', `${file}: invalid rope_theta ${JSON.stringify(theta)}`);
+  if (typeof theta !== 'number' || !Number.isFinite(theta) || !(theta > 0)) {
+    fail('malformed', file, 'rope_theta', `${file}: invalid rope_theta ${String(theta)} (must be a finite number > 0)`);
+  }
   const type = String(params?.rope_type ?? params?.type ?? 'default');
   const need = (key: string): number => {
     const v = params?.[key];
     if (typeof v !== 'number') fail('missing-field', file, `${where}.${key}`, `${file} has no ${where}.${key} (needed for rope_type ${type})`);
+    if (!Number.isFinite(v) || !(v > 0)) fail('malformed', file, `${where}.${key}`, `${file}: ${where}.${key} must be a finite number > 0, got ${v}`);
     return v;
   };
   if (type === 'default') return { type, theta };
   if (type === 'linear') return { type, theta, factor: need('factor') };
   if (type === 'llama3') {
+    const [factor, low, high] = [need('factor'), need('low_freq_factor'), need('high_freq_factor')];
+    if (!(high > low)) {
+      fail('malformed', file, `${where}.high_freq_factor`, `${file}: ${where}.high_freq_factor must be greater than low_freq_factor (llama3 RoPE divides by their difference)`);
+    }
     return {
-      type, theta, factor: need('factor'), lowFreqFactor: need('low_freq_factor'),
-      highFreqFactor: need('high_freq_factor'), originalMaxPositionEmbeddings: need('original_max_position_embeddings'),
+      type, theta, factor, lowFreqFactor: low, highFreqFactor: high, originalMaxPositionEmbeddings: need('original_max_position_embeddings'),
     };
   }
   return fail('unsupported', file, `${where}.rope_type`, `${file}: rope_type '${type}' is not supported (default, linear, llama3)`);

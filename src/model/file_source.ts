@@ -5,6 +5,7 @@
  * Reads are positional so multi-GB checkpoints are never loaded whole.
  */
 import { fail } from './errors.ts';
+import { parseJsonText, type JsonTextError } from './json_text.ts';
 
 export interface FileSource {
   /** Path or name used in error messages (e.g. "onnx/model.onnx"). */
@@ -21,6 +22,8 @@ export interface FileFolder {
   /** `relPath` uses '/' separators and is relative to the folder root. Missing -> ModelFileError('missing-file'). */
   open(relPath: string): Promise<FileSource>;
   exists(relPath: string): Promise<boolean>;
+  /** Releases what the folder holds open (file handles on disk); opened sources become unusable. */
+  close?(): Promise<void>;
 }
 
 /** Shared bounds check so every source reports out-of-range reads the same way. */
@@ -175,9 +178,10 @@ export async function readJson(folder: FileFolder, relPath: string): Promise<unk
   try {
     const text = new TextDecoder().decode(await readAll(src));
     try {
-      return JSON.parse(text);
+      return parseJsonText(text, src.name);
     } catch (e) {
-      return fail('malformed', src.name, undefined, `${src.name}: invalid JSON (${(e as Error).message})`);
+      const err = e as JsonTextError;
+      return fail('malformed', src.name, err.field, err.message);
     }
   } finally {
     await src.close?.();

@@ -141,7 +141,10 @@ export async function uploadLlamaWeights(
     });
   }
   const embed = byName.get('model.embed_tokens.weight');
-  if (!(embed instanceof FrozenMatrix)) throw new Error(`${index.file}: model.embed_tokens.weight must be a plain float matrix (quantised embeddings are not supported)`);
+  if (!(embed instanceof FrozenMatrix)) {
+    for (const t of all) t.dispose(); // nothing stays on the GPU after a refusal
+    throw new Error(`${index.file}: model.embed_tokens.weight must be a plain float matrix (quantised embeddings are not supported)`);
+  }
   const invFreq = engine.fromArray(Float32Array.from(computeInvFreq(config, 'float32')), [config.headDim / 2], { label: 'inv_freq' });
   engine.forget(invFreq);
   all.push(invFreq);

@@ -53,6 +53,12 @@ export function checkWeights(config: ModelConfig, index: WeightIndex): string[] 
         `${index.file}: weight '${name}' has shape [${got.join(', ')}] but config.json implies [${shape.join(', ')}]`);
     }
   }
+  // The embedding is read by row (a lookup), which the packed 4-bit kernels do not do: refuse
+  // here, before anything is uploaded, rather than after the whole model is on the GPU.
+  if (index.get('model.embed_tokens.weight').quantized) {
+    fail('unsupported', index.file, 'model.embed_tokens.weight',
+      `${index.file}: model.embed_tokens.weight is quantised (MatMulNBits); quantised embeddings are not supported: pick a weights file whose embedding is stored as floats (model.safetensors, or an fp16/fp32 .onnx)`);
+  }
   return index.names().filter((n) => !expected.has(n));
 }
 

@@ -7,10 +7,12 @@ import type { ModelConfig } from './config.ts';
 import { fail } from './errors.ts';
 import { readJson } from './file_source.ts';
 import type { FileFolder } from './file_source.ts';
-import { checkWeights } from './llama_weights.ts';
+import { checkWeights, expectedWeightShapes } from './llama_weights.ts';
 import { openOnnx } from './onnx_reader.ts';
 import { ShardedSafetensors } from './safetensors.ts';
 import { loadTokenizer } from './tokenizer.ts';
+import { checkTokenizerVocab } from './tokenizer_check.ts';
+import { checkFiniteWeights } from './weights_finite.ts';
 import type { Tokenizer } from './tokenizer.ts';
 import { weightIndexFromOnnx, weightIndexFromSafetensors, withTiedEmbeddings } from './weight_names.ts';
 import type { WeightIndex } from './weight_names.ts';
@@ -44,8 +46,15 @@ export interface LoadOptions {
    * external data and shards resolve next to the weights file.
    */
   weightsFolder?: FileFolder;
+  /** Check the weights the model uses for NaN / Infinity (weights_finite.ts; default true). */
+  checkFinite?: boolean;
 }
 
+/**
+ * Everything here is validated before a caller uploads anything: config fields, weight names,
+ * shapes and byte ranges, finite values (sampled on large tensors), the tokenizer's type,
+ * regexes and vocabulary against config.json.
+ */
 export async function loadModelFolder(folder: FileFolder, options: LoadOptions = {}): Promise<LoadedModel> {
   const config = parseModelConfig(await readJson(folder, 'config.json'), 'config.json');
   let weightsPath = options.weights;
@@ -67,6 +76,10 @@ export async function loadModelFolder(folder: FileFolder, options: LoadOptions =
   if (await folder.exists('tokenizer.json')) {
     const tokConfig = (await folder.exists('tokenizer_config.json')) ? await readJson(folder, 'tokenizer_config.json') : {};
     tokenizer = loadTokenizer((await readJson(folder, 'tokenizer.json')) as object, tokConfig as object);
+    checkTokenizerVocab(tokenizer.vocabSize, config.vocabSize);
+  }
+  if (options.checkFinite !== false) {
+    await checkFiniteWeights(weights, { names: [...expectedWeightShapes(config).keys()].filter((n) => weights.has(n)) });
   }
   return { config, weights, tokenizer, weightsPath, unusedWeights };
 }

@@ -64,7 +64,14 @@ export function nbitsEntry(model: OnnxModel, node: OnnxNode, name: string): Weig
     ...(hasZp ? { zeroPoints: { name: zp, dtype: zpRef!.dtype, source: model.byteRange(zp) } } : {}),
     readParts,
   };
-  const expected = matMulNBitsLayout(p).qweightBytes;
+  let expected: number;
+  try {
+    if (!(p.K >= 1 && p.N >= 1)) throw new Error(`K=${p.K} and N=${p.N} must be >= 1`);
+    expected = matMulNBitsLayout(p).qweightBytes;
+  } catch (e) {
+    // The layout check knows the attribute, this function the file and the node: name all three.
+    fail('malformed', file, node.name, `${file}: MatMulNBits node '${node.name}': ${(e as Error).message.replace(/^MatMulNBits: /, '')}`);
+  }
   if (q.qweight.encoding === 'raw' && q.qweight.length !== expected) {
     fail('shape-mismatch', file, b, `${file}: MatMulNBits weight '${b}' has ${q.qweight.length} bytes, expected ${expected} for K=${p.K} N=${p.N}`);
   }

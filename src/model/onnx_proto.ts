@@ -6,7 +6,7 @@ import { fail } from './errors.ts';
 import type { DType } from './dtype.ts';
 import { ONNX_DTYPES, expectedByteLength, onnxTypeName } from './onnx_tensor.ts';
 import type { OnnxTensorData, OnnxTensorRef, TypedField } from './onnx_tensor.ts';
-import { WIRE_I32, WIRE_LEN, decodePackedVarints, floatFromBits, scanFields } from './protobuf.ts';
+import { WIRE_I32, WIRE_LEN, decodePackedFixed, decodePackedVarints, floatFromBits, scanFields } from './protobuf.ts';
 import type { PbField, WindowedReader } from './protobuf.ts';
 
 export interface OnnxAttribute {
@@ -54,7 +54,7 @@ export async function parseTensor(r: WindowedReader, f: PbField, label: string, 
   let values: number[] | undefined;
   for await (const g of scanFields(r, f.offset, f.length, where)) {
     if (g.num === 1) {
-      t.dims.push(...(g.wire === WIRE_LEN ? decodePackedVarints(await r.bytes(g.offset, g.length)) : [g.value]));
+      t.dims.push(...(g.wire === WIRE_LEN ? decodePackedVarints(await r.bytes(g.offset, g.length), file, `${where()} dims`) : [g.value]));
     } else if (g.num === 2) {
       t.dataType = g.value;
     } else if (g.num === 8) {
@@ -104,13 +104,13 @@ export async function parseTensor(r: WindowedReader, f: PbField, label: string, 
   return t;
 }
 
-async function repeatedNumbers(r: WindowedReader, g: PbField, out: number[], asFloat: boolean): Promise<void> {
+async function repeatedNumbers(r: WindowedReader, g: PbField, out: number[], asFloat: boolean, where: string): Promise<void> {
   if (g.wire !== WIRE_LEN) {
     out.push(asFloat ? floatFromBits(g.value) : g.value);
   } else if (asFloat) {
-    out.push(...new Float32Array((await r.bytes(g.offset, g.length)).buffer));
+    out.push(...decodePackedFixed(await r.bytes(g.offset, g.length), 4, r.src.name, where));
   } else {
-    out.push(...decodePackedVarints(await r.bytes(g.offset, g.length)));
+    out.push(...decodePackedVarints(await r.bytes(g.offset, g.length), r.src.name, where));
   }
 }
 
@@ -125,8 +125,8 @@ async function parseAttribute(r: WindowedReader, f: PbField, where: () => string
       case 3: a.i = g.value; break;
       case 4: a.s = await r.string(g); break;
       case 5: a.t = await parseTensor(r, g, `${at()} tensor`, `${at()} tensor`); break;
-      case 7: await repeatedNumbers(r, g, (a.floats ??= []), true); break;
-      case 8: await repeatedNumbers(r, g, (a.ints ??= []), false); break;
+      case 7: await repeatedNumbers(r, g, (a.floats ??= []), true, at()); break;
+      case 8: await repeatedNumbers(r, g, (a.ints ??= []), false, at()); break;
       case 9: (a.strings ??= []).push(await r.string(g)); break;
       default: break; // subgraphs, sparse tensors, type protos: not needed for weight loading
     }

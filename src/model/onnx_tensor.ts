@@ -7,7 +7,7 @@ import { byteLengthOf, bytesToFloat32, isFloatConvertible } from './dtype.ts';
 import type { DType } from './dtype.ts';
 import { fail } from './errors.ts';
 import type { FileSource } from './file_source.ts';
-import { decodePackedVarints } from './protobuf.ts';
+import { decodePackedFixed, decodePackedVarints } from './protobuf.ts';
 
 /** TensorProto.DataType -> element type (string, complex and FNUZ/fp4 types are not mapped). */
 export const ONNX_DTYPES: Record<number, DType> = {
@@ -75,10 +75,10 @@ function valuesToBytes(file: string, t: OnnxTensorRef, field: TypedField, values
   return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
 }
 
-function decodeTypedField(field: TypedField, bytes: Uint8Array): number[] {
-  if (field === 'float_data') return Array.from(new Float32Array(bytes.slice().buffer));
-  if (field === 'double_data') return Array.from(new Float64Array(bytes.slice().buffer));
-  return decodePackedVarints(bytes);
+function decodeTypedField(field: TypedField, bytes: Uint8Array, file: string, where: string): number[] {
+  if (field === 'float_data') return decodePackedFixed(bytes, 4, file, where);
+  if (field === 'double_data') return decodePackedFixed(bytes, 8, file, where);
+  return decodePackedVarints(bytes, file, where);
 }
 
 /**
@@ -94,6 +94,18 @@ export async function readTensorBytes(
   if (t.dtype === undefined) {
     fail('unsupported-dtype', file, t.name, `${file}: initializer '${t.name}' has type ${onnxTypeName(t.dataType)}, which is not supported`);
   }
+  const bytes = await tensorBytes(t, model, openExternal);
+  // Typed fields carry a value count of their own: it must match the dims like raw_data does.
+  const expected = expectedByteLength(t);
+  if (expected !== undefined && bytes.length !== expected) {
+    fail('shape-mismatch', file, t.name,
+      `${file}: initializer '${t.name}' has dims [${t.dims.join(', ')}] ${t.dtype} (${expected} bytes) but its data holds ${bytes.length} bytes`);
+  }
+  return bytes;
+}
+
+async function tensorBytes(t: OnnxTensorRef, model: FileSource, openExternal: (location: string) => Promise<FileSource>): Promise<Uint8Array> {
+  const file = model.name;
   const d = t.data;
   switch (d.kind) {
     case 'raw': return model.read(d.offset, d.length);
@@ -105,7 +117,7 @@ export async function readTensorBytes(
     case 'packed': {
       if (d.field === 'float_data' && t.dtype === 'float32') return model.read(d.offset, d.length);
       if (d.field === 'double_data' && t.dtype === 'float64') return model.read(d.offset, d.length);
-      return valuesToBytes(file, t, d.field, decodeTypedField(d.field, await model.read(d.offset, d.length)));
+      return valuesToBytes(file, t, d.field, decodeTypedField(d.field, await model.read(d.offset, d.length), file, `initializer '${t.name}' ${d.field}`));
     }
   }
 }

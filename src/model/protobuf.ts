@@ -161,8 +161,11 @@ export async function* scanFields(
   }
 }
 
-/** Decodes a packed repeated varint field's bytes (e.g. dims, ints, int64_data). */
-export function decodePackedVarints(bytes: Uint8Array): number[] {
+/**
+ * Decodes a packed repeated varint field's bytes (e.g. dims, ints, int64_data). `file` and
+ * `where` name the field in the ModelFileError a cut-off varint gives.
+ */
+export function decodePackedVarints(bytes: Uint8Array, file = 'protobuf', where = 'a packed field'): number[] {
   const out: number[] = [];
   let pos = 0;
   while (pos < bytes.length) {
@@ -170,7 +173,7 @@ export function decodePackedVarints(bytes: Uint8Array): number[] {
     let i = 0;
     for (; ; i++) {
       const b = bytes[pos + i];
-      if (b === undefined) throw new Error('truncated packed varint');
+      if (b === undefined || i >= 10) fail('malformed', file, where, `${file}: malformed protobuf in ${where}: truncated packed varint`);
       if (i < 7) value += (b & 0x7f) * 2 ** (7 * i);
       if ((b & 0x80) === 0) break;
     }
@@ -184,6 +187,13 @@ export function decodePackedVarints(bytes: Uint8Array): number[] {
     pos += i + 1;
   }
   return out;
+}
+
+/** Packed fixed-width values (float / double fields): the length must be a whole number of them. */
+export function decodePackedFixed(bytes: Uint8Array, width: 4 | 8, file = 'protobuf', where = 'a packed field'): number[] {
+  if (bytes.length % width !== 0) fail('malformed', file, where, `${file}: malformed protobuf in ${where}: ${bytes.length} bytes is not a whole number of ${width}-byte values`);
+  const copy = bytes.slice();
+  return Array.from(width === 4 ? new Float32Array(copy.buffer) : new Float64Array(copy.buffer));
 }
 
 /** fixed32 bits (as scanned) -> float32 value. */

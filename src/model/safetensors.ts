@@ -87,6 +87,7 @@ export class SafetensorsFile implements TensorStore {
       }
       tensors.set(name, parseEntry(file, name, raw, dataStart, source.size));
     }
+    checkDisjoint(file, [...tensors.values()], dataStart);
     return new SafetensorsFile(source, metadata, tensors);
   }
 
@@ -145,6 +146,22 @@ function parseEntry(file: string, name: string, raw: unknown, dataStart: number,
       `${file}: truncated: tensor '${name}' data ends at byte ${dataStart + end} but the file has ${fileSize} bytes`);
   }
   return { name, file, dtype, shape: shape as number[], offset: dataStart + begin, length: end - begin };
+}
+
+/**
+ * Two tensors must not share bytes: a header whose ranges overlap (or repeat an offset) would
+ * load one tensor's data as another's without any error. Empty tensors own no bytes.
+ */
+function checkDisjoint(file: string, tensors: SafetensorsTensorInfo[], dataStart: number): void {
+  const sorted = tensors.filter((t) => t.length > 0).sort((a, b) => a.offset - b.offset || a.length - b.length);
+  for (let i = 1; i < sorted.length; i++) {
+    const [a, b] = [sorted[i - 1], sorted[i]];
+    if (b.offset < a.offset + a.length) {
+      const span = (t: SafetensorsTensorInfo) => `[${t.offset - dataStart}, ${t.offset - dataStart + t.length})`;
+      fail('malformed', file, b.name,
+        `${file}: tensors '${a.name}' (data_offsets ${span(a)}) and '${b.name}' (data_offsets ${span(b)}) overlap; each tensor needs its own bytes`);
+    }
+  }
 }
 
 /** Several shards behind a `model.safetensors.index.json` weight_map (or a single file). */

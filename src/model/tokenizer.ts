@@ -5,6 +5,7 @@
  */
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { fail } from './errors.ts';
+import { checkTokenizerJson } from './tokenizer_check.ts';
 
 export interface EncodeOptions {
   /** Apply the post-processor template (Llama 3: prepend <|begin_of_text|>). Default true. */
@@ -40,10 +41,7 @@ function specialToken(config: Json, key: string): string | undefined {
 }
 
 export function loadTokenizer(tokenizerJson: object, tokenizerConfig: object = {}, file = 'tokenizer.json'): Tokenizer {
-  const tj = tokenizerJson as Json;
-  if (typeof tj !== 'object' || tj === null || typeof tj.model !== 'object') {
-    fail('malformed', file, 'model', `${file} has no model section (is it a Hugging Face tokenizer.json?)`);
-  }
+  checkTokenizerJson(tokenizerJson, file);
   const cfg = tokenizerConfig as Json;
   let tok: HfTokenizer;
   try {

@@ -166,6 +166,8 @@ export interface RunSummary {
   paperParamCount?: number;
   train?: { losses: number[]; steps: number; tokens: number; seconds: number };
   eval: Partial<Record<BenchmarkId, EvalSummary>>;
+  /** A failed run: the training step whose (finite) parameters the saved adapter holds; 0 = as initialised. */
+  lastGoodStep?: number;
   /** Written by the CLI: the exported adapter and the check that it reloads to the trained tensors. */
   adapter?: { format: string; files: string[]; reloadMaxAbsDiff: number };
   /** Results made outside the lab and imported (LabApi.importResults): where they came from. */

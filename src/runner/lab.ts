@@ -20,9 +20,15 @@ import type { RunRecord, RunStore } from './run_store.ts';
 import { runEvaluation } from './evaluate.ts';
 import { RunControl, runTraining } from './trainer.ts';
 import { cachedModels, hubFolder, type HubEnvironment } from './model_download.ts';
-import { estimateMemory } from './memory_estimate.ts';
+import { estimateMemory, ESTIMATE_TOKENS } from './memory_estimate.ts';
 import { importResults, projectFiles, projectZip } from './lab_projects.ts';
 import type { ProjectFile } from './project_export.ts';
+import { checkMemoryFits } from './memory_check.ts';
+import { validateExperiment } from './validate_experiment.ts';
+import { checkEvalData, checkTrainingData } from './validate_data.ts';
+import { allFinite } from './finite_params.ts';
+import { TrainingDivergedError } from './guarded_step.ts';
+import type { RunParam } from './run_store.ts';
 
 /** `modelCache` and `hfBaseUrl` (HubEnvironment): where Hugging Face downloads are kept and come from. */
 export interface LabEnvironment extends HubEnvironment {
@@ -43,13 +49,21 @@ interface LiveRun {
   /** Every event of the run, saved with it (the store replaces whole records). */
   events: LabEvent[];
   done: Promise<void>;
+  /** The latest finite parameters (0: as initialised) and their step: what a failed run keeps. */
+  lastGood: { step: number; params: RunParam[] } | null;
+}
+
+/** What a load must leave room for: the tokens of one step, and the setting that sets them (for the message). */
+interface LoadNeed {
+  tokens: number;
+  field: string;
 }
 
 const newId = () => `run-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${Math.random().toString(36).slice(2, 6)}`;
 
 export class Lab implements LabApi {
   private listeners: LabListener[] = [];
-  private model: { key: string; loaded: LoadedModel; weights: LlamaWeights; info: ModelInfo } | null = null;
+  private model: { key: string; loaded: LoadedModel; weights: LlamaWeights; info: ModelInfo; folder?: FileFolder } | null = null;
   /** Aborts the Hugging Face download of the load in progress (cancelLoad). */
   private loading: AbortController | null = null;
   /** Hugging Face access token for this session only (setHubToken); never written anywhere. */
@@ -71,36 +85,80 @@ export class Lab implements LabApi {
     return { description: describeDevice(e.info), emulated: e.info.emulated, features: e.info.features, maxBufferBytes: e.info.limits.maxStorageBufferBindingSize };
   }
 
-  async loadModel(source: ModelSource): Promise<ModelInfo> {
+  /**
+   * Reads and validates the model's files, checks that a step fits the GPU, and only then swaps
+   * it in: the previous model stays loaded until the new one is accepted, and is uploaded again
+   * if the new upload itself fails. `need` is the run's step size (default: one token, i.e. only
+   * refuse models that cannot run at all; Setup shows the estimate for 4 x 256 tokens).
+   */
+  async loadModel(source: ModelSource, need: LoadNeed = { tokens: 1, field: 'the tokens per step' }): Promise<ModelInfo> {
     const key = modelKey(source);
-    if (this.model?.key === key) return this.model.info;
     const engine = await this.env.engine();
+    const limit = Math.min(engine.info.limits.maxBufferSize, engine.info.limits.maxStorageBufferBindingSize);
+    const fits = (l: LoadedModel, name: string) =>
+      checkMemoryFits(l.config, estimateMemory(l.config, l.weights, need.tokens), limit, need.tokens, name, need.field);
+    if (this.model?.key === key) {
+      fits(this.model.loaded, this.model.info.name);
+      return this.model.info;
+    }
     // A new load supersedes a download still running for an earlier one.
     this.loading?.abort();
     const loading = (this.loading = new AbortController());
-    const loaded = source.kind === 'toy'
-      // The random control shares the shipped model's tokenizer (and so its vocabulary and size).
-      ? source.init === 'random' ? toyModel(source.seed ?? 0, await toyTokenizerOf(await this.env.toyWeights())) : await pretrainedToyModel(await this.env.toyWeights())
-      : await loadModelFolder(source.kind === 'hf' ? await hubFolder(this.env, source, (e) => this.emit(e), loading.signal, this.hubToken) : this.folderFor(source), { weights: source.weights });
-    const mem = estimateMemory(loaded.config, loaded.weights);
-    const limit = Math.min(engine.info.limits.maxBufferSize, engine.info.limits.maxStorageBufferBindingSize);
-    // The loaded model stays until the new one is on the GPU: a failed load leaves it usable.
-    const weights = await uploadLlamaWeights(engine, loaded.config, loaded.weights, {
-      onProgress: (p) => this.emit({ type: 'model-progress', loaded: p.loaded, total: p.total, what: p.name }),
-    });
-    this.model?.weights.dispose();
+    const name = source.kind === 'toy' ? (source.init === 'random' ? `toy Llama, random (seed ${source.seed ?? 0})` : 'toy Llama, pretrained on the toy world') : source.kind === 'hf' ? source.repo : source.kind === 'dir' ? source.path : source.kind === 'url' ? source.baseUrl : 'picked folder';
+    let folder: FileFolder | undefined;
+    let loaded: LoadedModel;
+    try {
+      if (source.kind === 'toy') {
+        // The random control shares the shipped model's tokenizer (and so its vocabulary and size).
+        loaded = source.init === 'random' ? toyModel(source.seed ?? 0, await toyTokenizerOf(await this.env.toyWeights())) : await pretrainedToyModel(await this.env.toyWeights());
+      } else {
+        folder = source.kind === 'hf' ? await hubFolder(this.env, source, (e) => this.emit(e), loading.signal, this.hubToken) : this.folderFor(source);
+        loaded = await loadModelFolder(folder, { weights: source.weights });
+      }
+      fits(loaded, name);
+    } catch (e) {
+      await folder?.close?.();
+      throw e; // the previous model is untouched
+    }
+    // The previous model is freed before the upload (two models may not fit) and uploaded again if it fails.
+    const previous = this.model;
+    previous?.weights.dispose();
     this.model = null;
+    let weights: LlamaWeights;
+    try {
+      weights = await uploadLlamaWeights(engine, loaded.config, loaded.weights, {
+        onProgress: (p) => this.emit({ type: 'model-progress', loaded: p.loaded, total: p.total, what: p.name }),
+      });
+    } catch (e) {
+      await folder?.close?.();
+      throw new Error(`${(e as Error).message}${await this.restore(previous)}`, { cause: e });
+    }
+    await previous?.folder?.close?.();
+    const mem = estimateMemory(loaded.config, loaded.weights, ESTIMATE_TOKENS);
     const c = loaded.config;
     const info: ModelInfo = {
-      name: source.kind === 'toy' ? (source.init === 'random' ? `toy Llama, random (seed ${source.seed ?? 0})` : 'toy Llama, pretrained on the toy world') : source.kind === 'hf' ? source.repo : source.kind === 'dir' ? source.path : loaded.weightsPath,
+      name: source.kind === 'files' || source.kind === 'url' ? loaded.weightsPath : name,
       architecture: c.architecture, layers: c.numLayers, heads: c.numHeads, kvHeads: c.numKvHeads, hiddenSize: c.hiddenSize, headDim: c.headDim,
       vocabSize: c.vocabSize, dtype: loaded.weights.format === 'onnx' ? 'onnx' : 'safetensors', weightsFile: loaded.weightsPath,
       parameterCount: parameterCount(loaded), memoryEstimateBytes: mem.weightBytes + mem.stepBytes, largestBufferBytes: mem.largestBufferBytes, weightStorage: mem.storage, adapterMaxBufferBytes: limit, isToy: source.kind === 'toy',
       paperPrefixLayers: paperPrefixLayers(c.numLayers),
     };
-    this.model = { key, loaded, weights, info };
+    this.model = { key, loaded, weights, info, folder };
     this.emit({ type: 'model-ready', info });
     return info;
+  }
+
+  /** After a failed upload: the previous model back on the GPU; the sentence that says so. */
+  private async restore(previous: Lab['model']): Promise<string> {
+    if (!previous) return '';
+    try {
+      const weights = await uploadLlamaWeights(await this.env.engine(), previous.loaded.config, previous.loaded.weights);
+      this.model = { ...previous, weights };
+      return ` (${previous.info.name} is loaded again)`;
+    } catch (e) {
+      await previous.folder?.close?.();
+      return ` (${previous.info.name} could not be loaded again either: ${(e as Error).message})`;
+    }
   }
 
   async countParams(m: MethodConfig): Promise<{ paper: number; exact: number }> {
@@ -111,9 +169,10 @@ export class Lab implements LabApi {
   }
 
   async startRun(config: ExperimentConfig): Promise<string> {
+    validateExperiment(config);
     const id = newId();
     const summary: RunSummary = { id, name: config.name ?? `${config.method.method} on ${config.benchmark}`, createdAt: new Date().toISOString(), config, status: 'running', eval: {} };
-    const run: LiveRun = { summary, control: new RunControl(), adapter: null, events: [], done: Promise.resolve() };
+    const run: LiveRun = { summary, control: new RunControl(), adapter: null, events: [], done: Promise.resolve(), lastGood: null };
     this.runs.set(id, run);
     run.done = this.execute(run);
     return id;
@@ -133,7 +192,14 @@ export class Lab implements LabApi {
     const emit = this.runEmitter(run);
     emit({ type: 'run-started', runId: summary.id, config: cfg });
     try {
-      await this.loadModel(cfg.model);
+      // Everything the run reads is checked before the model is uploaded or a step is taken.
+      const trains = !!cfg.train && cfg.method.method !== 'base';
+      if (trains) await checkTrainingData((await this.env.dataFor(cfg.benchmark)).source, cfg.benchmark);
+      for (const ev of cfg.eval ?? []) await checkEvalData((await this.env.dataFor(ev.benchmark)).source, ev);
+      const need = trains
+        ? { tokens: cfg.train!.batchSize * (cfg.train!.maxSeqLen ?? 512), field: 'train.batchSize × train.maxSeqLen' }
+        : undefined;
+      await this.loadModel(cfg.model, need);
       const { loaded, weights } = this.requireModel();
       const engine = await this.env.engine();
       const spec = toSpec(cfg.method);
@@ -143,11 +209,17 @@ export class Lab implements LabApi {
       summary.paperParamCount = method.paperParamCount(loaded.config, spec);
       const tokenizer = loaded.tokenizer;
       if (!tokenizer) throw new Error('this model folder has no tokenizer.json; add it next to config.json');
-      if (cfg.train && spec.method !== 'base') {
+      if (trains) {
         const { source } = await this.env.dataFor(cfg.benchmark);
+        run.lastGood = { step: 0, params: await readParams(run.adapter) };
         const r = await runTraining({ engine, weights, tokenizer, adapter: run.adapter }, {
-          runId: summary.id, benchmark: cfg.benchmark, source, cfg: cfg.train, emit, control,
-          onCheckpoint: async () => this.env.store.save(await this.record(run)),
+          runId: summary.id, benchmark: cfg.benchmark, source, cfg: cfg.train!, emit, control,
+          onCheckpoint: async (step) => {
+            const params = await readParams(run.adapter);
+            if (!allFinite(params)) return; // never replace a good checkpoint with a broken one
+            run.lastGood = { step, params };
+            await this.env.store.save(await this.record(run));
+          },
         });
         summary.train = { losses: r.losses, steps: r.losses.length, tokens: r.tokens, seconds: r.seconds };
       }
@@ -158,7 +230,7 @@ export class Lab implements LabApi {
       summary.status = control.stopped ? 'stopped' : 'done';
     } catch (e) {
       summary.status = 'failed';
-      summary.error = (e as Error).message;
+      summary.error = (e as Error).message + (await this.keepLastGood(run, e));
       emit({ type: 'error', runId: summary.id, message: summary.error });
     }
     emit({ type: 'run-finished', runId: summary.id, summary });
@@ -181,9 +253,25 @@ export class Lab implements LabApi {
     );
   }
 
+  /**
+   * After a failure: the adapter is put back to the last finite parameters (the step before a
+   * diverged one when the trainer could undo it, else the last checkpoint), so what is saved,
+   * exported and evaluated later is the last good adapter. Returns the sentence for the error.
+   */
+  private async keepLastGood(run: LiveRun, e: unknown): Promise<string> {
+    if (!run.adapter || !run.lastGood) return '';
+    const current = await readParams(run.adapter);
+    if (allFinite(current) && e instanceof TrainingDivergedError && e.restored) run.lastGood = { step: e.step - 1, params: current };
+    else if (!allFinite(current)) for (const p of run.lastGood.params) run.adapter.load(p.name, p.data);
+    else return '';
+    run.summary.lastGoodStep = run.lastGood.step;
+    return ` The last good adapter (${run.lastGood.step ? `after step ${run.lastGood.step}` : 'as initialised, before step 1'}) is kept with the run.`;
+  }
+
   private async record(run: LiveRun): Promise<RunRecord> {
-    const params = [];
-    for (const p of run.adapter?.params ?? []) params.push({ name: p.name, shape: p.exchangeShape, data: p.toExchange(await p.tensor.readF32()) });
+    let params = run.adapter ? await readParams(run.adapter) : [];
+    // Non-finite parameters are never saved over good ones.
+    if (!allFinite(params)) params = run.lastGood?.params ?? [];
     return { summary: structuredClone(run.summary), events: [...run.events], params, model: this.model?.loaded.config };
   }
 
@@ -360,6 +448,13 @@ export class Lab implements LabApi {
         return this.env.openDir(s.path);
     }
   }
+}
+
+/** The adapter's parameters read back, in the exchange layout the stores and exports use. */
+async function readParams(adapter: Adapter | null): Promise<RunParam[]> {
+  const out: RunParam[] = [];
+  for (const p of adapter?.params ?? []) out.push({ name: p.name, shape: p.exchangeShape, data: p.toExchange(await p.tensor.readF32()) });
+  return out;
 }
 
 const modelKey = (source: ModelSource) => JSON.stringify(source, (_k, v) => (v instanceof Blob ? `${v.size}` : v));

@@ -42,6 +42,8 @@
 //   layers_pattern matches the index in "model.layers.{i}.…" via r".*\.[^.]*\.(\d+)\.".
 import { MemorySource } from '../model/file_source.ts';
 import type { ModelConfig } from '../model/config.ts';
+import { parseJsonText } from '../model/json_text.ts';
+import { describeNonFinite, firstNonFinite } from './finite_params.ts';
 import { SafetensorsFile } from '../model/safetensors.ts';
 import { writeSafetensors } from '../model/safetensors_writer.ts';
 import { adaptedLayers, promptTokens } from '../peft/common.ts';
@@ -513,12 +515,8 @@ export async function importAdapter(files: AdapterFile[], config?: ModelConfig):
     }
     throw new Error(`no ${ADAPTER_WEIGHTS_FILE} among the files (${files.map((f) => f.name).join(', ')})`);
   }
-  let cfg: Record<string, unknown>;
-  try {
-    cfg = JSON.parse(new TextDecoder().decode(cfgFile.data)) as Record<string, unknown>;
-  } catch (e) {
-    throw new Error(`${ADAPTER_CONFIG_FILE} is not valid JSON (${(e as Error).message})`);
-  }
+  // parseJsonText names the field of a NaN / Infinity (Python's json.dump writes them).
+  const cfg = parseJsonText(new TextDecoder().decode(cfgFile.data), ADAPTER_CONFIG_FILE) as Record<string, unknown>;
   if (typeof cfg !== 'object' || cfg === null) throw new Error(`${ADAPTER_CONFIG_FILE} is not a JSON object`);
   const st = await SafetensorsFile.open(new MemorySource(weights.name, weights.data));
   const peftType = String(cfg.peft_type ?? '');
@@ -556,6 +554,8 @@ export async function importAdapter(files: AdapterFile[], config?: ModelConfig):
   }
   result.baseModel = baseModel;
   if (config) checkParams(result.spec, config, result.params);
+  const bad = firstNonFinite(result.params);
+  if (bad) throw new Error(`${weights.name}: ${describeNonFinite(bad)}; an adapter with NaN or Infinity is refused (it was saved from a diverged run)`);
   return result;
 }
 

@@ -12,6 +12,7 @@ import type { ModelConfig } from '../model/config.ts';
 import type { LabEvent, RunSummary } from '../protocol/lab.ts';
 import { exportAdapter, importAdapter } from './peft_export.ts';
 import { jsonReplacer, modelSourceName } from './results_export.ts';
+import { describeNonFinite, firstNonFinite } from './finite_params.ts';
 import { noRun, sortSummaries, type RunParam, type RunRecord, type RunStore } from './run_store.ts';
 
 const SUMMARY = 'summary.json';
@@ -30,6 +31,24 @@ async function writeAtomic(file: string, data: string | Uint8Array): Promise<voi
   const tmp = `${file}.tmp-${process.pid}`;
   await writeFile(tmp, data);
   await rename(tmp, file);
+}
+
+/**
+ * Replaces the folder `dir` with `files` so that a crash leaves the old folder or the new one,
+ * never a mix: the new folder is written beside it (`<dir>.tmp-<pid>`), then swapped in with two
+ * renames (the old one is moved to `<dir>.old-<pid>` and removed last). load() falls back to
+ * `<dir>.old-*` if a crash hit between the two renames.
+ */
+export async function writeAdapterDir(dir: string, files: { name: string; data: Uint8Array }[]): Promise<void> {
+  const tmp = `${dir}.tmp-${process.pid}`;
+  const old = `${dir}.old-${process.pid}`;
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(tmp, { recursive: true });
+  for (const f of files) await writeFile(path.join(tmp, f.name), f.data);
+  const had = await exists(dir);
+  if (had) await rename(dir, old);
+  await rename(tmp, dir);
+  if (had) await rm(old, { recursive: true, force: true });
 }
 
 const eventLines = (events: LabEvent[]) => events.map((e) => `${JSON.stringify(e, jsonReplacer)}\n`).join('');
@@ -75,17 +94,29 @@ export class FileRunStore implements RunStore {
     const events = parseEvents(await readFile(path.join(dir, EVENTS), 'utf8').catch(() => ''), path.join(dir, EVENTS));
     const model = (await exists(path.join(dir, MODEL))) ? (JSON.parse(await readFile(path.join(dir, MODEL), 'utf8')) as ModelConfig) : undefined;
     let params: RunParam[] = [];
-    const adapterDir = path.join(dir, ADAPTER);
+    let adapterDir = path.join(dir, ADAPTER);
+    if (!(await exists(adapterDir))) {
+      // A crash between writeAdapterDir's two renames leaves only the previous folder, renamed.
+      const old = (await readdir(dir)).find((n) => n.startsWith(`${ADAPTER}.old-`));
+      if (old) adapterDir = path.join(dir, old);
+    }
     if (await exists(adapterDir)) {
       const names = (await readdir(adapterDir)).filter((n) => !n.includes('.tmp-'));
       const files = await Promise.all(names.map(async (name) => ({ name, data: new Uint8Array(await readFile(path.join(adapterDir, name))) })));
-      params = (await importAdapter(files, model)).params;
+      try {
+        params = (await importAdapter(files, model)).params;
+      } catch (e) {
+        throw new Error(`${adapterDir}: ${(e as Error).message}`, { cause: e });
+      }
     }
     return { summary, events, params, ...(model ? { model } : {}) };
   }
 
   async save(rec: RunRecord): Promise<void> {
     const dir = this.runDir(rec.summary.id);
+    // A checkpoint with NaN / Infinity never replaces the adapter on disk (the last good one stays).
+    const bad = firstNonFinite(rec.params);
+    if (bad) throw new Error(`run '${rec.summary.id}': not saved, ${describeNonFinite(bad)}; the adapter on disk is kept`);
     // Export first: a parameter set that does not fit the method is refused before anything is written.
     const adapter = rec.params.length
       ? exportAdapter(rec.summary.config.method, rec.model ?? null, rec.params, modelSourceName(rec.summary.config.model))
@@ -96,11 +127,8 @@ export class FileRunStore implements RunStore {
     if (rec.model) await writeAtomic(path.join(dir, MODEL), `${JSON.stringify(rec.model, null, 2)}\n`);
     else await rm(path.join(dir, MODEL), { force: true });
     const adapterDir = path.join(dir, ADAPTER);
-    await rm(adapterDir, { recursive: true, force: true });
-    if (adapter.length) {
-      await mkdir(adapterDir, { recursive: true });
-      for (const f of adapter) await writeAtomic(path.join(adapterDir, f.name), f.data);
-    }
+    if (adapter.length) await writeAdapterDir(adapterDir, adapter);
+    else await rm(adapterDir, { recursive: true, force: true });
   }
 
   async appendEvents(id: string, events: LabEvent[]): Promise<void> {

@@ -10,7 +10,8 @@ import { epochOrder, getBenchmark, getTemplate, loadMixFor, type AnyRow, type Da
 import type { BenchmarkId, LabEvent, TrainConfig } from '../protocol/lab.ts';
 import { collate, encodeTrainExample, padId, type EncodedExample } from './encode.ts';
 import { lrAt } from './schedule.ts';
-import { trainStep } from './train_step.ts';
+import { SCHEDULES } from './validate_experiment.ts';
+import { guardedTrainStep, NonFiniteStepError, TrainingDivergedError } from './guarded_step.ts';
 
 /** TrainConfig.recomputeLayers defaults to on from this weight size (a ~1B model in f16 and up). */
 export const RECOMPUTE_ABOVE_BYTES = 512 * 2 ** 20;
@@ -118,14 +119,16 @@ export async function runTraining(deps: TrainDeps, o: TrainOptions): Promise<Tra
       const batches = Array.from({ length: accum }, () => collate(nextMicroBatch(), pad));
       const stepTokens = batches.reduce((n, b) => n + b.batch.mask.reduce((a, x) => a + x, 0), 0);
       const lr = lrAt(step, c);
-      const r = trainStep(engine, weights, adapter, opt, batches, { lr, maxGradNorm: c.maxGradNorm, checkpointLayers: recompute });
-      const loss = await r.loss;
-      const gradNorm = r.gradNorm ? await r.gradNorm : null;
-      if (!Number.isFinite(loss)) {
-        throw new Error(
-          `training stopped at step ${step + 1}: the loss became ${loss}. Lower the learning rate (now ${lr.toExponential(2)})` +
-            `${c.maxGradNorm ? '' : ' or set maxGradNorm (gradient clipping)'}; the adapter was not updated further.`,
-        );
+      let loss: number;
+      let gradNorm: number | null;
+      try {
+        ({ loss, gradNorm } = await guardedTrainStep(engine, weights, adapter, opt, batches, { lr, maxGradNorm: c.maxGradNorm, checkpointLayers: recompute }));
+      } catch (e) {
+        if (!(e instanceof NonFiniteStepError)) throw e;
+        throw new TrainingDivergedError(step + 1, e.restored,
+          `training stopped at step ${step + 1}: ${e.message}. Lower the learning rate (now ${lr.toExponential(2)})` +
+            `${c.maxGradNorm ? '' : ' or set maxGradNorm (gradient clipping)'}; ` +
+            (e.restored ? `this step's update was not applied.` : 'the parameters were too large to keep a copy of each step: the last good checkpoint is kept.'));
       }
       losses.push(loss);
       tokens += stepTokens;
@@ -152,7 +155,8 @@ function validate(c: TrainConfig): void {
   };
   if (!Number.isInteger(c.steps) || c.steps < 1) bad(`steps must be a positive integer, got ${c.steps}`);
   if (!Number.isInteger(c.batchSize) || c.batchSize < 1) bad(`batchSize must be a positive integer, got ${c.batchSize}`);
-  if (!(c.lr > 0)) bad(`lr must be positive, got ${c.lr}`);
-  if (!(c.weightDecay >= 0)) bad(`weightDecay must be >= 0, got ${c.weightDecay}`);
+  if (!(c.lr > 0) || !Number.isFinite(c.lr)) bad(`lr must be a finite number > 0, got ${c.lr}`);
+  if (!(c.weightDecay >= 0) || !Number.isFinite(c.weightDecay)) bad(`weightDecay must be a finite number >= 0, got ${c.weightDecay}`);
+  if (c.schedule !== undefined && !SCHEDULES.includes(c.schedule)) bad(`schedule '${c.schedule}' is not known (known: ${SCHEDULES.join(', ')})`);
   if (c.gradAccumulation !== undefined && (!Number.isInteger(c.gradAccumulation) || c.gradAccumulation < 1)) bad('gradAccumulation must be a positive integer');
 }

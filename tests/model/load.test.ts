@@ -41,7 +41,7 @@ describe.skipIf(!haveFixtures)(`loadModelFolder on tiny-llama${fixturesNote}`, (
     const folder = new NodeFolder(tinyDir);
     const m = await loadModelFolder(folder);
     const wrong = parseModelConfig({ ...LLAMA_32_1B, vocab_size: 512, hidden_size: 64, intermediate_size: 128, num_hidden_layers: 4,
-      num_attention_heads: 4, num_key_value_heads: 2, head_dim: 16 });
+      num_attention_heads: 4, num_key_value_heads: 2, head_dim: 16, bos_token_id: 0, eos_token_id: 1 });
     const err = (() => { try { checkWeights(wrong, m.weights); } catch (e) { return e; } })();
     expect(err).toBeInstanceOf(ModelFileError);
     expect((err as Error).message).toMatch(/model\.safetensors: weight 'model\.layers\.0\.mlp\.gate_proj\.weight' has shape \[160, 64\] but config\.json implies \[128, 64\]/);

@@ -1,0 +1,203 @@
+// One validation pass over an experiment config (the CLI's --config file, the UI's form) before
+// anything is loaded, uploaded or trained. Every problem is reported with the file, the field
+// path and the expected form ("run.json: train.lr must be a finite number > 0, got Infinity");
+// names are checked against the known lists (methods, benchmarks, schedules, ...) and unknown
+// keys are refused with the known ones, so a typo ("lastlayers") is not silently ignored.
+// JSON numbers such as 1e999 parse to Infinity, so "finite" is checked everywhere.
+import { METHODS } from '../peft/index.ts';
+import type { BenchmarkId, ExperimentConfig } from '../protocol/lab.ts';
+
+export const TARGET_BENCHMARKS: readonly BenchmarkId[] = ['xnli', 'xquad', 'belebele', 'mgsm', 'toy'];
+export const SCHEDULES = ['cosine', 'constant', 'linear'] as const;
+export const LORA_TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
+const MODEL_KINDS = ['toy', 'url', 'files', 'hf', 'dir'];
+
+/** Every problem found; `message` lists them all, one per line after the first. */
+export class ExperimentConfigError extends Error {
+  override readonly name = 'ExperimentConfigError';
+  constructor(readonly file: string, readonly problems: { field: string; message: string }[]) {
+    super(problems.length === 1 ? problems[0].message : `${file}: ${problems.length} problems:\n  ${problems.map((p) => p.message).join('\n  ')}`);
+  }
+}
+
+type Obj = Record<string, unknown>;
+
+/** `field.key`, or just `key` at the top level (field ''). */
+const at = (field: string, key: string) => (field ? `${field}.${key}` : key);
+
+/** A small checker that records problems instead of throwing at the first one. */
+class Checker {
+  readonly problems: { field: string; message: string }[] = [];
+  constructor(readonly file: string) {}
+
+  bad(field: string, expected: string, got: unknown): void {
+    this.problems.push({ field, message: `${this.file}: ${field} must be ${expected}, got ${show(got)}` });
+  }
+  obj(v: unknown, field: string): Obj | undefined {
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Obj;
+    this.bad(field, 'an object', v);
+    return undefined;
+  }
+  keys(o: Obj, field: string, known: string[]): void {
+    for (const k of Object.keys(o)) {
+      if (!known.includes(k)) this.problems.push({ field: at(field, k), message: `${this.file}: ${at(field, k)} is not a known field (known: ${known.join(', ')})` });
+    }
+  }
+  int(o: Obj, key: string, field: string, min: number, required = false): void {
+    const v = o[key];
+    if (v === undefined) {
+      if (required) this.problems.push({ field: at(field, key), message: `${this.file}: ${at(field, key)} is missing (an integer >= ${min})` });
+      return;
+    }
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) this.bad(at(field, key), `an integer >= ${min}`, v);
+  }
+  num(o: Obj, key: string, field: string, range: { min: number; exclusive: boolean }, required = false): void {
+    const v = o[key];
+    const form = `a finite number ${range.exclusive ? '>' : '>='} ${range.min}`;
+    if (v === undefined) {
+      if (required) this.problems.push({ field: at(field, key), message: `${this.file}: ${at(field, key)} is missing (${form})` });
+      return;
+    }
+    if (typeof v !== 'number' || !Number.isFinite(v) || (range.exclusive ? !(v > range.min) : !(v >= range.min))) this.bad(at(field, key), form, v);
+  }
+  oneOf(o: Obj, key: string, field: string, known: readonly string[], required = false): void {
+    const v = o[key];
+    if (v === undefined) {
+      if (required) this.problems.push({ field: at(field, key), message: `${this.file}: ${at(field, key)} is missing (one of ${known.join(', ')})` });
+      return;
+    }
+    if (typeof v !== 'string' || !known.includes(v)) {
+      this.problems.push({ field: at(field, key), message: `${this.file}: ${at(field, key)} ${show(v)} is not known (known: ${known.join(', ')})` });
+    }
+  }
+  bool(o: Obj, key: string, field: string): void {
+    if (o[key] !== undefined && typeof o[key] !== 'boolean') this.bad(at(field, key), 'true or false', o[key]);
+  }
+  str(o: Obj, key: string, field: string, required = false): void {
+    const v = o[key];
+    if (v === undefined && !required) return;
+    if (typeof v !== 'string' || v.trim() === '') this.bad(at(field, key), 'a non-empty string', v);
+  }
+}
+
+function show(v: unknown): string {
+  if (typeof v === 'number') return String(v); // JSON.stringify(Infinity) would say null
+  if (v === undefined) return 'nothing';
+  const s = JSON.stringify(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/** Throws ExperimentConfigError listing every problem; returns the config typed when there is none. */
+export function validateExperiment(config: unknown, file = 'experiment config'): ExperimentConfig {
+  const c = new Checker(file);
+  const root = c.obj(config, '(top level)');
+  if (root) {
+    c.keys(root, '', ['name', '_comment', 'model', 'method', 'benchmark', 'train', 'eval']);
+    if (root.name !== undefined && typeof root.name !== 'string') c.bad('name', 'a string', root.name);
+    checkModel(c, root.model);
+    checkMethod(c, root.method);
+    c.oneOf(root, 'benchmark', '', TARGET_BENCHMARKS, true);
+    if (root.train !== undefined) checkTrain(c, root.train);
+    if (root.eval !== undefined) {
+      if (!Array.isArray(root.eval)) c.bad('eval', 'a list of evaluations', root.eval);
+      else root.eval.forEach((e, i) => checkEval(c, e, `eval[${i}]`));
+    }
+  }
+  if (c.problems.length) throw new ExperimentConfigError(file, c.problems);
+  return config as ExperimentConfig;
+}
+
+function checkModel(c: Checker, v: unknown): void {
+  const m = c.obj(v, 'model');
+  if (!m) return;
+  c.oneOf(m, 'kind', 'model', MODEL_KINDS, true);
+  const common = ['kind', 'weights'];
+  c.str(m, 'weights', 'model');
+  switch (m.kind) {
+    case 'toy':
+      c.keys(m, 'model', ['kind', 'seed', 'init']);
+      c.int(m, 'seed', 'model', 0);
+      c.oneOf(m, 'init', 'model', ['pretrained', 'random']);
+      break;
+    case 'url':
+      c.keys(m, 'model', [...common, 'baseUrl']);
+      c.str(m, 'baseUrl', 'model', true);
+      break;
+    case 'hf':
+      c.keys(m, 'model', [...common, 'repo', 'revision']);
+      c.str(m, 'repo', 'model', true);
+      c.str(m, 'revision', 'model');
+      break;
+    case 'dir':
+      c.keys(m, 'model', [...common, 'path']);
+      c.str(m, 'path', 'model', true);
+      break;
+    case 'files':
+      c.keys(m, 'model', [...common, 'files']);
+      if (!Array.isArray(m.files) || m.files.length === 0) c.bad('model.files', 'a non-empty list of files', m.files);
+      break;
+  }
+}
+
+function checkMethod(c: Checker, v: unknown): void {
+  const m = c.obj(v, 'method');
+  if (!m) return;
+  const f = 'method';
+  c.keys(m, f, ['method', 'tokens', 'lastLayers', 'layers', 'prefixForm', 'gate', 'gateTanh', 'loraR', 'loraAlpha', 'loraTargets', 'promptInit', 'trainEmbeddings']);
+  c.oneOf(m, 'method', f, METHODS.map((x) => x.id), true);
+  c.int(m, 'tokens', f, 1);
+  c.int(m, 'lastLayers', f, 1);
+  if (m.layers !== undefined && (!Array.isArray(m.layers) || !m.layers.every((l) => Number.isInteger(l) && (l as number) >= 0))) {
+    c.bad('method.layers', 'a list of layer indices (integers >= 0)', m.layers);
+  }
+  c.oneOf(m, 'prefixForm', f, ['hidden', 'kv']);
+  c.oneOf(m, 'gate', f, ['per_head', 'scalar']);
+  c.bool(m, 'gateTanh', f);
+  c.int(m, 'loraR', f, 1);
+  c.num(m, 'loraAlpha', f, { min: 0, exclusive: true });
+  if (m.loraTargets !== undefined) {
+    const t = m.loraTargets;
+    if (!Array.isArray(t) || t.length === 0) c.bad('method.loraTargets', `a non-empty list of ${LORA_TARGETS.join(', ')}`, t);
+    else {
+      t.forEach((x, i) => {
+        if (typeof x !== 'string' || !LORA_TARGETS.includes(x)) {
+          c.problems.push({ field: `method.loraTargets[${i}]`, message: `${c.file}: method.loraTargets[${i}] ${show(x)} is not known (known: ${LORA_TARGETS.join(', ')})` });
+        }
+      });
+    }
+  }
+  c.oneOf(m, 'promptInit', f, ['normal', 'small']);
+  c.bool(m, 'trainEmbeddings', f);
+}
+
+function checkTrain(c: Checker, v: unknown): void {
+  const t = c.obj(v, 'train');
+  if (!t) return;
+  const f = 'train';
+  c.keys(t, f, ['steps', 'batchSize', 'gradAccumulation', 'lr', 'weightDecay', 'warmupSteps', 'schedule', 'maxGradNorm', 'maxSeqLen', 'seed', 'checkpointEvery', 'recomputeLayers']);
+  c.int(t, 'steps', f, 1, true);
+  c.int(t, 'batchSize', f, 1, true);
+  c.int(t, 'gradAccumulation', f, 1);
+  c.num(t, 'lr', f, { min: 0, exclusive: true }, true);
+  c.num(t, 'weightDecay', f, { min: 0, exclusive: false }, true);
+  c.int(t, 'warmupSteps', f, 0);
+  c.oneOf(t, 'schedule', f, SCHEDULES);
+  c.num(t, 'maxGradNorm', f, { min: 0, exclusive: false });
+  c.int(t, 'maxSeqLen', f, 2);
+  c.int(t, 'seed', f, 0, true);
+  c.int(t, 'checkpointEvery', f, 1);
+  c.bool(t, 'recomputeLayers', f);
+}
+
+function checkEval(c: Checker, v: unknown, f: string): void {
+  const e = c.obj(v, f);
+  if (!e) return;
+  c.keys(e, f, ['benchmark', 'languages', 'itemsPerLanguage', 'decoding', 'seed']);
+  c.oneOf(e, 'benchmark', f, TARGET_BENCHMARKS, true);
+  if (!Array.isArray(e.languages) || !e.languages.every((l) => typeof l === 'string' && l.trim() !== '')) {
+    c.bad(`${f}.languages`, 'a list of language codes ([] for the benchmark\'s paper languages)', e.languages);
+  }
+  c.int(e, 'itemsPerLanguage', f, 1);
+  c.oneOf(e, 'decoding', f, ['greedy', 'sample']);
+  c.int(e, 'seed', f, 0);
+}
