@@ -13,18 +13,9 @@ import { openOnnxSource } from '../../src/model/onnx_reader.ts';
 import { SafetensorsFile } from '../../src/model/safetensors.ts';
 import { weightIndexFromOnnx } from '../../src/model/weight_names.ts';
 import { buildSafetensors, f32Bytes, onnxModel } from '../model/helpers.ts';
+import { mulberry32 } from '../../src/engine/random.ts';
 
-/** mulberry32: small, fast, seeded. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 interface Tally {
   cases: number;
