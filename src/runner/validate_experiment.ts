@@ -5,7 +5,7 @@
 // keys are refused with the known ones, so a typo ("lastlayers") is not silently ignored.
 // JSON numbers such as 1e999 parse to Infinity, so "finite" is checked everywhere.
 import { METHODS } from '../peft/index.ts';
-import type { BenchmarkId, ExperimentConfig } from '../protocol/lab.ts';
+import type { BenchmarkId, EvalConfig, ExperimentConfig, MethodConfig, TrainConfig } from '../protocol/lab.ts';
 
 export const TARGET_BENCHMARKS: readonly BenchmarkId[] = ['xnli', 'xquad', 'belebele', 'mgsm', 'toy'];
 export const SCHEDULES = ['cosine', 'constant', 'linear'] as const;
@@ -87,12 +87,24 @@ function show(v: unknown): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
+/**
+ * Every key of T, as a list the compiler checks both ways: a key T lacks is refused, and a field the
+ * protocol gains later fails to compile here until it is listed (and so validated).
+ */
+function allKeys<T>() {
+  return <const K extends readonly (keyof T & string)[]>(keys: K & (Exclude<keyof T, K[number]> extends never ? unknown : { missing: Exclude<keyof T, K[number]> })): string[] => [...keys];
+}
+const EXPERIMENT_KEYS = allKeys<ExperimentConfig>()(['name', '_comment', 'model', 'method', 'benchmark', 'train', 'eval']);
+const METHOD_KEYS = allKeys<MethodConfig>()(['method', 'tokens', 'lastLayers', 'layers', 'prefixForm', 'gate', 'gateTanh', 'loraR', 'loraAlpha', 'loraTargets', 'promptInit', 'trainEmbeddings']);
+const TRAIN_KEYS = allKeys<TrainConfig>()(['steps', 'batchSize', 'gradAccumulation', 'lr', 'weightDecay', 'warmupSteps', 'schedule', 'maxGradNorm', 'maxSeqLen', 'seed', 'checkpointEvery', 'recomputeLayers']);
+const EVAL_KEYS = allKeys<EvalConfig>()(['benchmark', 'languages', 'itemsPerLanguage', 'decoding', 'wording', 'seed']);
+
 /** Throws ExperimentConfigError listing every problem; returns the config typed when there is none. */
 export function validateExperiment(config: unknown, file = 'experiment config'): ExperimentConfig {
   const c = new Checker(file);
   const root = c.obj(config, '(top level)');
   if (root) {
-    c.keys(root, '', ['name', '_comment', 'model', 'method', 'benchmark', 'train', 'eval']);
+    c.keys(root, '', EXPERIMENT_KEYS);
     if (root.name !== undefined && typeof root.name !== 'string') c.bad('name', 'a string', root.name);
     checkModel(c, root.model);
     checkMethod(c, root.method);
@@ -143,7 +155,7 @@ function checkMethod(c: Checker, v: unknown): void {
   const m = c.obj(v, 'method');
   if (!m) return;
   const f = 'method';
-  c.keys(m, f, ['method', 'tokens', 'lastLayers', 'layers', 'prefixForm', 'gate', 'gateTanh', 'loraR', 'loraAlpha', 'loraTargets', 'promptInit', 'trainEmbeddings']);
+  c.keys(m, f, METHOD_KEYS);
   c.oneOf(m, 'method', f, METHODS.map((x) => x.id), true);
   c.int(m, 'tokens', f, 1);
   c.int(m, 'lastLayers', f, 1);
@@ -174,7 +186,7 @@ function checkTrain(c: Checker, v: unknown): void {
   const t = c.obj(v, 'train');
   if (!t) return;
   const f = 'train';
-  c.keys(t, f, ['steps', 'batchSize', 'gradAccumulation', 'lr', 'weightDecay', 'warmupSteps', 'schedule', 'maxGradNorm', 'maxSeqLen', 'seed', 'checkpointEvery', 'recomputeLayers']);
+  c.keys(t, f, TRAIN_KEYS);
   c.int(t, 'steps', f, 1, true);
   c.int(t, 'batchSize', f, 1, true);
   c.int(t, 'gradAccumulation', f, 1);
@@ -192,12 +204,13 @@ function checkTrain(c: Checker, v: unknown): void {
 function checkEval(c: Checker, v: unknown, f: string): void {
   const e = c.obj(v, f);
   if (!e) return;
-  c.keys(e, f, ['benchmark', 'languages', 'itemsPerLanguage', 'decoding', 'seed']);
+  c.keys(e, f, EVAL_KEYS);
   c.oneOf(e, 'benchmark', f, TARGET_BENCHMARKS, true);
   if (!Array.isArray(e.languages) || !e.languages.every((l) => typeof l === 'string' && l.trim() !== '')) {
     c.bad(`${f}.languages`, 'a list of language codes ([] for the benchmark\'s paper languages)', e.languages);
   }
   c.int(e, 'itemsPerLanguage', f, 1);
   c.oneOf(e, 'decoding', f, ['greedy', 'sample']);
+  c.oneOf(e, 'wording', f, ['native', 'english']);
   c.int(e, 'seed', f, 0);
 }
