@@ -96,7 +96,7 @@ describe.skipIf(!haveFixtures)(`failed loads keep the previous model; folders ar
       override slice(start?: number, end?: number): Blob {
         const part = super.slice(start, end);
         if (!failing) return part;
-        return { arrayBuffer: async () => { throw new Error('read error (simulated)'); } } as Blob;
+        return { arrayBuffer: async () => { throw new Error('read error (simulated)'); } } as unknown as Blob;
       }
     }
     await lab.subscribe((e) => {
