@@ -8,7 +8,7 @@ import { MapFolder, UrlFolder } from '../model/file_source.ts';
 import { loadModelFolder, type LoadedModel } from '../model/load.ts';
 import { uploadLlamaWeights, type LlamaWeights } from '../model/llama_gpu.ts';
 import { pretrainedToyModel, toyModel, toyTokenizerOf } from '../model/toy_model.ts';
-import { getMethod, paperPrefixLayers, type Adapter, type MethodSpec } from '../peft/index.ts';
+import { getMethod, type Adapter, type MethodSpec } from '../peft/index.ts';
 import type { DataSource, GroupLookup } from '../data/index.ts';
 import type {
   AdapterInsight, EvalConfig, EvalSummary, ExperimentConfig, InspectOptions, LabApi, LabEvent, LabListener, MethodConfig, ModelInfo, ModelSource, RunSummary,
@@ -20,15 +20,15 @@ import type { RunRecord, RunStore } from './run_store.ts';
 import { runEvaluation } from './evaluate.ts';
 import { RunControl, runTraining } from './trainer.ts';
 import { cachedModels, hubFolder, type HubEnvironment } from './model_download.ts';
-import { estimateMemory, ESTIMATE_TOKENS } from './memory_estimate.ts';
+import { estimateMemory } from './memory_estimate.ts';
 import { importResults, projectFiles, projectZip } from './lab_projects.ts';
 import type { ProjectFile } from './project_export.ts';
+import { modelInfo, sourceName } from './model_info.ts';
 import { checkMemoryFits } from './memory_check.ts';
 import { validateExperiment } from './validate_experiment.ts';
 import { checkEvalData, checkTrainingData } from './validate_data.ts';
 import { allFinite } from './finite_params.ts';
-import { TrainingDivergedError } from './guarded_step.ts';
-import type { RunParam } from './run_store.ts';
+import { keepLastGood, paramsToSave, readParams, type LastGood } from './last_good.ts';
 
 /** `modelCache` and `hfBaseUrl` (HubEnvironment): where Hugging Face downloads are kept and come from. */
 export interface LabEnvironment extends HubEnvironment {
@@ -50,7 +50,7 @@ interface LiveRun {
   events: LabEvent[];
   done: Promise<void>;
   /** The latest finite parameters (0: as initialised) and their step: what a failed run keeps. */
-  lastGood: { step: number; params: RunParam[] } | null;
+  lastGood: LastGood | null;
 }
 
 /** What a load must leave room for: the tokens of one step, and the setting that sets them (for the message). */
@@ -104,7 +104,7 @@ export class Lab implements LabApi {
     // A new load supersedes a download still running for an earlier one.
     this.loading?.abort();
     const loading = (this.loading = new AbortController());
-    const name = source.kind === 'toy' ? (source.init === 'random' ? `toy Llama, random (seed ${source.seed ?? 0})` : 'toy Llama, pretrained on the toy world') : source.kind === 'hf' ? source.repo : source.kind === 'dir' ? source.path : source.kind === 'url' ? source.baseUrl : 'picked folder';
+    const name = sourceName(source);
     let folder: FileFolder | undefined;
     let loaded: LoadedModel;
     try {
@@ -134,15 +134,7 @@ export class Lab implements LabApi {
       throw new Error(`${(e as Error).message}${await this.restore(previous)}`, { cause: e });
     }
     await previous?.folder?.close?.();
-    const mem = estimateMemory(loaded.config, loaded.weights, ESTIMATE_TOKENS);
-    const c = loaded.config;
-    const info: ModelInfo = {
-      name: source.kind === 'files' || source.kind === 'url' ? loaded.weightsPath : name,
-      architecture: c.architecture, layers: c.numLayers, heads: c.numHeads, kvHeads: c.numKvHeads, hiddenSize: c.hiddenSize, headDim: c.headDim,
-      vocabSize: c.vocabSize, dtype: loaded.weights.format === 'onnx' ? 'onnx' : 'safetensors', weightsFile: loaded.weightsPath,
-      parameterCount: parameterCount(loaded), memoryEstimateBytes: mem.weightBytes + mem.stepBytes, largestBufferBytes: mem.largestBufferBytes, weightStorage: mem.storage, adapterMaxBufferBytes: limit, isToy: source.kind === 'toy',
-      paperPrefixLayers: paperPrefixLayers(c.numLayers),
-    };
+    const info = modelInfo(source, loaded, limit);
     this.model = { key, loaded, weights, info, folder };
     this.emit({ type: 'model-ready', info });
     return info;
@@ -230,7 +222,7 @@ export class Lab implements LabApi {
       summary.status = control.stopped ? 'stopped' : 'done';
     } catch (e) {
       summary.status = 'failed';
-      summary.error = (e as Error).message + (await this.keepLastGood(run, e));
+      summary.error = (e as Error).message + (await keepLastGood(run, e));
       emit({ type: 'error', runId: summary.id, message: summary.error });
     }
     emit({ type: 'run-finished', runId: summary.id, summary });
@@ -253,25 +245,9 @@ export class Lab implements LabApi {
     );
   }
 
-  /**
-   * After a failure: the adapter is put back to the last finite parameters (the step before a
-   * diverged one when the trainer could undo it, else the last checkpoint), so what is saved,
-   * exported and evaluated later is the last good adapter. Returns the sentence for the error.
-   */
-  private async keepLastGood(run: LiveRun, e: unknown): Promise<string> {
-    if (!run.adapter || !run.lastGood) return '';
-    const current = await readParams(run.adapter);
-    if (allFinite(current) && e instanceof TrainingDivergedError && e.restored) run.lastGood = { step: e.step - 1, params: current };
-    else if (!allFinite(current)) for (const p of run.lastGood.params) run.adapter.load(p.name, p.data);
-    else return '';
-    run.summary.lastGoodStep = run.lastGood.step;
-    return ` The last good adapter (${run.lastGood.step ? `after step ${run.lastGood.step}` : 'as initialised, before step 1'}) is kept with the run.`;
-  }
-
   private async record(run: LiveRun): Promise<RunRecord> {
-    let params = run.adapter ? await readParams(run.adapter) : [];
     // Non-finite parameters are never saved over good ones.
-    if (!allFinite(params)) params = run.lastGood?.params ?? [];
+    const params = await paramsToSave(run.adapter, run.lastGood);
     return { summary: structuredClone(run.summary), events: [...run.events], params, model: this.model?.loaded.config };
   }
 
@@ -450,26 +426,8 @@ export class Lab implements LabApi {
   }
 }
 
-/** The adapter's parameters read back, in the exchange layout the stores and exports use. */
-async function readParams(adapter: Adapter | null): Promise<RunParam[]> {
-  const out: RunParam[] = [];
-  for (const p of adapter?.params ?? []) out.push({ name: p.name, shape: p.exchangeShape, data: p.toExchange(await p.tensor.readF32()) });
-  return out;
-}
-
 const modelKey = (source: ModelSource) => JSON.stringify(source, (_k, v) => (v instanceof Blob ? `${v.size}` : v));
 
 export function toSpec(m: MethodConfig): MethodSpec {
   return { ...m };
 }
-
-/** Parameters of the loaded weights (the tied lm_head counted once). */
-function parameterCount(m: LoadedModel): number {
-  let n = 0;
-  for (const name of m.weights.names()) {
-    if (name === 'lm_head.weight' && m.config.tieWordEmbeddings) continue; // the embedding itself, counted once
-    n += m.weights.get(name).shape.reduce((a, b) => a * b, 1);
-  }
-  return n;
-}
-
