@@ -9,7 +9,6 @@
 import type { Engine } from '../engine/engine.ts';
 import type { Tensor } from '../engine/tensor.ts';
 import { f32 } from '../engine/engine.ts';
-import { zeroGrad } from '../engine/autograd.ts';
 import type { AdamW } from '../engine/ops/adamw.ts';
 import { clipGradNorm } from '../engine/ops/clip.ts';
 import { reduceInto } from '../engine/ops/reduce.ts';
@@ -17,7 +16,7 @@ import type { LlamaWeights } from '../model/llama_gpu.ts';
 import type { Adapter } from '../peft/types.ts';
 import type { TokenBatch } from '../model/llama.ts';
 import { firstNonFinite, describeNonFinite } from './finite_params.ts';
-import { lossAndGrad, type StepOptions } from './train_step.ts';
+import { accumulateGradients, type StepOptions } from './train_step.ts';
 
 /** Parameter sets up to this size are copied before each update (and read back to check them). */
 export const BACKUP_LIMIT_BYTES = 64 * 2 ** 20;
@@ -52,10 +51,7 @@ export async function guardedTrainStep(
   batches: { batch: TokenBatch; labels: Int32Array }[],
   opts: StepOptions = {},
 ): Promise<GuardedStepResult> {
-  const params = adapter.params.map((p) => p.tensor);
-  zeroGrad(params);
-  const losses = batches.map((b) => lossAndGrad(engine, w, adapter, b.batch, b.labels, 1 / batches.length, { checkpointLayers: opts.checkpointLayers }));
-  const grads = params.map((p) => p.grad).filter((g): g is Tensor => g !== null);
+  const { params, losses, grads } = accumulateGradients(engine, w, adapter, batches, opts);
   const normT = opts.maxGradNorm ? clipGradNorm(grads, opts.maxGradNorm) : l2Norm(grads);
   const lossValues = await Promise.all(losses.map(async (l) => (await l.readF32())[0]));
   losses.forEach((l) => l.dispose());

@@ -45,6 +45,25 @@ export function lossAndGrad(engine: Engine, w: LlamaWeights, adapter: Adapter, b
   }
 }
 
+/**
+ * Zeroes the adapter's gradients and accumulates those of `batches` (each loss scaled by
+ * 1 / batches.length): the part of a step before clipping and the update, shared by trainStep and
+ * the trainer's guarded step.
+ */
+export function accumulateGradients(
+  engine: Engine,
+  w: LlamaWeights,
+  adapter: Adapter,
+  batches: { batch: TokenBatch; labels: Int32Array }[],
+  opts: StepOptions = {},
+): { params: Tensor[]; losses: Tensor[]; grads: Tensor[] } {
+  const params = adapter.params.map((p) => p.tensor);
+  zeroGrad(params);
+  const losses = batches.map((b) => lossAndGrad(engine, w, adapter, b.batch, b.labels, 1 / batches.length, { checkpointLayers: opts.checkpointLayers }));
+  const grads = params.map((p) => p.grad).filter((g): g is Tensor => g !== null);
+  return { params, losses, grads };
+}
+
 export function trainStep(
   engine: Engine,
   w: LlamaWeights,
@@ -53,10 +72,7 @@ export function trainStep(
   batches: { batch: TokenBatch; labels: Int32Array }[],
   opts: StepOptions = {},
 ): StepResult {
-  const params = adapter.params.map((p) => p.tensor);
-  zeroGrad(params);
-  const losses = batches.map((b) => lossAndGrad(engine, w, adapter, b.batch, b.labels, 1 / batches.length, { checkpointLayers: opts.checkpointLayers }));
-  const grads = params.map((p) => p.grad).filter((g): g is Tensor => g !== null);
+  const { params, losses, grads } = accumulateGradients(engine, w, adapter, batches, opts);
   const norm = opts.maxGradNorm ? clipGradNorm(grads, opts.maxGradNorm) : null;
   optimizer.step(params, opts.lr);
   const loss = Promise.all(losses.map(async (l) => (await l.readF32())[0])).then((v) => {
