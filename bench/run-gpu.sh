@@ -31,25 +31,16 @@ mkdir -p "$OUT"
 : > "$OUT/summary.md.steps"
 
 if [ "$DRY_RUN" = 1 ]; then
-  NODE="${NODE:-node}"
-  export PREFIX_LAB_DAWN_MODULE="${PREFIX_LAB_DAWN_MODULE:-$PWD/node_modules/webgpu}"
   OPS_ARGS="${OPS_ARGS:---sample 1 --tiles SMALL,W64_K4}"
   PARITY_ARGS="${PARITY_ARGS:---weights model.safetensors --cases prefix_hidden}"
   TUNE_ARGS="${TUNE_ARGS:---shapes tiny --only q_proj --tiles SMALL,W64 --reps 1 --batch 1 --seq 16}"
   BENCH_ARGS="${BENCH_ARGS:---shapes tiny --only matmul --layers 1 --reps 1 --batch 1 --seq 16}"
   NORECOMPUTE_ARGS="${NORECOMPUTE_ARGS:---shapes tiny --layers 1 --batch 1 --seq 16 --reps 1}"
   TORCH_ARGS="${TORCH_ARGS:---layers 1 --batch 1 --seq 16 --only matmul --reps 1}"
-else
-  for f in .gl/*.deb; do dpkg -x "$f" /; done
-  ldconfig
-  mkdir -p /tmp/n
-  xz -dc "$DEVWORK/node.xz" > /tmp/n/node && chmod +x /tmp/n/node
-  xz -dc "$DEVWORK/dawn.node.xz" > /tmp/n/dawn.node
-  NODE=/tmp/n/node
-  export VK_ICD_FILENAMES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-  export PREFIX_LAB_DAWN_MODULE=/tmp/n/dawn.node
 fi
-export PREFIX_LAB_SHADERS_DIR="$PWD/shaders"
+# NODE, Dawn's module and the WGSL folder: the card's driver and the carried node, or this machine's.
+# shellcheck source=bench/device-env.sh
+source bench/device-env.sh
 B="$DEVWORK/bench"
 (nvidia-smi || echo "no nvidia-smi on this machine") > "$OUT/nvidia-smi.txt" 2>&1
 

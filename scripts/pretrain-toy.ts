@@ -1,4 +1,5 @@
-// npm run pretrain:toy -- [--seed 1] [--steps 700] [--out public/toy-model] [--check N]
+// npm run pretrain:toy -- [--seed 1] [--steps 700] [--batch 16] [--lr 3e-3] [--merges 0] [--corpus JSON]
+//                         [--out public/toy-model] [--check N]
 // Pretrains the embedded toy model on the toy-world corpus (src/runner/pretrain_toy.ts) with the
 // engine on Dawn (PREFIX_LAB_DAWN_BACKEND=opengles is the fastest backend on a CPU-only machine and
 // is set here unless you chose one), prints the loss curve, and writes
@@ -8,20 +9,20 @@
 // A checkpoint (<out>/checkpoint.safetensors) is written every 50 steps and resumed from when present.
 // --check N: runs the first N steps only and compares them with <out>/pretrain.json (the shipped
 // curve): exit 1 when any loss differs by more than 1e-4.
+// --corpus '{"restate":0.75}': the corpus's shares of restatements, questions and repeats
+// (src/data/toy/corpus.ts CorpusMix; what scripts/toy-sweep.ts varies).
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 process.env.PREFIX_LAB_DAWN_BACKEND ??= 'opengles';
 const { nodeEngine } = await import('../src/engine/dawn.ts');
-const { pretrainToy, PRETRAIN_DEFAULTS } = await import('../src/runner/pretrain_toy.ts');
+const { pretrainToy, PRETRAIN_DEFAULTS, toyWeightsFile } = await import('../src/runner/pretrain_toy.ts');
 const { checkpointToSafetensors, checkpointFromSafetensors } = await import('../src/runner/pretrain_checkpoint.ts');
-const { writeSafetensors } = await import('../src/model/safetensors_writer.ts');
 const { toyConfigJson } = await import('../src/model/toy_model.ts');
-const { TOKENIZER_METADATA_KEY } = await import('../src/model/toy_bpe.ts');
 
 const { values } = parseArgs({
   options: {
-    seed: { type: 'string' }, steps: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, merges: { type: 'string' },
+    seed: { type: 'string' }, steps: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, merges: { type: 'string' }, corpus: { type: 'string' },
     out: { type: 'string', default: 'public/toy-model' }, check: { type: 'string' },
   },
 });
@@ -38,7 +39,18 @@ const cfg = {
   batch: num(values.batch, PRETRAIN_DEFAULTS.batch, 'batch'),
   lr: num(values.lr, PRETRAIN_DEFAULTS.lr, 'lr'),
   merges: values.merges === '0' ? 0 : num(values.merges, PRETRAIN_DEFAULTS.merges, 'merges'),
+  ...(values.corpus ? { corpus: parseCorpus(values.corpus) } : {}),
 };
+function parseCorpus(text: string): Record<string, number> {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new Error(`--corpus must be a JSON object such as '{"restate":0.75}', got '${text}'`);
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error(`--corpus must be a JSON object such as '{"restate":0.75}', got '${text}'`);
+  return v as Record<string, number>;
+}
 const out = path.resolve(values.out as string);
 const check = values.check === undefined ? 0 : num(values.check, 0, 'check');
 
@@ -79,11 +91,7 @@ const result = await pretrainToy(engine, cfg, {
   },
 });
 const seconds = (Date.now() - t0) / 1000;
-const tensors = result.params.map((p) => ({ name: p.name, shape: p.shape, dtype: 'F32' as const, data: p.data }));
-// A BPE tokenizer (--merges N) travels inside the weights file (src/model/toy_bpe.ts), so the model is one file.
-const meta: Record<string, string> = { format: 'pt', producer: 'prefix-lab scripts/pretrain-toy.ts', seed: String(cfg.seed), steps: String(cfg.steps) };
-if (result.tokenizer.merges.length > 0) meta[TOKENIZER_METADATA_KEY] = JSON.stringify(result.tokenizer);
-writeFileSync(path.join(out, 'model.safetensors'), writeSafetensors(tensors, meta));
+writeFileSync(path.join(out, 'model.safetensors'), toyWeightsFile(result.params, result.tokenizer, { producer: 'prefix-lab scripts/pretrain-toy.ts', seed: String(cfg.seed), steps: String(cfg.steps) }));
 const vocab = 259 + result.tokenizer.merges.length;
 writeFileSync(path.join(out, 'config.json'), `${JSON.stringify(toyConfigJson(vocab), null, 2)}\n`);
 const record = {

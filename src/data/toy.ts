@@ -29,7 +29,7 @@ import { toyCorpusDocuments, toyCorpusStream, type CorpusDocument, type CorpusOp
 import { questionWords, sceneWords, sentence, word, type Scene } from './toy/grammar.ts';
 import type { MultipleChoiceRow } from './types.ts';
 
-export { SHARED_NAMES, type CorpusDocument, type CorpusOptions, type SceneFacts } from './toy/corpus.ts';
+export { CORPUS_MIX, SHARED_NAMES, type CorpusDocument, type CorpusMix, type CorpusOptions, type SceneFacts } from './toy/corpus.ts';
 export { TOY_LANGUAGE_CODES, TOY_LANGUAGES, toyLanguage, toyLanguageInfo, type ToyLanguage } from './toy/languages.ts';
 
 export type ToyLevel = 'match' | 'bind';

@@ -8,10 +8,13 @@ import { AdamW, type AdamWState } from '../engine/ops/adamw.ts';
 import { clipGradNorm } from '../engine/ops/clip.ts';
 import { zeroGrad } from '../engine/autograd.ts';
 import type { Tensor } from '../engine/tensor.ts';
-import { toyCorpusDocs } from '../data/index.ts';
+import { toyCorpusDocs, type CorpusMix } from '../data/index.ts';
 import { uploadLlamaWeights } from '../model/llama_gpu.ts';
-import { toyModel } from '../model/toy_model.ts';
-import { toyBpeTokenizer, trainByteBpe, type ToyBpeSpec } from '../model/toy_bpe.ts';
+import { parseModelConfig } from '../model/config.ts';
+import { expectedWeightShapes } from '../model/llama_weights.ts';
+import { writeSafetensors } from '../model/safetensors_writer.ts';
+import { toyConfigJson, toyModel } from '../model/toy_model.ts';
+import { TOKENIZER_METADATA_KEY, toyBpeTokenizer, trainByteBpe, type ToyBpeSpec } from '../model/toy_bpe.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
 import { fullFinetuneMethod } from '../peft/full_finetune.ts';
 import { lrAt } from './schedule.ts';
@@ -31,6 +34,8 @@ export interface PretrainConfig {
   maxGradNorm: number;
   /** BPE merges learnt from the corpus before training (0: byte tokens only). */
   merges: number;
+  /** The corpus's shares of restatements, questions and repeats (absent: the shipped CORPUS_MIX). */
+  corpus?: Partial<CorpusMix>;
 }
 
 export const PRETRAIN_DEFAULTS: PretrainConfig = {
@@ -41,10 +46,10 @@ export const PRETRAIN_DEFAULTS: PretrainConfig = {
 const BPE_DOCUMENTS = 4000;
 
 /** The tokenizer of a pretraining run: bytes, or BPE learnt from the first documents of the seed's corpus. */
-export function pretrainTokenizer(seed: number, merges: number): { spec: ToyBpeSpec; tokenizer: Tokenizer } {
+export function pretrainTokenizer(seed: number, merges: number, mix?: Partial<CorpusMix>): { spec: ToyBpeSpec; tokenizer: Tokenizer } {
   const texts: string[] = [];
   if (merges <= 0) return { spec: { type: 'byte-bpe', merges: [] }, tokenizer: toyBpeTokenizer() };
-  for (const d of toyCorpusDocs({ seed })) {
+  for (const d of toyCorpusDocs({ seed, mix })) {
     if (texts.length >= BPE_DOCUMENTS) break;
     texts.push(`${d.text}\n`);
   }
@@ -70,12 +75,12 @@ export interface PretrainResult {
  * Token windows of the corpus stream: documents joined by a newline and cut into windows of
  * seq - 1 tokens, each prefixed with BOS. Window i is the same for a given seed whatever the count.
  */
-export function corpusWindows(seed: number, seq: number, count: number, tok: Tokenizer = toyBpeTokenizer()): Int32Array[] {
+export function corpusWindows(seed: number, seq: number, count: number, tok: Tokenizer = toyBpeTokenizer(), mix?: Partial<CorpusMix>): Int32Array[] {
   const per = seq - 1;
   const out: Int32Array[] = [];
   let buf: number[] = [];
   if (count <= 0) return out;
-  for (const d of toyCorpusDocs({ seed })) {
+  for (const d of toyCorpusDocs({ seed, mix })) {
     buf.push(...tok.encode(`${d.text}\n`, { addSpecialTokens: false }));
     while (buf.length >= per && out.length < count) {
       out.push(Int32Array.from([tok.bosId as number, ...buf.slice(0, per)]));
@@ -101,7 +106,7 @@ export async function pretrainToy(
     stopAfter?: number;
   } = {},
 ): Promise<PretrainResult> {
-  const { spec, tokenizer } = pretrainTokenizer(cfg.seed, cfg.merges ?? 0);
+  const { spec, tokenizer } = pretrainTokenizer(cfg.seed, cfg.merges ?? 0, cfg.corpus);
   const model = toyModel(cfg.seed, tokenizer);
   const frozen = await uploadLlamaWeights(engine, model.config, model.weights, { storage: 'f32' });
   const adapter = fullFinetuneMethod.create(engine, model.config, { method: 'full' }, { weights: frozen });
@@ -119,7 +124,7 @@ export async function pretrainToy(
     start = hooks.resume.step;
     losses.push(...hooks.resume.losses);
   }
-  const windows = corpusWindows(cfg.seed, cfg.seq, cfg.steps * cfg.batch, tokenizer);
+  const windows = corpusWindows(cfg.seed, cfg.seq, cfg.steps * cfg.batch, tokenizer, cfg.corpus);
   const snapshot = async (step: number): Promise<PretrainState> => ({
     step,
     losses: [...losses],
@@ -160,3 +165,22 @@ export async function pretrainToy(
   }
 }
 
+
+/**
+ * A weights file in the shipped layout (HF names, f32, tied lm_head stored once as the embedding;
+ * a BPE tokenizer in the metadata) from trained parameters, whether final or a checkpoint's.
+ */
+export function toyWeightsFile(params: { name: string; data: Float32Array }[], tokenizer: ToyBpeSpec, metadata: Record<string, string> = {}): Uint8Array {
+  const config = parseModelConfig(toyConfigJson(259 + tokenizer.merges.length), 'toy config');
+  const shapes = expectedWeightShapes(config);
+  const tensors = params.map((p) => {
+    const shape = shapes.get(p.name);
+    if (!shape) throw new Error(`toy weights: '${p.name}' is not a weight of the toy model`);
+    if (shape.reduce((a, b) => a * b, 1) !== p.data.length) throw new Error(`toy weights: '${p.name}' has ${p.data.length} values, the toy model's [${shape}] needs ${shape.reduce((a, b) => a * b, 1)}`);
+    return { name: p.name, shape, dtype: 'F32' as const, data: p.data };
+  });
+  const meta: Record<string, string> = { format: 'pt', ...metadata };
+  // A BPE tokenizer (--merges N) travels inside the weights file (toy_bpe.ts), so the model is one file.
+  if (tokenizer.merges.length > 0) meta[TOKENIZER_METADATA_KEY] = JSON.stringify(tokenizer);
+  return writeSafetensors(tensors, meta);
+}

@@ -16,7 +16,7 @@ const FIXTURES = path.resolve(ROOT, '../shared/fixtures');
 const work = mkdtempSync(path.join(tmpdir(), 'device-recipe-'));
 const devwork = path.join(work, 'devwork');
 // ~60 s for the first run on an idle 2-core machine; generous so that load from other jobs does not fail it.
-const RUN_TIMEOUT = 300_000;
+const RUN_TIMEOUT = 420_000;
 
 function runRecipe(out: string, env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync('bash', ['bench/run-gpu.sh'], {
@@ -38,7 +38,8 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe('device recipe (bench/run-gpu.sh, DRY_RUN=1 on SwiftShader)', () => {
   it('runs the checks first, then tuning, bench rows and the comparison, and leaves all of them in $OUT', () => {
     const out = path.join(work, 'pass');
-    const r = runRecipe(out, {});
+    // The op check's 60 s device limit is for a card; here, under other jobs' load, SwiftShader needs longer.
+    const r = runRecipe(out, { T_OPS: '180' });
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
     const summary = readFileSync(path.join(out, 'summary.md'), 'utf8');
     const order = ['- op check: ok', '- parity: ok', '- matmul tuning: ok', '- WebGPU bench: ok', '- WebGPU training step without recomputation: ok', '- PyTorch + peft'];

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { OBJECTS, SUBJECTS } from '../../src/data/toy/lexicon.ts';
 import { questionWords, sentence } from '../../src/data/toy/grammar.ts';
-import { isEvalScene, SHARED_NAMES, TOY_DEFAULTS, TOY_LANGUAGES, toyCorpus, toySplits } from '../../src/data/toy.ts';
+import { CORPUS_MIX, isEvalScene, SHARED_NAMES, TOY_DEFAULTS, TOY_LANGUAGES, toyCorpus, toySplits } from '../../src/data/toy.ts';
 
 const N = 6000;
 const docs = toyCorpus(N, { seed: 1 });
@@ -14,6 +14,23 @@ describe('toy pretraining corpus', () => {
   it('is deterministic from its seed, prefix-stable, and changes with the seed', () => {
     expect(toyCorpus(200, { seed: 1 })).toEqual(docs.slice(0, 200));
     expect(toyCorpus(50, { seed: 2 }).map((d) => d.text)).not.toEqual(docs.slice(0, 50).map((d) => d.text));
+  });
+
+  it('mix: the default shares give the shipped stream; others change what is restated, asked and repeated', () => {
+    expect(toyCorpus(300, { seed: 1, mix: { ...CORPUS_MIX } })).toEqual(docs.slice(0, 300));
+    const count = (ds: typeof docs, re: RegExp) => ds.reduce((n, d) => n + (d.langs[0] === 'en' && d.kind === 'monolingual' ? (d.text.match(re) ?? []).length : 0), 0);
+    const more = toyCorpus(3000, { seed: 1, mix: { restate: 1, objectQuestion: 0.6, subjectQuestion: 0.1 } });
+    console.log(`en copulas ${count(docs.slice(0, 3000), / is [a-z]+\./g)} -> ${count(more, / is [a-z]+\./g)}, what-questions ${count(docs.slice(0, 3000), /what\?/g)} -> ${count(more, /what\?/g)}`);
+    expect(count(more, / is [a-z]+\./g)).toBeGreaterThan(1.2 * count(docs.slice(0, 3000), / is [a-z]+\./g));
+    expect(count(more, /what\?/g)).toBeGreaterThan(2 * count(docs.slice(0, 3000), /what\?/g));
+    // repeat: a monolingual paragraph written twice in a row, its scenes stated twice.
+    const rep = toyCorpus(400, { seed: 1, mix: { repeat: 1 } }).filter((d) => d.kind === 'monolingual');
+    for (const d of rep.slice(0, 50)) {
+      const half = (d.text.length - (TOY_LANGUAGES.find((l) => l.code === d.langs[0])?.spaces ? 1 : 0)) / 2;
+      expect(d.text.slice(0, half), d.text).toBe(d.text.slice(d.text.length - half));
+    }
+    expect(() => toyCorpus(1, { mix: { restate: 1.5 } })).toThrow(/corpus mix 'restate' must be a share in \[0, 1\], got 1.5/);
+    expect(() => toyCorpus(1, { mix: { subjectQuestion: 0.6, objectQuestion: 0.6 } })).toThrow(/subjectQuestion \+ objectQuestion must be at most 1, got 1.2/);
   });
 
   it('writes every language, more for high-resource ones, with parallel and code-switched documents', () => {

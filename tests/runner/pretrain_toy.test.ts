@@ -3,7 +3,8 @@
 // shapes (batch 2 x 32 tokens); the shipped run's curve is checked in tests/integration.
 import { describe, expect, it } from 'vitest';
 import { nodeEngine } from '../../src/engine/dawn.ts';
-import { corpusWindows, PRETRAIN_DEFAULTS, pretrainToy, type PretrainState } from '../../src/runner/pretrain_toy.ts';
+import { corpusWindows, PRETRAIN_DEFAULTS, pretrainToy, toyWeightsFile, type PretrainState } from '../../src/runner/pretrain_toy.ts';
+import { pretrainedToyModel } from '../../src/model/toy_model.ts';
 import { checkpointFromSafetensors, checkpointToSafetensors } from '../../src/runner/pretrain_checkpoint.ts';
 
 const cfg = { ...PRETRAIN_DEFAULTS, steps: 4, batch: 2, seq: 32, warmup: 1 };
@@ -36,6 +37,18 @@ describe('toy pretraining', () => {
     resumed.params.forEach((p, i) => p.data.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - straight.params[i].data[j])))));
     console.log(`resumed vs straight: max |param diff| ${worst}`);
     expect(worst).toBe(0);
+  });
+
+  it('writes its weights (final or a checkpoint\'s) as a file the lab loads, BPE tokenizer included', async () => {
+    const engine = await nodeEngine();
+    const run = await pretrainToy(engine, { ...cfg, steps: 1, merges: 12, corpus: { repeat: 0.5 } });
+    expect(run.tokenizer.merges).toHaveLength(12);
+    const model = await pretrainedToyModel(toyWeightsFile(run.params, run.tokenizer));
+    expect(model.config.vocabSize).toBe(259 + 12);
+    expect(model.tokenizer?.vocabSize).toBe(259 + 12);
+    for (const p of run.params) expect(await model.weights.get(p.name).read(), p.name).toEqual(p.data);
+    expect(() => toyWeightsFile([{ name: 'model.norm.weight', data: new Float32Array(3) }], run.tokenizer)).toThrow(/'model.norm.weight' has 3 values, the toy model's \[64\] needs 64/);
+    expect(() => toyWeightsFile([{ name: 'model.extra', data: new Float32Array(1) }], run.tokenizer)).toThrow(/'model.extra' is not a weight of the toy model/);
   });
 });
 

@@ -28,7 +28,26 @@ export interface CorpusOptions {
   seed?: number;
   /** Longest document in UTF-8 bytes (the byte tokenizer adds BOS: keep it below the training length). */
   maxBytes?: number;
+  /** How often the text restates, asks and repeats (defaults: CORPUS_MIX, the shipped corpus). */
+  mix?: Partial<CorpusMix>;
 }
+
+/**
+ * The shares that decide how much of the corpus rewards reading back from context: what a
+ * pretraining sweep (scripts/toy-sweep.ts) varies to find a model that copies.
+ */
+export interface CorpusMix {
+  /** A copula ("The ball is green.") restating an object colour the scene already gave. */
+  restate: number;
+  /** A clause followed by a who-question about its subject, answered. */
+  subjectQuestion: number;
+  /** A clause followed by a what-question about its object, answered with the noun phrase. */
+  objectQuestion: number;
+  /** A monolingual document written twice in a row (a page read again: the plainest copy signal). */
+  repeat: number;
+}
+
+export const CORPUS_MIX: CorpusMix = { restate: 0.5, subjectQuestion: 0.2, objectQuestion: 0.2, repeat: 0 };
 
 /** The facts a document states about one scene: what the no-leak check compares with the test items. */
 export interface SceneFacts {
@@ -71,7 +90,7 @@ interface Clause {
   facts: SceneFacts;
 }
 
-function drawClause(rng: Rng, reserved: (f: Required<SceneFacts>) => boolean): Clause {
+function drawClause(rng: Rng, reserved: (f: Required<SceneFacts>) => boolean, mix: CorpusMix): Clause {
   for (;;) {
     const subject: NounPhrase = rng() < 0.2 ? { name: pick(rng, SHARED_NAMES) } : { noun: pick(rng, SUBJECTS) };
     if (subject.noun && rng() < 0.3) subject.color = pick(rng, COLORS);
@@ -82,13 +101,13 @@ function drawClause(rng: Rng, reserved: (f: Required<SceneFacts>) => boolean): C
     if (rng() < 0.15) object.count = 2 + randInt(rng, 8);
     const verb = pick(rng, VERBS);
     const copulas: Clause['copulas'] = [];
-    if (!inScene || rng() < 0.5) copulas.push({ noun: object.noun as string, color });
+    if (!inScene || rng() < mix.restate) copulas.push({ noun: object.noun as string, color });
     if (subject.noun && subject.color && rng() < 0.5) copulas.push({ noun: subject.noun, color: subject.color });
     const facts: Required<SceneFacts> = { subject: subject.name ?? (subject.noun as string), verb, object: object.noun as string, objectColor: color };
     // Redraw instead of stating a reserved (evaluation) scene, in any language.
     if (subject.noun && reserved(facts)) continue;
     const r = rng();
-    const question = r < 0.2 ? 'subject' : r < 0.4 ? 'object' : undefined;
+    const question = r < mix.subjectQuestion ? 'subject' : r < mix.subjectQuestion + mix.objectQuestion ? 'object' : undefined;
     return { scene: { subject, verb, object }, copulas, question, facts };
   }
 }
@@ -124,6 +143,9 @@ export function toyCorpusDocuments(count: number, reserved: (f: Required<SceneFa
 export function* toyCorpusStream(reserved: (f: Required<SceneFacts>) => boolean, opts: CorpusOptions = {}): Generator<CorpusDocument> {
   const rng = mulberry32(deriveSeed(opts.seed ?? 0, 'toy-corpus'));
   const maxBytes = opts.maxBytes ?? 160;
+  const mix = { ...CORPUS_MIX, ...opts.mix };
+  for (const [k, v] of Object.entries(mix)) if (!(v >= 0 && v <= 1)) throw new Error(`corpus mix '${k}' must be a share in [0, 1], got ${v}`);
+  if (mix.subjectQuestion + mix.objectQuestion > 1) throw new Error(`corpus mix: subjectQuestion + objectQuestion must be at most 1, got ${mix.subjectQuestion + mix.objectQuestion}`);
   const enc = new TextEncoder();
   const fits = (s: string) => enc.encode(s).length <= maxBytes;
   for (;;) {
@@ -140,7 +162,7 @@ export function* toyCorpusStream(reserved: (f: Required<SceneFacts>) => boolean,
     let text = '';
     const scenes: SceneFacts[] = [];
     for (let n = 0; n < 4; n++) {
-      const clause = drawClause(rng, reserved);
+      const clause = drawClause(rng, reserved, mix);
       const piece = writers.map((l) => writeClause(l, clause));
       const next = kind === 'parallel' ? joinParallel(text, piece, langs) : joinMono(text, piece[0], langs[0]);
       if (!fits(next)) break;
@@ -148,6 +170,8 @@ export function* toyCorpusStream(reserved: (f: Required<SceneFacts>) => boolean,
       scenes.push(clause.facts);
     }
     if (scenes.length === 0) continue; // one clause longer than maxBytes (long scripts): draw again
+    // Drawn only when asked for, so the default mix keeps the shipped stream bit for bit.
+    if (mix.repeat > 0 && kind === 'monolingual' && rng() < mix.repeat) text = joinMono(text, text, langs[0]);
     yield { kind, langs: langs.map((l) => l.code), text, scenes };
   }
 }
