@@ -28,6 +28,10 @@ export interface ModelInfo {
   parameterCount: number;
   /** Estimated GPU bytes for weights plus a training step at batch 4 x 256. */
   memoryEstimateBytes: number;
+  /** GPU bytes of the frozen weights alone; with stepBytesPerToken, Setup's estimate for its own batch size. */
+  weightBytes?: number;
+  /** GPU bytes a training step needs per token of the batch (activations, logits and their gradient). */
+  stepBytesPerToken?: number;
   /** The largest single buffer such a step needs (weights are split, so usually the logits). */
   largestBufferBytes: number;
   /** How the frozen matrices are stored on the GPU. */

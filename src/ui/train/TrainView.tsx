@@ -1,6 +1,6 @@
 // Start, pause, resume and stop a run with the Setup settings; watch its loss, speed and time left.
 import { useState } from 'react';
-import { benchmarkMeta, methodMeta, useLabStore } from '../../store/index.ts';
+import { benchmarkMeta, methodMeta, startBlocker, useLabStore } from '../../store/index.ts';
 import { Meter } from '../common/controls.tsx';
 import { downloadBytes } from '../common/download.ts';
 import { formatCount, formatDuration } from '../format.ts';
@@ -30,6 +30,7 @@ export function TrainView() {
   const run = useLabStore((s) => (s.activeRunId ? s.runs[s.activeRunId] : undefined));
   const live = useLabStore((s) => (s.activeRunId ? s.live[s.activeRunId] : undefined));
   const modelReady = useLabStore((s) => s.model.status === 'ready');
+  const blocker = useLabStore(startBlocker);
   const starting = useLabStore((s) => s.starting);
   const startRun = useLabStore((s) => s.startRun);
   const pauseRun = useLabStore((s) => s.pauseRun);
@@ -68,7 +69,8 @@ export function TrainView() {
           <button
             type="button"
             className="primary"
-            disabled={!modelReady || starting || active}
+            disabled={blocker !== null || starting || active}
+            aria-describedby={blocker ? 'start-blocked' : undefined}
             onClick={() => void startRun({ name }).then((id) => id && setName(''))}
             data-testid="btn-train"
           >
@@ -112,7 +114,11 @@ export function TrainView() {
             {exporting ? 'Exporting…' : 'Export as training project'}
           </button>
         </div>
-        {!modelReady && <p className="hint">Load a model in Setup first.</p>}
+        {blocker && (
+          <p className="hint" id="start-blocked" data-testid="start-blocked">
+            {blocker}
+          </p>
+        )}
       </section>
 
       <section className="panel" aria-labelledby="progress-heading" data-testid="train-progress-panel">
