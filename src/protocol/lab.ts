@@ -214,6 +214,30 @@ export interface CachedModel {
   savedAt: string;
 }
 
+/**
+ * One evaluation item scored (sent per item as each small batch completes): where the evaluation
+ * stands in its language and overall, its speed, and the time it has left at that speed.
+ */
+export interface EvalItemEvent {
+  type: 'eval-item';
+  runId: string;
+  benchmark: BenchmarkId;
+  language: string;
+  index: number;
+  correct?: boolean;
+  score?: number;
+  /** Items scored / to score in this language. */
+  done: number;
+  total: number;
+  /** Items scored / to score over every language of this evaluation. */
+  evalDone: number;
+  evalTotal: number;
+  /** Seconds this evaluation has run, items per second so far, and seconds left at that rate. */
+  seconds: number;
+  itemsPerSecond: number;
+  secondsLeft: number;
+}
+
 export type LabEvent =
   | { type: 'model-progress'; loaded: number; total: number; what: string }
   | DownloadEvent
@@ -221,9 +245,10 @@ export type LabEvent =
   /** A Hugging Face load failed in a way an access token (or another one) may fix: the page asks for one. */
   | { type: 'hub-auth'; repo: string; need: 'gated' | 'unauthorized' | 'token-refused' }
   | { type: 'run-started'; runId: string; config: ExperimentConfig }
-  | { type: 'step'; runId: string; step: number; loss: number; lr: number; gradNorm: number | null; tokensPerSecond: number; secondsLeft: number | null }
+  /** One training step; `seconds`: training time so far (absent from runs saved before it was sent). */
+  | { type: 'step'; runId: string; step: number; loss: number; lr: number; gradNorm: number | null; tokensPerSecond: number; secondsLeft: number | null; seconds?: number }
   | { type: 'checkpoint'; runId: string; step: number }
-  | { type: 'eval-item'; runId: string; benchmark: BenchmarkId; language: string; index: number; correct?: boolean; score?: number }
+  | EvalItemEvent
   | { type: 'eval-language'; runId: string; benchmark: BenchmarkId; language: string; metrics: MetricValues; items: number; intervals?: Record<string, MetricInterval> }
   | { type: 'run-finished'; runId: string; summary: RunSummary }
   | { type: 'warning'; message: string; runId?: string }

@@ -138,6 +138,7 @@ export async function runTraining(deps: TrainDeps, o: TrainOptions): Promise<Tra
         type: 'step', runId: o.runId, step: step + 1, loss, lr, gradNorm,
         tokensPerSecond: tokens / Math.max(seconds, 1e-9),
         secondsLeft: ((c.steps - step - 1) * seconds) / (step + 1),
+        seconds,
       });
       if (c.checkpointEvery && (step + 1) % c.checkpointEvery === 0 && o.onCheckpoint) {
         await o.onCheckpoint(step + 1);

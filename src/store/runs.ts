@@ -34,6 +34,16 @@ export interface LiveRun {
   evalItems: number | null;
   /** Items scored so far per language. */
   evalDone: Record<string, number>;
+  /** Items to score per language (from the evaluator; before it starts, the request). */
+  evalTotals: Record<string, number>;
+  /** Training seconds so far (null: no step yet). */
+  trainSeconds: number | null;
+  /** The evaluation's own figures from its latest item: seconds run, items/s, seconds left, items done / to do. */
+  evalSeconds: number | null;
+  itemsPerSecond: number | null;
+  evalSecondsLeft: number | null;
+  evalItemsDone: number;
+  evalItemsTotal: number | null;
 }
 
 export interface Notice {
@@ -100,6 +110,13 @@ export function newLive(config: ExperimentConfig): LiveRun {
     evalLanguages: ev ? [...ev.languages] : [],
     evalItems: ev?.itemsPerLanguage ?? null,
     evalDone: {},
+    evalTotals: {},
+    trainSeconds: null,
+    evalSeconds: null,
+    itemsPerSecond: null,
+    evalSecondsLeft: null,
+    evalItemsDone: 0,
+    evalItemsTotal: ev?.itemsPerLanguage ? ev.itemsPerLanguage * ev.languages.length : null,
   };
 }
 
@@ -291,6 +308,12 @@ export const createRunsSlice: LabSlice<RunsSlice> = (set, get, _store, deps) => 
             evalLanguages: cfg.languages,
             evalItems: cfg.itemsPerLanguage ?? null,
             evalDone: {},
+            evalTotals: {},
+            evalSeconds: null,
+            itemsPerSecond: null,
+            evalSecondsLeft: null,
+            evalItemsDone: 0,
+            evalItemsTotal: cfg.itemsPerLanguage ? cfg.itemsPerLanguage * cfg.languages.length : null,
           },
         },
       }));
@@ -448,6 +471,7 @@ export const createRunsSlice: LabSlice<RunsSlice> = (set, get, _store, deps) => 
             secondsLeft: e.secondsLeft,
             lr: e.lr,
             gradNorm: e.gradNorm,
+            trainSeconds: e.seconds ?? l.trainSeconds,
           }));
           return;
         case 'checkpoint':
@@ -455,10 +479,16 @@ export const createRunsSlice: LabSlice<RunsSlice> = (set, get, _store, deps) => 
         case 'eval-item':
           patchLive(e.runId, (l) => ({
             phase: 'evaluating',
-            secondsLeft: null,
+            secondsLeft: 0, // training's
             evalBenchmark: e.benchmark,
             evalLanguages: l.evalLanguages.includes(e.language) ? l.evalLanguages : [...l.evalLanguages, e.language],
-            evalDone: { ...l.evalDone, [e.language]: (l.evalDone[e.language] ?? 0) + 1 },
+            evalDone: { ...l.evalDone, [e.language]: e.done },
+            evalTotals: { ...l.evalTotals, [e.language]: e.total },
+            evalSeconds: e.seconds,
+            itemsPerSecond: e.itemsPerSecond,
+            evalSecondsLeft: e.secondsLeft,
+            evalItemsDone: e.evalDone,
+            evalItemsTotal: e.evalTotal,
           }));
           return;
         case 'eval-language':
