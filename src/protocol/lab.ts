@@ -308,6 +308,7 @@ export interface LabApi {
   getRun(runId: string): Promise<RunSummary>;
   renameRun(runId: string, name: string): Promise<void>;
   deleteRun(runId: string): Promise<void>;
+  /** One file named after the run: its summary as JSON or CSV, or its adapter (peft's files) as one zip. */
   exportRun(runId: string, format: 'json' | 'csv' | 'peft'): Promise<{ name: string; mime: string; data: Uint8Array }[]>;
   /**
    * The experiment as a Python project (transformers + peft + accelerate) that reproduces it at

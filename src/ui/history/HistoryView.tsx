@@ -1,5 +1,5 @@
-// All runs (saved ones survive reloads: api.listRuns), with rename, delete, export (CSV, JSON, peft
-// adapter files) and the loss chart as a PNG.
+// All runs (saved ones survive reloads: api.listRuns), with rename, delete, export (CSV, JSON, the peft
+// adapter as one zip; each named after the run) and the loss chart as a PNG.
 import { useEffect, useRef, useState } from 'react';
 import type { RunSummary } from '../../protocol/lab.ts';
 import { benchmarkMeta, meanMetric, methodMeta, useLabStore, type ExportFormat } from '../../store/index.ts';
