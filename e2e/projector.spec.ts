@@ -96,7 +96,18 @@ test('bad field values are clamped or refused with a message, and Start says why
   await expect(page.getByTestId('input-lr-note')).toHaveAttribute('data-kind', 'warning');
   await commit(page, 'input-lr', '0.003');
   await expect(page.getByTestId('input-lr-note')).toHaveCount(0);
-  await page.screenshot({ path: `${DOCS}/setup-validation.png` });
+  await commit(page, 'input-items', '0');
+  await expect(page.getByTestId('input-items')).toHaveValue('1');
+  await expect(page.getByTestId('input-items-note')).toHaveText('Items per language must be an integer from 1 to 1000: 0 was set to 1');
+  // Notes stay while the fields are left alone (moving focus away commits nothing new).
+  await commit(page, 'input-steps', '-5');
+  await commit(page, 'input-lr', '1000');
+  await page.getByTestId('input-wd').focus();
+  await expect(page.getByTestId('input-steps-note')).toHaveAttribute('data-kind', 'clamped');
+  await expect(page.getByTestId('input-lr-note')).toHaveAttribute('data-kind', 'warning');
+  await expect(page.getByTestId('input-seed-note')).toHaveAttribute('data-kind', 'clamped');
+  await page.getByTestId('method-panel').screenshot({ path: `${DOCS}/setup-validation.png` });
+  await commit(page, 'input-lr', '0.003');
 
   // LoRA's rank offers nothing above the model's hidden width (64 on the toy model).
   const hidden = Number(await page.getByTestId('model-hidden').textContent());

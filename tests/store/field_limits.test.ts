@@ -53,6 +53,20 @@ describe('Setup fields against the limit rules', () => {
     expect(store.getState().fieldNotes['train.lr'].kind).toBe('warning');
   });
 
+  it('clamps items per language to the rule and the page cap, with a note', () => {
+    const { store } = storeWithModel();
+    store.getState().setItemsPerLanguage(0);
+    expect(store.getState().itemsPerLanguage).toBe(1);
+    expect(store.getState().fieldNotes['eval.itemsPerLanguage']).toEqual({ kind: 'clamped', message: 'Items per language must be an integer from 1 to 1000: 0 was set to 1' });
+    store.getState().setItemsPerLanguage(5000);
+    expect(store.getState().itemsPerLanguage).toBe(1000);
+    store.getState().setItemsPerLanguage(Number.NaN);
+    expect(store.getState().itemsPerLanguage).toBe(1000);
+    expect(store.getState().fieldNotes['eval.itemsPerLanguage'].kind).toBe('refused');
+    store.getState().setItemsPerLanguage(12);
+    expect(store.getState().fieldNotes['eval.itemsPerLanguage']).toBeUndefined();
+  });
+
   it("keeps LoRA rank within the model's hidden width and L within its layers", async () => {
     const { store } = storeWithModel();
     await store.getState().loadModel({ kind: 'toy' });

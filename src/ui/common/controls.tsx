@@ -83,7 +83,8 @@ export function NumberField(props: {
   useEffect(() => setDraft(format(value)), [value, format, commits]);
   const commit = () => {
     const v = Number(draft);
-    if (draft.trim() !== '' && Number.isFinite(v)) onCommit(v);
+    // Leaving a field that was not edited commits nothing (and so keeps its note).
+    if (draft !== format(value) && draft.trim() !== '' && Number.isFinite(v)) onCommit(v);
     setCommits((n) => n + 1);
   };
   const noteId = `${id}-note`;
