@@ -304,6 +304,9 @@ export const createRunsSlice: LabSlice<RunsSlice> = (set, get, _store, deps) => 
           [id]: {
             ...(st.live[id] ?? newLive(run.config)),
             phase: 'evaluating',
+            // Progress now covers this evaluation only (training, if any, is over).
+            totalSteps: 0,
+            trainSeconds: null,
             evalBenchmark: cfg.benchmark,
             evalLanguages: cfg.languages,
             evalItems: cfg.itemsPerLanguage ?? null,

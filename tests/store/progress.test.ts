@@ -15,9 +15,9 @@ const config: ExperimentConfig = {
   eval: [{ benchmark: 'toy', languages: ['en', 'qwc'], itemsPerLanguage: 5 }],
 };
 
-function setup() {
+function setup(extra: Partial<LabApi> = {}) {
   let listener: LabListener | null = null;
-  const api: Partial<LabApi> = { loadModel: async () => INFO, countParams: async () => ({ paper: 1, exact: 1 }), listRuns: async () => [] };
+  const api: Partial<LabApi> = { loadModel: async () => INFO, countParams: async () => ({ paper: 1, exact: 1 }), listRuns: async () => [], ...extra };
   const client = { api, subscribe: async (l: LabListener) => void (listener = l), terminate: () => {} } as unknown as LabClient;
   const store = createLabStore({ clientFactory: () => client, paramCountDebounceMs: 0 });
   return { store, emit: (e: Parameters<LabListener>[0]) => listener?.(e) };
@@ -59,6 +59,26 @@ describe('run progress over training and evaluation', () => {
     expect(live().evalDone).toEqual({ en: 5, qwc: 5 });
     emit({ type: 'run-finished', runId: 'r', summary: { id: 'r', name: 'r', createdAt: '', config, status: 'done', eval: {} } });
     expect(runProgress(live(), 2)).toEqual({ fraction: 1, secondsLeft: 0, estimated: false });
+  });
+
+  it('evaluating a finished run again: progress covers that evaluation only', async () => {
+    let finish!: () => void;
+    const { store, emit } = setup({ evaluate: () => new Promise((r) => (finish = () => r({ per_language: {}, per_family: {}, per_script: {}, items: 0 }))) });
+    await store.getState().loadModel({ kind: 'toy' });
+    emit({ type: 'run-started', runId: 'r', config });
+    emit({ type: 'step', runId: 'r', step: 10, loss: 1, lr: 1e-3, gradNorm: null, tokensPerSecond: 50, secondsLeft: 0, seconds: 20 });
+    emit({ type: 'run-finished', runId: 'r', summary: { id: 'r', name: 'r', createdAt: '', config, status: 'done', eval: {} } });
+    store.getState().setItemsPerLanguage(5);
+    store.getState().setLanguagesSelected(['en'], true);
+    const running = store.getState().evaluateRun('r');
+    emit(item('en', 2, 2, 4));
+    const p = runProgress(store.getState().live.r, 2);
+    expect(p.fraction).toBeCloseTo(0.2); // 2 of 10 items, not the 20 s of earlier training
+    expect(p.secondsLeft).toBeCloseTo(16);
+    await new Promise((r) => setTimeout(r, 5)); // the store reaches api.evaluate
+    finish();
+    await running;
+    expect(runProgress(store.getState().live.r, 2).fraction).toBe(1);
   });
 
   it('an evaluation-only run (base model) has no estimate until its first item', async () => {
