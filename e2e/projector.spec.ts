@@ -228,6 +228,31 @@ test('projector layout at 1280x720: each view\'s main content without scrolling'
   await page.screenshot({ path: `${DOCS}/compare-1280x720.png` });
   await page.getByTestId('tab-history').click();
   for (const id of ['runs-table', 'btn-export-csv', 'btn-export-peft']) await expectOnScreen(page, id);
+
+  // A run half-way through its evaluation (the live state the lab's events build, set directly so
+  // the picture is the same every time): items per language, items/s, one time left, bar not full.
+  await page.evaluate(() => {
+    const store = (window as unknown as { __prefixLabStore: Store }).__prefixLabStore;
+    const s = store.getState() as { runs: Record<string, { status: string }>; live: object };
+    const points = Array.from({ length: 30 }, (_, i) => ({ step: i + 1, loss: 2.5 * Math.exp(-i / 12) + 0.4 }));
+    const live = {
+      phase: 'evaluating', points, step: 30, totalSteps: 30, tokensPerSecond: 210, secondsLeft: 0, lr: 0, gradNorm: null,
+      evalBenchmark: 'toy', evalLanguages: ['en', 'qwc', 'qek'], evalItems: 40, evalDone: { en: 40, qwc: 17 }, evalTotals: { en: 40, qwc: 40 },
+      trainSeconds: 60, evalSeconds: 38, itemsPerSecond: 1.5, evalSecondsLeft: 42, evalItemsDone: 57, evalItemsTotal: 120,
+    };
+    store.setState({ runs: { ...s.runs, 'run-demo-prefix': { ...s.runs['run-demo-prefix'], status: 'running' } }, live: { ...s.live, 'run-demo-prefix': live }, activeRunId: 'run-demo-prefix' });
+  });
+  await page.getByTestId('tab-train').click();
+  await expect(page.getByTestId('train-eval-items')).toHaveText('57 / 120');
+  await expect(page.getByTestId('eval-lang-qwc')).toHaveText('qwc 17 / 40');
+  await expect(page.getByTestId('train-eta')).toHaveText('0:42');
+  await expect(page.getByTestId('train-tps')).toHaveText('1.50');
+  // The status word fits its column (no cut, no overlap with the step count next to it).
+  const status = await page.getByTestId('train-status').evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+  expect(status.scroll).toBeLessThanOrEqual(status.client);
+  expect(Number(await page.getByTestId('train-progress').getAttribute('aria-valuenow'))).toBe(Math.round((1000 * 98) / 140));
+  await expectOnScreen(page, 'train-progress-panel');
+  await page.screenshot({ path: `${DOCS}/train-evaluating-1280x720.png` });
 });
 
 test('800 px wide: no sideways scroll, one row of tabs, History\'s buttons on screen', async ({ page }) => {
