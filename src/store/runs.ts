@@ -5,9 +5,9 @@
 import type { BenchmarkId, EvalSummary, ExperimentConfig, LabEvent, MetricInterval, MetricValues, RunSummary } from '../protocol/lab.ts';
 import { buildEvalConfig } from './benchmark.ts';
 import { errorMessage } from './connection.ts';
-import { buildMethodConfig, buildTrainConfig, DEFAULT_METHOD_SETTINGS } from './method.ts';
+import { buildMethodConfig, buildTrainConfig } from './method.ts';
+import { defaultRunName, startBlocker } from './run_setup.ts';
 import { methodMeta } from './methods.ts';
-import { benchmarkMeta } from './languages.ts';
 import type { LabSlice, LabState } from './types.ts';
 
 export interface LossPoint {
@@ -132,37 +132,6 @@ function sortOrder(runs: Record<string, RunSummary>): string[] {
 
 function emptyEval(): EvalSummary {
   return { per_language: {}, per_family: {}, per_script: {}, items: 0 };
-}
-
-/**
- * Default run name: method, its knobs, what differs from the default settings, and the benchmark
- * ("Prefix tuning L=4 N=10 kv lr=0.01 seed=3 · Toy"), so runs that differ are told apart.
- */
-export function defaultRunName(config: ExperimentConfig): string {
-  const m = config.method;
-  const meta = methodMeta(m.method);
-  const d = DEFAULT_METHOD_SETTINGS;
-  const t = config.train;
-  const knobs = [
-    meta.usesLayers && m.lastLayers !== undefined ? `L=${m.lastLayers}` : '',
-    meta.usesTokens && m.tokens !== undefined ? `N=${m.tokens}` : '',
-    m.method === 'prefix' && m.prefixForm === 'kv' ? 'kv' : '',
-    meta.usesRank && m.loraR !== undefined ? `r=${m.loraR}` : '',
-    meta.usesRank && m.loraAlpha !== undefined && m.loraAlpha !== d.loraAlpha ? `alpha=${m.loraAlpha}` : '',
-    t && t.lr !== d.lr ? `lr=${t.lr}` : '',
-    t && t.steps !== d.steps ? `steps=${t.steps}` : '',
-    t && t.batchSize !== d.batchSize ? `batch=${t.batchSize}` : '',
-    t && t.weightDecay !== d.weightDecay ? `wd=${t.weightDecay}` : '',
-    t && t.seed !== d.seed ? `seed=${t.seed}` : '',
-  ].filter(Boolean);
-  return `${meta.label}${knobs.length ? ` ${knobs.join(' ')}` : ''} · ${benchmarkMeta(config.benchmark).label}`;
-}
-
-/** Why Start cannot run the Setup state now, in words (null: it can). */
-export function startBlocker(s: Pick<LabState, 'model' | 'benchmark' | 'selectedLanguages'>): string | null {
-  if (s.model.status !== 'ready') return 'Load a model first (Setup → Model).';
-  if (s.selectedLanguages[s.benchmark].length === 0) return 'Select at least one language to evaluate (Setup → Benchmark).';
-  return null;
 }
 
 /** The experiment the current settings describe (used by startRun and the sweep). */
