@@ -89,6 +89,10 @@ describe('Setup fields against the limit rules', () => {
     expect(await store.getState().startRun()).toBeNull();
     expect(started).toEqual([]);
     expect(store.getState().notices.at(-1)?.message).toContain('Select at least one language');
+    // The sweep starts runs the same way, so it is blocked for the same reason.
+    await store.getState().startSweep();
+    expect(store.getState().notices.at(-1)?.message).toBe('The sweep did not start: Select at least one language to evaluate (Setup → Benchmark).');
+    expect(store.getState().sweep.status).not.toBe('running');
   });
 
   it('estimates memory for the chosen batch size', () => {
