@@ -178,20 +178,22 @@ test('train, stream results, compare, and find the run again after a reload', as
   await page.getByTestId(`run-select-${prefixId}`).click();
   await expect(page.getByTestId('history-loss-chart')).toHaveAttribute('data-points', '3');
 
+  // Every export is one file named after the run ("Prefix tuning L=4 N=10 steps=3 batch=2 · Toy ...").
   const csv = page.waitForEvent('download');
   await page.getByTestId('btn-export-csv').click();
   const csvFile = await csv;
-  expect(csvFile.suggestedFilename()).toMatch(/\.csv$/);
+  expect(csvFile.suggestedFilename()).toMatch(/^prefix-tuning-l-\d+-n-10-steps-3-batch-2-toy-colours-embedded\.csv$/);
   const json = page.waitForEvent('download');
   await page.getByTestId('btn-export-json').click();
-  expect((await json).suggestedFilename()).toMatch(/\.json$/);
+  expect((await json).suggestedFilename()).toMatch(/^prefix-tuning-.*\.json$/);
   const png = page.waitForEvent('download');
   await page.getByTestId('btn-export-png').click();
   expect((await png).suggestedFilename()).toMatch(/\.png$/);
 
+  // The adapter (config, weights, README) as one zip, not three downloads.
   const peft = page.waitForEvent('download');
   await page.getByTestId('btn-export-peft').click();
-  expect((await peft).suggestedFilename()).toMatch(/\.(json|safetensors)$/);
+  expect((await peft).suggestedFilename()).toMatch(/^prefix-tuning-.*-adapter\.zip$/);
 
   // Rename survives too.
   await page.getByTestId(`btn-rename-${prefixId}`).click();

@@ -134,7 +134,7 @@ async function run(args: string[]): Promise<void> {
   // The run's record holds its last good parameters, also when it failed (see Lab.keepLastGood).
   const params = summary.trainableParams ? (await store.load(id)).params : [];
   if (params.length) {
-    const files = await lab.exportRun(id, 'peft');
+    const files = await lab.adapterFiles(id);
     await writeAdapterDir(adapterDir, files.map((f) => ({ name: f.name, data: f.data })));
     // Read the export back and compare with the trained tensors as the run left them.
     const imported = await importAdapter(files.map((f) => ({ name: f.name, data: f.data })));

@@ -28,6 +28,10 @@ export interface ModelInfo {
   parameterCount: number;
   /** Estimated GPU bytes for weights plus a training step at batch 4 x 256. */
   memoryEstimateBytes: number;
+  /** GPU bytes of the frozen weights alone; with stepBytesPerToken, Setup's estimate for its own batch size. */
+  weightBytes?: number;
+  /** GPU bytes a training step needs per token of the batch (activations, logits and their gradient). */
+  stepBytesPerToken?: number;
   /** The largest single buffer such a step needs (weights are split, so usually the logits). */
   largestBufferBytes: number;
   /** How the frozen matrices are stored on the GPU. */
@@ -210,6 +214,30 @@ export interface CachedModel {
   savedAt: string;
 }
 
+/**
+ * One evaluation item scored (sent per item as each small batch completes): where the evaluation
+ * stands in its language and overall, its speed, and the time it has left at that speed.
+ */
+export interface EvalItemEvent {
+  type: 'eval-item';
+  runId: string;
+  benchmark: BenchmarkId;
+  language: string;
+  index: number;
+  correct?: boolean;
+  score?: number;
+  /** Items scored / to score in this language. */
+  done: number;
+  total: number;
+  /** Items scored / to score over every language of this evaluation. */
+  evalDone: number;
+  evalTotal: number;
+  /** Seconds this evaluation has run, items per second so far, and seconds left at that rate. */
+  seconds: number;
+  itemsPerSecond: number;
+  secondsLeft: number;
+}
+
 export type LabEvent =
   | { type: 'model-progress'; loaded: number; total: number; what: string }
   | DownloadEvent
@@ -217,9 +245,10 @@ export type LabEvent =
   /** A Hugging Face load failed in a way an access token (or another one) may fix: the page asks for one. */
   | { type: 'hub-auth'; repo: string; need: 'gated' | 'unauthorized' | 'token-refused' }
   | { type: 'run-started'; runId: string; config: ExperimentConfig }
-  | { type: 'step'; runId: string; step: number; loss: number; lr: number; gradNorm: number | null; tokensPerSecond: number; secondsLeft: number | null }
+  /** One training step; `seconds`: training time so far (absent from runs saved before it was sent). */
+  | { type: 'step'; runId: string; step: number; loss: number; lr: number; gradNorm: number | null; tokensPerSecond: number; secondsLeft: number | null; seconds?: number }
   | { type: 'checkpoint'; runId: string; step: number }
-  | { type: 'eval-item'; runId: string; benchmark: BenchmarkId; language: string; index: number; correct?: boolean; score?: number }
+  | EvalItemEvent
   | { type: 'eval-language'; runId: string; benchmark: BenchmarkId; language: string; metrics: MetricValues; items: number; intervals?: Record<string, MetricInterval> }
   | { type: 'run-finished'; runId: string; summary: RunSummary }
   | { type: 'warning'; message: string; runId?: string }
@@ -279,6 +308,7 @@ export interface LabApi {
   getRun(runId: string): Promise<RunSummary>;
   renameRun(runId: string, name: string): Promise<void>;
   deleteRun(runId: string): Promise<void>;
+  /** One file named after the run: its summary as JSON or CSV, or its adapter (peft's files) as one zip. */
   exportRun(runId: string, format: 'json' | 'csv' | 'peft'): Promise<{ name: string; mime: string; data: Uint8Array }[]>;
   /**
    * The experiment as a Python project (transformers + peft + accelerate) that reproduces it at

@@ -57,14 +57,24 @@ export async function runEvaluation(deps: EvalDeps, o: EvalOptions): Promise<Eva
   const scores = new Map<string, LanguageScore[]>(); // metric -> per-language scores
   let items = 0;
   let sampling: Pick<EvalPromptInfo, 'decoding' | 'temperature' | 'topP'> | undefined;
+  // Progress over the whole evaluation: every language's item count is known before the first item.
+  const evalTotal = [...byLang.values()].reduce((n, rows) => n + rows.length, 0);
+  let evalDone = 0;
+  const t0 = performance.now();
   for (const [lang, rows] of byLang) {
     const ctx = { lang, wording, exemplars: spec.task === 'math' ? await loadExemplars(o.source, lang) : undefined };
     const requests = rows.map((r) => template.eval(r as never, ctx) as EvalRequest);
     const itemMetrics: ItemMetrics[] = [];
     const onItem = (i: number, m: ItemMetrics) => {
       itemMetrics.push(m);
+      evalDone++;
       const primary = m[spec.primaryMetric] ?? Object.values(m)[0];
-      o.emit({ type: 'eval-item', runId: o.runId, benchmark: o.cfg.benchmark, language: lang, index: i, score: primary, correct: primary === 1 });
+      const seconds = (performance.now() - t0) / 1000;
+      const itemsPerSecond = evalDone / Math.max(seconds, 1e-9);
+      o.emit({
+        type: 'eval-item', runId: o.runId, benchmark: o.cfg.benchmark, language: lang, index: i, score: primary, correct: primary === 1,
+        done: itemMetrics.length, total: rows.length, evalDone, evalTotal, seconds, itemsPerSecond, secondsLeft: (evalTotal - evalDone) / itemsPerSecond,
+      });
     };
     if (template.evalKind === 'choices') {
       const G = o.scoreBatch ?? 8;

@@ -21,11 +21,12 @@ import { runEvaluation } from './evaluate.ts';
 import { RunControl, runTraining } from './trainer.ts';
 import { cachedModels, hubFolder, type HubEnvironment } from './model_download.ts';
 import { estimateMemory } from './memory_estimate.ts';
-import { importResults, projectFiles, projectZip } from './lab_projects.ts';
+import { adapterZip, fileSlug, importResults, projectFiles, projectZip } from './lab_projects.ts';
 import type { ProjectFile } from './project_export.ts';
 import { modelInfo, sourceName } from './model_info.ts';
 import { checkMemoryFits } from './memory_check.ts';
-import { validateExperiment } from './validate_experiment.ts';
+import { DEFAULT_MAX_SEQ_LEN } from '../protocol/limits.ts';
+import { checkModelLimits, limitWarnings, validateExperiment } from './validate_experiment.ts';
 import { checkEvalData, checkTrainingData } from './validate_data.ts';
 import { allFinite } from './finite_params.ts';
 import { keepLastGood, paramsToSave, readParams, type LastGood } from './last_good.ts';
@@ -162,6 +163,8 @@ export class Lab implements LabApi {
 
   async startRun(config: ExperimentConfig): Promise<string> {
     validateExperiment(config);
+    // With its model loaded already, a config beyond the model's limits is refused here, before a run exists.
+    if (this.model?.key === modelKey(config.model)) checkModelLimits(config, this.model.info);
     const id = newId();
     const summary: RunSummary = { id, name: config.name ?? `${config.method.method} on ${config.benchmark}`, createdAt: new Date().toISOString(), config, status: 'running', eval: {} };
     const run: LiveRun = { summary, control: new RunControl(), adapter: null, events: [], done: Promise.resolve(), lastGood: null };
@@ -189,9 +192,11 @@ export class Lab implements LabApi {
       if (trains) await checkTrainingData((await this.env.dataFor(cfg.benchmark)).source, cfg.benchmark);
       for (const ev of cfg.eval ?? []) await checkEvalData((await this.env.dataFor(ev.benchmark)).source, ev);
       const need = trains
-        ? { tokens: cfg.train!.batchSize * (cfg.train!.maxSeqLen ?? 512), field: 'train.batchSize × train.maxSeqLen' }
+        ? { tokens: cfg.train!.batchSize * (cfg.train!.maxSeqLen ?? DEFAULT_MAX_SEQ_LEN), field: 'train.batchSize × train.maxSeqLen' }
         : undefined;
       await this.loadModel(cfg.model, need);
+      checkModelLimits(cfg, this.requireModel().info);
+      for (const message of limitWarnings(cfg)) emit({ type: 'warning', runId: summary.id, message });
       const { loaded, weights } = this.requireModel();
       const engine = await this.env.engine();
       const spec = toSpec(cfg.method);
@@ -312,10 +317,18 @@ export class Lab implements LabApi {
   async exportRun(id: string, format: 'json' | 'csv' | 'peft') {
     const rec = await this.env.store.load(id);
     const enc = new TextEncoder();
-    if (format === 'json') return [{ name: `${id}.json`, mime: 'application/json', data: enc.encode(runToJson(rec.summary)) }];
-    if (format === 'csv') return [{ name: `${id}.csv`, mime: 'text/csv', data: enc.encode(runsToCsv([rec.summary])) }];
+    // One file per export, named after the run (its id when the name leaves nothing).
+    const base = fileSlug(rec.summary.name) || id;
+    if (format === 'json') return [{ name: `${base}.json`, mime: 'application/json', data: enc.encode(runToJson(rec.summary)) }];
+    if (format === 'csv') return [{ name: `${base}.csv`, mime: 'text/csv', data: enc.encode(runsToCsv([rec.summary])) }];
+    return [adapterZip(rec.summary.name || id, await this.adapterFiles(id))];
+  }
+
+  /** The run's adapter as separate files (the CLI writes them into a folder; exportRun zips them). */
+  async adapterFiles(id: string): Promise<{ name: string; data: Uint8Array }[]> {
+    const rec = await this.env.store.load(id);
     const config = this.requireModel().loaded.config;
-    return exportAdapter(toSpec(rec.summary.config.method), config, rec.params, this.model!.info.name).map((f) => ({ ...f, mime: 'application/octet-stream' }));
+    return exportAdapter(toSpec(rec.summary.config.method), config, rec.params, this.model!.info.name);
   }
 
   async exportProject(config: ExperimentConfig) {

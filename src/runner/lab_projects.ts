@@ -20,10 +20,20 @@ export async function projectFiles(env: LabEnvironment, config: ExperimentConfig
   return buildTrainingProject({ config, templates: projectTemplateFiles(), languages, toy });
 }
 
-/** A folder name from the experiment's name ("Prefix tuning L=4 · XNLI" -> "prefix-tuning-l-4-xnli"). */
+/** A file or folder name from a run's name ("Prefix tuning L=4 lr=0.01 · XNLI" -> "prefix-tuning-l-4-lr-0-01-xnli"; '' when nothing is left). */
+export function fileSlug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
+/** A folder name from the experiment's name ("Prefix tuning L=4 · XNLI" -> "prefix-lab-prefix-tuning-l-4-xnli"). */
 export function projectFolderName(config: ExperimentConfig): string {
-  const base = (config.name ?? `${config.method.method}-${config.benchmark}`).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
-  return `prefix-lab-${base || 'experiment'}`;
+  return `prefix-lab-${fileSlug(config.name ?? `${config.method.method}-${config.benchmark}`) || 'experiment'}`;
+}
+
+/** The adapter files of a run as one zip named after the run, its files in a folder of the same name. */
+export function adapterZip(runName: string, files: { name: string; data: Uint8Array }[]): { name: string; mime: string; data: Uint8Array } {
+  const folder = `${fileSlug(runName) || 'run'}-adapter`;
+  return { name: `${folder}.zip`, mime: 'application/zip', data: zipStore(files.map((f) => ({ name: `${folder}/${f.name}`, data: f.data }))) };
 }
 
 export async function projectZip(env: LabEnvironment, config: ExperimentConfig): Promise<{ name: string; mime: string; data: Uint8Array }> {

@@ -18,12 +18,15 @@ export function sourceName(source: ModelSource): string {
 /** ModelInfo with the memory estimate for ESTIMATE_TOKENS (4 x 256) and the adapter's per-buffer limit. */
 export function modelInfo(source: ModelSource, loaded: LoadedModel, limit: number): ModelInfo {
   const mem = estimateMemory(loaded.config, loaded.weights, ESTIMATE_TOKENS);
+  // A step's bytes grow linearly with its tokens: the per-token figure lets Setup follow its batch size.
+  const perToken = estimateMemory(loaded.config, loaded.weights, 1).stepBytes;
   const c = loaded.config;
   return {
     name: source.kind === 'files' || source.kind === 'url' ? loaded.weightsPath : sourceName(source),
     architecture: c.architecture, layers: c.numLayers, heads: c.numHeads, kvHeads: c.numKvHeads, hiddenSize: c.hiddenSize, headDim: c.headDim,
     vocabSize: c.vocabSize, dtype: loaded.weights.format === 'onnx' ? 'onnx' : 'safetensors', weightsFile: loaded.weightsPath,
     parameterCount: parameterCount(loaded), memoryEstimateBytes: mem.weightBytes + mem.stepBytes, largestBufferBytes: mem.largestBufferBytes,
+    weightBytes: mem.weightBytes, stepBytesPerToken: perToken,
     weightStorage: mem.storage, adapterMaxBufferBytes: limit, isToy: source.kind === 'toy',
     paperPrefixLayers: paperPrefixLayers(c.numLayers),
   };

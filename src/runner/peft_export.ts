@@ -180,7 +180,7 @@ export function peftCompatibility(spec: MethodSpec, config: ModelConfig): PeftCo
           peftType: null,
           reason:
             "peft has no hidden-form prefix tuning (the paper's form: N hidden-size prompts per layer projected by the frozen " +
-            "k_proj/v_proj); peft PREFIX_TUNING learns the keys and values themselves (train with prefixForm 'kv' for a peft export)",
+            "k_proj/v_proj); peft PREFIX_TUNING learns the keys and values themselves (for a peft export choose Prefix form 'kv' in Setup, or prefixForm 'kv' in a run config)",
         };
       }
       const layers = adaptedLayers(config, spec);

@@ -10,6 +10,7 @@ import { epochOrder, getBenchmark, getTemplate, loadMixFor, type AnyRow, type Da
 import type { BenchmarkId, LabEvent, TrainConfig } from '../protocol/lab.ts';
 import { collate, encodeTrainExample, padId, type EncodedExample } from './encode.ts';
 import { lrAt } from './schedule.ts';
+import { DEFAULT_MAX_SEQ_LEN } from '../protocol/limits.ts';
 import { SCHEDULES } from './validate_experiment.ts';
 import { guardedTrainStep, NonFiniteStepError, TrainingDivergedError } from './guarded_step.ts';
 
@@ -79,7 +80,7 @@ export async function runTraining(deps: TrainDeps, o: TrainOptions): Promise<Tra
   const rows = o.maxRows ? all.slice(0, o.maxRows) : all;
   const micro = c.batchSize;
   const accum = c.gradAccumulation ?? 1;
-  const maxLen = c.maxSeqLen ?? 512;
+  const maxLen = c.maxSeqLen ?? DEFAULT_MAX_SEQ_LEN;
   const pad = padId(tokenizer);
   const opt = new AdamW({ lr: c.lr, weightDecay: c.weightDecay, betas: [0.9, 0.999], eps: 1e-8 });
   const cache = new Map<number, EncodedExample>();
@@ -137,6 +138,7 @@ export async function runTraining(deps: TrainDeps, o: TrainOptions): Promise<Tra
         type: 'step', runId: o.runId, step: step + 1, loss, lr, gradNorm,
         tokensPerSecond: tokens / Math.max(seconds, 1e-9),
         secondsLeft: ((c.steps - step - 1) * seconds) / (step + 1),
+        seconds,
       });
       if (c.checkpointEvery && (step + 1) % c.checkpointEvery === 0 && o.onCheckpoint) {
         await o.onCheckpoint(step + 1);

@@ -6,6 +6,7 @@
 // JSON numbers such as 1e999 parse to Infinity, so "finite" is checked everywhere.
 import { METHODS } from '../peft/index.ts';
 import type { BenchmarkId, EvalConfig, ExperimentConfig, MethodConfig, TrainConfig } from '../protocol/lab.ts';
+import { checkLimit, describeLimit as describeAllowed, FIELD_LIMITS, type ModelShape } from '../protocol/limits.ts';
 
 export const TARGET_BENCHMARKS: readonly BenchmarkId[] = ['xnli', 'xquad', 'belebele', 'mgsm', 'toy'];
 export const SCHEDULES = ['cosine', 'constant', 'linear'] as const;
@@ -213,4 +214,41 @@ function checkEval(c: Checker, v: unknown, f: string): void {
   c.oneOf(e, 'decoding', f, ['greedy', 'sample']);
   c.oneOf(e, 'wording', f, ['native', 'english']);
   c.int(e, 'seed', f, 0);
+}
+
+/** Each value a limit rule covers, with its path (eval fields once per evaluation: 'eval[0].itemsPerLanguage'). */
+function limitedValues(config: ExperimentConfig): { rule: (typeof FIELD_LIMITS)[number]; path: string; value: unknown }[] {
+  const out: { rule: (typeof FIELD_LIMITS)[number]; path: string; value: unknown }[] = [];
+  for (const rule of FIELD_LIMITS) {
+    const [part, key] = rule.field.split('.');
+    const holders: [string, Record<string, unknown> | undefined][] =
+      part === 'eval' ? (config.eval ?? []).map((e, i) => [`eval[${i}]`, e as unknown as Record<string, unknown>]) : [[part, (config as unknown as Record<string, Record<string, unknown> | undefined>)[part]]];
+    for (const [at, holder] of holders) if (holder && holder[key] !== undefined) out.push({ rule, path: `${at}.${key}`, value: holder[key] });
+  }
+  return out;
+}
+
+/**
+ * The limits that depend on the loaded model (LoRA rank <= hidden width, adapted layers <= layers)
+ * and every other rule of FIELD_LIMITS: a value beyond them is refused, never clamped silently.
+ */
+export function checkModelLimits(config: ExperimentConfig, model: ModelShape, file = 'experiment config'): void {
+  const problems: { field: string; message: string }[] = [];
+  for (const { rule, path, value } of limitedValues(config)) {
+    const v = checkLimit(rule, value as number, model);
+    if (v.kind === 'refused' || v.kind === 'clamped') {
+      problems.push({ field: path, message: `${file}: ${path} must be ${describeAllowed(rule, model)}, got ${show(value)}` });
+    }
+  }
+  if (problems.length) throw new ExperimentConfigError(file, problems);
+}
+
+/** Allowed but unusual values (a learning rate outside its usual range), one sentence each. */
+export function limitWarnings(config: ExperimentConfig): string[] {
+  const out: string[] = [];
+  for (const { rule, path, value } of limitedValues(config)) {
+    const v = checkLimit(rule, value as number, null);
+    if (v.kind === 'warning') out.push(`${path}: ${v.message}`);
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 // Benchmark slice: the target benchmark (its English training set follows from it), the evaluation
 // languages (kept per benchmark, so switching back restores a selection) and the item budget.
 import type { BenchmarkId, EvalConfig } from '../protocol/lab.ts';
+import { checkLimit, fieldLimit } from '../protocol/limits.ts';
 import { BENCHMARKS, benchmarkMeta } from './languages.ts';
 import type { LabSlice } from './types.ts';
 
@@ -75,7 +76,14 @@ export const createBenchmarkSlice: LabSlice<BenchmarkSlice> = (set, get) => ({
     set((s) => ({ selectedLanguages: { ...s.selectedLanguages, [b]: ordered(b, cur) } }));
   },
   setItemsPerLanguage: (n) => {
-    const v = Number.isFinite(n) ? Math.min(ITEMS_MAX, Math.max(ITEMS_MIN, Math.round(n))) : get().itemsPerLanguage;
-    set({ itemsPerLanguage: v });
+    // The lab's rule (an integer >= 1), then the page's own cap; either change is said under the field.
+    const verdict = checkLimit(fieldLimit('eval.itemsPerLanguage'), n, null);
+    const ruled = verdict.kind === 'refused' ? get().itemsPerLanguage : verdict.value;
+    const v = Math.min(ITEMS_MAX, Math.max(ITEMS_MIN, ruled));
+    const notes = { ...get().fieldNotes };
+    if (verdict.kind === 'refused') notes['eval.itemsPerLanguage'] = { kind: 'refused', message: `${verdict.message}; kept ${v}` };
+    else if (v !== n) notes['eval.itemsPerLanguage'] = { kind: 'clamped', message: `Items per language must be an integer from ${ITEMS_MIN} to ${ITEMS_MAX}: ${n} was set to ${v}` };
+    else delete notes['eval.itemsPerLanguage'];
+    set({ itemsPerLanguage: v, fieldNotes: notes });
   },
 });

@@ -6,6 +6,7 @@ import type { BenchmarkId, ExperimentConfig, RunSummary } from '../protocol/lab.
 import { errorMessage } from './connection.ts';
 import { benchmarkMeta } from './languages.ts';
 import { buildExperiment } from './runs.ts';
+import { startBlocker } from './run_setup.ts';
 import type { LabSlice } from './types.ts';
 
 export interface CompareState {
@@ -102,8 +103,9 @@ export const createCompareSlice: LabSlice<CompareSlice> = (set, get, _store, dep
     if (s.sweep.status === 'running') return;
     const layers = s.model.info?.layers ?? 0;
     const grid = { lastLayers: s.sweep.lastLayers.filter((l) => l <= layers), tokens: s.sweep.tokens };
-    if (s.model.status !== 'ready') {
-      get().notify('error', 'Load a model before starting a sweep (Setup → Model).');
+    const blocker = startBlocker(s);
+    if (blocker) {
+      get().notify('error', `The sweep did not start: ${blocker}`);
       return;
     }
     if (!grid.lastLayers.length || !grid.tokens.length) {

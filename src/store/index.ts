@@ -43,12 +43,14 @@ export const useLabStore = createLabStore();
 
 export type { LabState } from './types.ts';
 export type { DeviceInfo, GpuProblem, GpuState, GpuStatus } from './gpu.ts';
-export { describeSource, needsMoreMemory, TOY_RANDOM_SOURCE, TOY_SOURCE, type DownloadState, type ModelForm, type ModelState, type ModelStatus, type ModelProgress } from './model.ts';
+export { describeSource, memoryEstimateFor, needsMoreMemory, TOY_RANDOM_SOURCE, TOY_SOURCE, type DownloadState, type ModelForm, type ModelState, type ModelStatus, type ModelProgress } from './model.ts';
 export {
-  buildMethodConfig, buildTrainConfig, DEFAULT_METHOD_SETTINGS, defaultLayersFor, LORA_RANKS, TOKENS_MAX, TOKENS_MIN, type MethodSettings, type ParamCount,
+  buildMethodConfig, buildTrainConfig, DEFAULT_METHOD_SETTINGS, defaultLayersFor, LORA_RANKS, SETTING_FIELDS, TOKENS_MAX, TOKENS_MIN, type FieldNote, type MethodSettings, type ParamCount,
 } from './method.ts';
 export { ITEMS_MAX, ITEMS_MIN, WORDING_BENCHMARKS, type PromptWording } from './benchmark.ts';
-export { buildExperiment, defaultRunName, type ExportFile, type ExportFormat, type LiveRun, type LossPoint, type Notice, type RunPhase } from './runs.ts';
+export { defaultRunName, startBlocker } from './run_setup.ts';
+export { buildExperiment, type ExportFile, type ExportFormat, type LiveRun, type LossPoint, type Notice, type RunPhase } from './runs.ts';
+export { runProgress, type RunProgress } from './progress.ts';
 export { meanMetric, sweepKey, type CompareState, type SweepState, type SweepStatus } from './compare.ts';
 export type { InsideData, InsideStatus } from './inside.ts';
 export {

@@ -2,6 +2,7 @@
 // hyper-parameters, plus a live trainable-parameter count from api.countParams (the paper's
 // N x L x d_model for prefix methods, and the exact count), debounced while a slider moves.
 import type { MethodConfig, MethodId, ModelInfo, TrainConfig } from '../protocol/lab.ts';
+import { checkLimit, fieldLimit, type ModelShape } from '../protocol/limits.ts';
 import { errorMessage } from './connection.ts';
 import { methodMeta } from './methods.ts';
 import type { LabSlice } from './types.ts';
@@ -17,6 +18,8 @@ export interface MethodSettings {
   /** Prompt / prefix length N (1..64). */
   tokens: number;
   loraRank: number;
+  /** Prefix tuning's form: the paper's hidden-size vectors, or keys and values as Li & Liang and peft (exports as a peft adapter). */
+  prefixForm: 'hidden' | 'kv';
   /** LoRA alpha (scale alpha / r); 8 is peft's LoraConfig default. */
   loraAlpha: number;
   lr: number;
@@ -35,8 +38,16 @@ export interface ParamCount {
   forKey: string;
 }
 
+/** What happened to the last value typed into a field (keyed by its ExperimentConfig path, 'train.steps'). */
+export interface FieldNote {
+  kind: 'clamped' | 'refused' | 'warning';
+  message: string;
+}
+
 export interface MethodSlice {
   methodConfig: MethodSettings;
+  /** A note per field whose last typed value was clamped, refused or is unusual (shown next to it). */
+  fieldNotes: Record<string, FieldNote>;
   /**
    * The user moved the layers slider (otherwise it follows the model and method: the paper's prefix
    * depth for prefix tuning and LLaMA-Adapter, every layer for LoRA and full fine-tuning).
@@ -56,6 +67,7 @@ export const DEFAULT_METHOD_SETTINGS: MethodSettings = {
   lastLayers: 4,
   tokens: 10,
   loraRank: 4,
+  prefixForm: 'hidden',
   loraAlpha: 8,
   lr: 3e-3,
   weightDecay: 0.02,
@@ -72,6 +84,7 @@ export function buildMethodConfig(s: MethodSettings): MethodConfig {
   const out: MethodConfig = { method: s.method };
   if (m.usesTokens) out.tokens = s.tokens;
   if (m.usesLayers) out.lastLayers = s.lastLayers;
+  if (s.method === 'prefix' && s.prefixForm === 'kv') out.prefixForm = 'kv';
   // LoRA targets stay at the lab's default, Q, K and V, as in the paper.
   if (m.usesRank) {
     out.loraR = s.loraRank;
@@ -98,6 +111,52 @@ function clampInt(v: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, Math.round(v)));
 }
 
+/** The numeric settings and the limit rule (src/protocol/limits.ts) each one follows. */
+export const SETTING_FIELDS = {
+  tokens: 'method.tokens',
+  lastLayers: 'method.lastLayers',
+  loraRank: 'method.loraR',
+  loraAlpha: 'method.loraAlpha',
+  steps: 'train.steps',
+  batchSize: 'train.batchSize',
+  lr: 'train.lr',
+  weightDecay: 'train.weightDecay',
+  seed: 'train.seed',
+} as const satisfies Partial<Record<keyof MethodSettings, string>>;
+type NumericSetting = keyof typeof SETTING_FIELDS;
+
+const shapeOf = (info: ModelInfo | null): ModelShape | null => (info ? { layers: info.layers, hiddenSize: info.hiddenSize } : null);
+
+/**
+ * Applies the limit rules to the settings a patch changes: a value is used as typed, moved to the
+ * nearest allowed one (clamped) or refused (the previous value stays); each outcome but a plain
+ * 'ok' leaves a note for the field, so the field never shows a value other than the one used.
+ */
+export function applyLimits(cur: MethodSettings, patch: Partial<MethodSettings>, info: ModelInfo | null, notes: Record<string, FieldNote>): { next: MethodSettings; notes: Record<string, FieldNote> } {
+  const next: MethodSettings = { ...cur, ...patch };
+  const out = { ...notes };
+  const shape = shapeOf(info);
+  for (const key of Object.keys(SETTING_FIELDS) as NumericSetting[]) {
+    const field = SETTING_FIELDS[key];
+    const v = checkLimit(fieldLimit(field), next[key], shape);
+    if (!(key in patch)) {
+      // Not typed now: only kept within the model's bounds (a model change), without a note.
+      if (v.kind === 'clamped') next[key] = v.value;
+      continue;
+    }
+    if (v.kind === 'refused') {
+      next[key] = cur[key];
+      out[field] = { kind: 'refused', message: `${v.message}; kept ${cur[key]}` };
+    } else {
+      next[key] = v.value;
+      if (v.kind === 'ok') delete out[field];
+      else out[field] = { kind: v.kind, message: v.message };
+    }
+  }
+  next.tokens = Math.min(next.tokens, TOKENS_MAX); // the slider's end
+  return { next, notes: out };
+}
+
 export const createMethodSlice: LabSlice<MethodSlice> = (set, get, _store, deps) => {
   let timer: ReturnType<typeof setTimeout> | null = null;
   const schedule = () => {
@@ -112,27 +171,17 @@ export const createMethodSlice: LabSlice<MethodSlice> = (set, get, _store, deps)
 
   return {
     methodConfig: DEFAULT_METHOD_SETTINGS,
+    fieldNotes: {},
     layersTouched: false,
     paramCount: { status: 'idle', paper: null, exact: null, error: null, forKey: '' },
 
     setMethodConfig(patch) {
-      const layers = get().model.info?.layers ?? TOKENS_MAX;
-      const cur = get().methodConfig;
-      const next: MethodSettings = { ...cur, ...patch };
-      next.lastLayers = clampInt(next.lastLayers, 1, layers);
-      next.tokens = clampInt(next.tokens, TOKENS_MIN, TOKENS_MAX);
-      next.loraRank = clampInt(next.loraRank, 1, 1024);
-      if (!(next.loraAlpha > 0)) next.loraAlpha = cur.loraAlpha;
-      next.steps = clampInt(next.steps, 1, 1_000_000);
-      next.batchSize = clampInt(next.batchSize, 1, 4096);
-      next.seed = clampInt(next.seed, 0, 2 ** 31 - 1);
-      if (!(next.lr > 0)) next.lr = cur.lr;
-      if (!(next.weightDecay >= 0)) next.weightDecay = cur.weightDecay;
-      const touched = get().layersTouched || 'lastLayers' in patch;
       const info = get().model.info;
+      const { next, notes } = applyLimits(get().methodConfig, patch, info, get().fieldNotes);
+      const touched = get().layersTouched || 'lastLayers' in patch;
       // Until the user sets L, a method change moves L to that method's paper default.
       if (!touched && info && 'method' in patch) next.lastLayers = defaultLayersFor(next.method, info);
-      set({ methodConfig: next, layersTouched: touched });
+      set({ methodConfig: next, fieldNotes: notes, layersTouched: touched });
       if (get().model.status === 'ready') schedule();
     },
 
@@ -156,7 +205,11 @@ export const createMethodSlice: LabSlice<MethodSlice> = (set, get, _store, deps)
     onModelReady(info) {
       const cur = get().methodConfig;
       const lastLayers = get().layersTouched ? Math.min(cur.lastLayers, info.layers) : defaultLayersFor(cur.method, info);
-      set({ methodConfig: { ...cur, lastLayers } });
+      // A narrower model: the rank drops to its hidden width (said next to the rank).
+      const loraRank = clampInt(cur.loraRank, 1, info.hiddenSize);
+      const notes = { ...get().fieldNotes };
+      if (loraRank !== cur.loraRank) notes['method.loraR'] = { kind: 'clamped', message: `LoRA rank r must be at most ${info.hiddenSize} (the model's hidden width): ${cur.loraRank} was set to ${loraRank}` };
+      set({ methodConfig: { ...cur, lastLayers, loraRank }, fieldNotes: notes });
       void get().refreshParamCount();
     },
   };

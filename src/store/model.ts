@@ -111,6 +111,15 @@ export function describeSource(source: ModelSource): string {
 }
 
 /** True when a training step needs a single buffer larger than the adapter can bind. */
+/**
+ * GPU bytes for the weights and one training step at `batchSize` sequences of `seqLen` tokens, from
+ * the lab's per-token figure (the model's fixed 4 x 256 estimate for models loaded before it existed).
+ */
+export function memoryEstimateFor(info: ModelInfo, batchSize: number, seqLen: number): { bytes: number; tokens: number | null } {
+  if (info.weightBytes === undefined || info.stepBytesPerToken === undefined) return { bytes: info.memoryEstimateBytes, tokens: null };
+  return { bytes: info.weightBytes + info.stepBytesPerToken * batchSize * seqLen, tokens: batchSize * seqLen };
+}
+
 export function needsMoreMemory(info: ModelInfo | null): boolean {
   return !!info && info.adapterMaxBufferBytes > 0 && info.largestBufferBytes > info.adapterMaxBufferBytes;
 }

@@ -6,8 +6,8 @@ import type { BenchmarkId, EvalSummary, ExperimentConfig, LabEvent, MetricInterv
 import { buildEvalConfig } from './benchmark.ts';
 import { errorMessage } from './connection.ts';
 import { buildMethodConfig, buildTrainConfig } from './method.ts';
+import { defaultRunName, startBlocker } from './run_setup.ts';
 import { methodMeta } from './methods.ts';
-import { benchmarkMeta } from './languages.ts';
 import type { LabSlice, LabState } from './types.ts';
 
 export interface LossPoint {
@@ -34,6 +34,16 @@ export interface LiveRun {
   evalItems: number | null;
   /** Items scored so far per language. */
   evalDone: Record<string, number>;
+  /** Items to score per language (from the evaluator; before it starts, the request). */
+  evalTotals: Record<string, number>;
+  /** Training seconds so far (null: no step yet). */
+  trainSeconds: number | null;
+  /** The evaluation's own figures from its latest item: seconds run, items/s, seconds left, items done / to do. */
+  evalSeconds: number | null;
+  itemsPerSecond: number | null;
+  evalSecondsLeft: number | null;
+  evalItemsDone: number;
+  evalItemsTotal: number | null;
 }
 
 export interface Notice {
@@ -100,6 +110,13 @@ export function newLive(config: ExperimentConfig): LiveRun {
     evalLanguages: ev ? [...ev.languages] : [],
     evalItems: ev?.itemsPerLanguage ?? null,
     evalDone: {},
+    evalTotals: {},
+    trainSeconds: null,
+    evalSeconds: null,
+    itemsPerSecond: null,
+    evalSecondsLeft: null,
+    evalItemsDone: 0,
+    evalItemsTotal: ev?.itemsPerLanguage ? ev.itemsPerLanguage * ev.languages.length : null,
   };
 }
 
@@ -115,18 +132,6 @@ function sortOrder(runs: Record<string, RunSummary>): string[] {
 
 function emptyEval(): EvalSummary {
   return { per_language: {}, per_family: {}, per_script: {}, items: 0 };
-}
-
-/** Default run name: method, its knobs and the benchmark ("Prefix tuning L=4 N=10 · toy"). */
-export function defaultRunName(config: ExperimentConfig): string {
-  const m = config.method;
-  const meta = methodMeta(m.method);
-  const knobs = [
-    meta.usesLayers && m.lastLayers !== undefined ? `L=${m.lastLayers}` : '',
-    meta.usesTokens && m.tokens !== undefined ? `N=${m.tokens}` : '',
-    meta.usesRank && m.loraR !== undefined ? `r=${m.loraR}` : '',
-  ].filter(Boolean);
-  return `${meta.label}${knobs.length ? ` ${knobs.join(' ')}` : ''} · ${benchmarkMeta(config.benchmark).label}`;
 }
 
 /** The experiment the current settings describe (used by startRun and the sweep). */
@@ -198,8 +203,9 @@ export const createRunsSlice: LabSlice<RunsSlice> = (set, get, _store, deps) => 
 
     async startRun(opts = {}) {
       const s = get();
-      if (s.model.status !== 'ready') {
-        fail('Load a model before starting a run (Setup → Model).');
+      const blocker = startBlocker(s);
+      if (blocker) {
+        fail(`The run did not start: ${blocker}`);
         return null;
       }
       let config: ExperimentConfig;
@@ -267,10 +273,19 @@ export const createRunsSlice: LabSlice<RunsSlice> = (set, get, _store, deps) => 
           [id]: {
             ...(st.live[id] ?? newLive(run.config)),
             phase: 'evaluating',
+            // Progress now covers this evaluation only (training, if any, is over).
+            totalSteps: 0,
+            trainSeconds: null,
             evalBenchmark: cfg.benchmark,
             evalLanguages: cfg.languages,
             evalItems: cfg.itemsPerLanguage ?? null,
             evalDone: {},
+            evalTotals: {},
+            evalSeconds: null,
+            itemsPerSecond: null,
+            evalSecondsLeft: null,
+            evalItemsDone: 0,
+            evalItemsTotal: cfg.itemsPerLanguage ? cfg.itemsPerLanguage * cfg.languages.length : null,
           },
         },
       }));
@@ -428,6 +443,7 @@ export const createRunsSlice: LabSlice<RunsSlice> = (set, get, _store, deps) => 
             secondsLeft: e.secondsLeft,
             lr: e.lr,
             gradNorm: e.gradNorm,
+            trainSeconds: e.seconds ?? l.trainSeconds,
           }));
           return;
         case 'checkpoint':
@@ -435,10 +451,16 @@ export const createRunsSlice: LabSlice<RunsSlice> = (set, get, _store, deps) => 
         case 'eval-item':
           patchLive(e.runId, (l) => ({
             phase: 'evaluating',
-            secondsLeft: null,
+            secondsLeft: 0, // training's
             evalBenchmark: e.benchmark,
             evalLanguages: l.evalLanguages.includes(e.language) ? l.evalLanguages : [...l.evalLanguages, e.language],
-            evalDone: { ...l.evalDone, [e.language]: (l.evalDone[e.language] ?? 0) + 1 },
+            evalDone: { ...l.evalDone, [e.language]: e.done },
+            evalTotals: { ...l.evalTotals, [e.language]: e.total },
+            evalSeconds: e.seconds,
+            itemsPerSecond: e.itemsPerSecond,
+            evalSecondsLeft: e.secondsLeft,
+            evalItemsDone: e.evalDone,
+            evalItemsTotal: e.evalTotal,
           }));
           return;
         case 'eval-language':

@@ -14,7 +14,11 @@ export interface ViewSlice {
   showPaper: boolean;
   /** Metric key shown in Results; null: the benchmark's primary metric. */
   resultsMetric: string | null;
+  /** Counts openView calls: the app moves focus to the opened view's heading when it changes. */
+  viewFocus: number;
   setTab: (tab: TabId) => void;
+  /** A button that opens a view (Show results, Open in Results): the tab, and focus on its heading. */
+  openView: (tab: TabId) => void;
   setGroupBy: (g: GroupBy) => void;
   setShowPaper: (on: boolean) => void;
   setResultsMetric: (m: string | null) => void;
@@ -25,7 +29,9 @@ export const createViewSlice: LabSlice<ViewSlice> = (set) => ({
   groupBy: 'family',
   showPaper: false,
   resultsMetric: null,
+  viewFocus: 0,
   setTab: (tab) => set({ tab }),
+  openView: (tab) => set((s) => ({ tab, viewFocus: s.viewFocus + 1 })),
   setGroupBy: (groupBy) => set({ groupBy }),
   setShowPaper: (showPaper) => set({ showPaper }),
   setResultsMetric: (resultsMetric) => set({ resultsMetric }),

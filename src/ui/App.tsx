@@ -27,6 +27,7 @@ export function App() {
   const ensureModel = useLabStore((s) => s.ensureModel);
   const refreshRuns = useLabStore((s) => s.refreshRuns);
   const tab = useLabStore((s) => s.tab);
+  const viewFocus = useLabStore((s) => s.viewFocus);
 
   useEffect(() => {
     void detectGpu();
@@ -38,6 +39,15 @@ export function App() {
     void ensureModel();
     void refreshRuns();
   }, [gpu.status, ensureModel, refreshRuns]);
+
+  // A button opened a view: focus goes to that view's first heading (not back to the page body).
+  useEffect(() => {
+    if (viewFocus === 0) return;
+    const heading = document.querySelector<HTMLElement>(`#panel-${tab} h2`);
+    if (!heading) return;
+    heading.tabIndex = -1;
+    heading.focus();
+  }, [viewFocus, tab]);
 
   // Without WebGPU nothing in the lab can run, so the whole page becomes the explanation.
   if (gpu.status === 'unavailable') {

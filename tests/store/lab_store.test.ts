@@ -91,7 +91,7 @@ describe('lab store', () => {
     expect(s.live['run-1'].points).toEqual([{ step: 1, loss: 2.5 }, { step: 2, loss: 2.0 }]);
     expect(s.live['run-1']).toMatchObject({ phase: 'training', step: 2, totalSteps: 30, tokensPerSecond: 120 });
 
-    lab.emit({ type: 'eval-item', runId: 'run-1', benchmark: 'toy', language: 'en', index: 0, score: 1 });
+    lab.emit({ type: 'eval-item', runId: 'run-1', benchmark: 'toy', language: 'en', index: 0, score: 1, done: 1, total: 2, evalDone: 1, evalTotal: 2, seconds: 1, itemsPerSecond: 1, secondsLeft: 1 });
     expect(store.getState().live['run-1']).toMatchObject({ phase: 'evaluating', evalDone: { en: 1 } });
     lab.emit({ type: 'eval-language', runId: 'run-1', benchmark: 'toy', language: 'en', metrics: { acc: 50 }, items: 2 });
     s = store.getState();

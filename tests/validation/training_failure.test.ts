@@ -85,8 +85,12 @@ describe('a failed run keeps the last good adapter', () => {
     // The live adapter was put back too: what is exported or inspected next is the good one.
     const live = liveAdapter(lab, id);
     expect(await live.params[0].tensor.readF32().then((d) => d.every(Number.isFinite))).toBe(true);
-    const exported = await lab.exportRun(id, 'peft');
+    const exported = await lab.adapterFiles(id);
     expect(exported.map((f) => f.name)).toContain('adapter_model.safetensors');
+    // Through the lab API: one zip named after the run, the same files in one folder.
+    const [zip] = await lab.exportRun(id, 'peft');
+    expect(zip.name).toMatch(/-adapter\.zip$/);
+    expect(new TextDecoder('latin1').decode(zip.data)).toContain('-adapter/adapter_model.safetensors');
   }, 120_000);
 
   it('a learning rate that overflows float32 (1e39): parameters are checked, the update undone, the run fails instead of ending "done"', async () => {

@@ -51,6 +51,16 @@ export function Slider(props: {
   );
 }
 
+/** A note under a field: a typed value that was clamped, refused or is unusual. */
+export function FieldNoteText({ note, testId }: { note?: { kind: string; message: string }; testId?: string }) {
+  if (!note) return null;
+  return (
+    <p className={`field-note is-${note.kind}`} role="status" data-kind={note.kind} data-testid={testId}>
+      {note.message}
+    </p>
+  );
+}
+
 export function NumberField(props: {
   label: string;
   value: number;
@@ -61,17 +71,23 @@ export function NumberField(props: {
   testId?: string;
   disabled?: boolean;
   format?: (v: number) => string;
+  /** What happened to the last value typed here (clamped, refused, unusual). */
+  note?: { kind: string; message: string };
 }) {
   const id = useId();
-  const { label, value, onCommit, min, max, step = 1, testId, disabled, format = String } = props;
+  const { label, value, onCommit, min, max, step = 1, testId, disabled, format = String, note } = props;
   const [draft, setDraft] = useState(format(value));
-  // Follow the store when it changes (e.g. clamped, or set elsewhere).
-  useEffect(() => setDraft(format(value)), [value, format]);
+  // Bumped on every commit, so the field shows the store's value afterwards even when the store
+  // kept the value it had (a refused or clamped entry equal to the old value): never a value not used.
+  const [commits, setCommits] = useState(0);
+  useEffect(() => setDraft(format(value)), [value, format, commits]);
   const commit = () => {
     const v = Number(draft);
-    if (draft.trim() !== '' && Number.isFinite(v)) onCommit(v);
-    else setDraft(format(value));
+    // Leaving a field that was not edited commits nothing (and so keeps its note).
+    if (draft !== format(value) && draft.trim() !== '' && Number.isFinite(v)) onCommit(v);
+    setCommits((n) => n + 1);
   };
+  const noteId = `${id}-note`;
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
@@ -86,12 +102,16 @@ export function NumberField(props: {
         value={draft}
         disabled={disabled}
         data-testid={testId}
+        aria-describedby={note ? noteId : undefined}
         onChange={(e) => setDraft(e.currentTarget.value)}
         onBlur={commit}
         onKeyDown={(e) => {
           if (e.key === 'Enter') commit();
         }}
       />
+      <span id={noteId}>
+        <FieldNoteText note={note} testId={testId ? `${testId}-note` : undefined} />
+      </span>
     </div>
   );
 }

@@ -1,7 +1,7 @@
 // Sweep over adapted layers L x prefix tokens N with the Setup settings (api.sweep runs the cells
 // one after another). Every cell has its slot from the start and fills when its run finishes.
 import { useState } from 'react';
-import { benchmarkMeta, meanMetric, methodMeta, sweepKey, useLabStore } from '../../store/index.ts';
+import { benchmarkMeta, meanMetric, methodMeta, startBlocker, sweepKey, useLabStore } from '../../store/index.ts';
 import { formatMetric, metricLabel } from '../format.ts';
 import { absoluteColor, absoluteTicks, cellStyle } from '../scales.ts';
 import { Legend } from './Legend.tsx';
@@ -22,6 +22,7 @@ export function SweepView() {
   const method = useLabStore((s) => s.methodConfig.method);
   const layers = useLabStore((s) => s.model.info?.layers ?? null);
   const setupBenchmark = useLabStore((s) => s.benchmark);
+  const blocker = useLabStore(startBlocker);
   const [lText, setLText] = useState(sweep.lastLayers.join(', '));
   const [nText, setNText] = useState(sweep.tokens.join(', '));
   const running = sweep.status === 'running';
@@ -77,11 +78,15 @@ export function SweepView() {
             data-testid="sweep-tokens"
           />
         </div>
-        <button type="submit" className="primary" disabled={running || !layers || !usable} data-testid="btn-sweep">
+        <button type="submit" className="primary" disabled={running || !layers || !usable || blocker !== null} data-testid="btn-sweep">
           {running ? 'Sweeping…' : 'Run sweep'}
         </button>
         <span className="status-inline num" role="status" data-testid="sweep-status" data-status={sweep.status}>
-          {sweep.status === 'idle' ? (usable ? `${total} runs` : `${meta.label} has no L × N grid: pick prefix tuning or LLaMA-Adapter`) : `${finished} / ${total} done`}
+          {sweep.status === 'idle'
+            ? !usable
+              ? `${meta.label} has no L × N grid: pick prefix tuning or LLaMA-Adapter`
+              : (blocker ?? `${total} runs`)
+            : `${finished} / ${total} done`}
           {sweep.error ? ` · ${sweep.error}` : ''}
         </span>
       </form>

@@ -1,5 +1,5 @@
-// All runs (saved ones survive reloads: api.listRuns), with rename, delete, export (CSV, JSON, peft
-// adapter files) and the loss chart as a PNG.
+// All runs (saved ones survive reloads: api.listRuns), with rename, delete, export (CSV, JSON, the peft
+// adapter as one zip; each named after the run) and the loss chart as a PNG.
 import { useEffect, useRef, useState } from 'react';
 import type { RunSummary } from '../../protocol/lab.ts';
 import { benchmarkMeta, meanMetric, methodMeta, useLabStore, type ExportFormat } from '../../store/index.ts';
@@ -53,14 +53,14 @@ function RunRow({ run, selected, onSelect }: { run: RunSummary; selected: boolea
         )}{' '}
         <ImportedMark run={run} />
       </td>
-      <td>{m.label}</td>
-      <td>{benchmarkMeta(bench).label}</td>
+      <td className="col-optional">{m.label}</td>
+      <td className="col-optional">{benchmarkMeta(bench).label}</td>
       <td>
         <span className={`status-chip status-${run.status}`}>{run.status}</span>
       </td>
-      <td className="num">{run.paperParamCount !== undefined ? formatParams(run.paperParamCount) : '—'}</td>
+      <td className="num col-optional">{run.paperParamCount !== undefined ? formatParams(run.paperParamCount) : '—'}</td>
       <td className="num">{formatMetric(mean)}</td>
-      <td className="num">{formatDate(run.createdAt)}</td>
+      <td className="num col-optional">{formatDate(run.createdAt)}</td>
       <td className="actions">
         <button
           type="button"
@@ -92,7 +92,7 @@ function RunDetail({ run }: { run: RunSummary }) {
   const live = useLabStore((s) => s.live[run.id]);
   const notify = useLabStore((s) => s.notify);
   const setActive = useLabStore((s) => s.setActiveRun);
-  const setTab = useLabStore((s) => s.setTab);
+  const openView = useLabStore((s) => s.openView);
   const chart = useRef<HTMLDivElement>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const points = live?.points.length ? live.points : (run.train?.losses ?? []).map((loss, i) => ({ step: i + 1, loss }));
@@ -156,7 +156,7 @@ function RunDetail({ run }: { run: RunSummary }) {
           type="button"
           onClick={() => {
             setActive(run.id);
-            setTab('results');
+            openView('results');
           }}
           data-testid="btn-open-results"
         >
@@ -203,12 +203,20 @@ export function HistoryView() {
               <thead>
                 <tr>
                   <th scope="col">Run</th>
-                  <th scope="col">Method</th>
-                  <th scope="col">Benchmark</th>
+                  <th scope="col" className="col-optional">
+                    Method
+                  </th>
+                  <th scope="col" className="col-optional">
+                    Benchmark
+                  </th>
                   <th scope="col">Status</th>
-                  <th scope="col">Params</th>
+                  <th scope="col" className="col-optional">
+                    Params
+                  </th>
                   <th scope="col">Mean</th>
-                  <th scope="col">Created</th>
+                  <th scope="col" className="col-optional">
+                    Created
+                  </th>
                   <th scope="col">
                     <span className="sr-only">Actions</span>
                   </th>

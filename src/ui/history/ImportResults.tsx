@@ -6,7 +6,7 @@ import { useLabStore } from '../../store/index.ts';
 export function ImportResults() {
   const id = useId();
   const importResults = useLabStore((s) => s.importResults);
-  const setTab = useLabStore((s) => s.setTab);
+  const openView = useLabStore((s) => s.openView);
   const [busy, setBusy] = useState(false);
   return (
     <label
@@ -31,7 +31,7 @@ export function ImportResults() {
             .arrayBuffer()
             .then((buf) => importResults({ name: file.name, data: new Uint8Array(buf) }))
             .then((runId) => {
-              if (runId) setTab('results');
+              if (runId) openView('results');
             })
             .finally(() => setBusy(false));
         }}

@@ -49,6 +49,7 @@ function GroupBox({ group, selected, benchmark }: { group: LanguageGroup; select
 
 export function BenchmarkPicker() {
   const benchmark = useLabStore((s) => s.benchmark);
+  const notes = useLabStore((s) => s.fieldNotes);
   const setBenchmark = useLabStore((s) => s.setBenchmark);
   const selectedList = useLabStore((s) => s.selectedLanguages[s.benchmark]);
   const items = useLabStore((s) => s.itemsPerLanguage);
@@ -74,7 +75,7 @@ export function BenchmarkPicker() {
             ))}
           </select>
         </div>
-        <NumberField label="Items per language" value={items} min={ITEMS_MIN} max={ITEMS_MAX} onCommit={setItems} testId="input-items" />
+        <NumberField label="Items per language" value={items} min={ITEMS_MIN} max={ITEMS_MAX} onCommit={setItems} testId="input-items" note={notes['eval.itemsPerLanguage']} />
         <GroupByToggle label="Group by" testIdPrefix="setup-view" />
         {WORDING_BENCHMARKS.includes(benchmark) && (
           <Segmented

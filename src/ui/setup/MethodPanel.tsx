@@ -2,7 +2,7 @@
 // prefix methods) from the lab; training hyper-parameters below.
 import { defaultLayersFor, LORA_RANKS, METHODS, methodMeta, TOKENS_MAX, TOKENS_MIN, useLabStore } from '../../store/index.ts';
 import type { MethodId } from '../../protocol/lab.ts';
-import { NumberField, Slider } from '../common/controls.tsx';
+import { FieldNoteText, NumberField, Segmented, Slider } from '../common/controls.tsx';
 import { formatCount, formatParams } from '../format.ts';
 import { METHOD_COLORS } from '../palette.ts';
 
@@ -46,7 +46,10 @@ export function MethodPanel() {
   const set = useLabStore((s) => s.setMethodConfig);
   const layers = useLabStore((s) => s.model.info?.layers ?? null);
   const info = useLabStore((s) => s.model.info);
+  const notes = useLabStore((s) => s.fieldNotes);
   const meta = methodMeta(cfg.method);
+  // LoRA's rank cannot exceed the model's hidden width.
+  const ranks = LORA_RANKS.filter((r) => !info || r <= info.hiddenSize);
   const paperLayers = info ? defaultLayersFor(cfg.method, info) : null;
   const layersHint =
     layers === null
@@ -99,15 +102,35 @@ export function MethodPanel() {
             : `not used by ${meta.label}`
         }
       />
+      {cfg.method === 'prefix' && (
+        <div className="field" data-testid="prefix-form">
+          <Segmented
+            label="Prefix form"
+            value={cfg.prefixForm}
+            options={[
+              { value: 'hidden', label: 'hidden (paper)', testId: 'prefix-form-hidden', title: "N hidden-size vectors per layer, projected by the layer's frozen K/V (the paper's form)" },
+              { value: 'kv', label: 'kv (peft)', testId: 'prefix-form-kv', title: 'keys and values learned directly, as Li & Liang and peft PREFIX_TUNING' },
+            ]}
+            onChange={(v) => set({ prefixForm: v })}
+          />
+          <p className="hint" data-testid="prefix-form-note">
+            {cfg.prefixForm === 'kv'
+              ? "kv: keys and values learned directly, as peft's PREFIX_TUNING; with every layer adapted the exported adapter loads in peft as is."
+              : "hidden: the paper's form; peft cannot express it, so its export is our format (choose kv for a peft-compatible adapter)."}
+          </p>
+        </div>
+      )}
       <div className="field">
         <label htmlFor="lora-rank">LoRA rank r</label>
         <select id="lora-rank" value={cfg.loraRank} disabled={!meta.usesRank} onChange={(e) => set({ loraRank: Number(e.currentTarget.value) })} data-testid="select-rank">
-          {LORA_RANKS.map((r) => (
+          {ranks.map((r) => (
             <option key={r} value={r}>
               {r}
             </option>
           ))}
         </select>
+        {info && meta.usesRank && <p className="hint">at most {info.hiddenSize}, the model's hidden width</p>}
+        <FieldNoteText note={notes['method.loraR']} testId="select-rank-note" />
       </div>
       <NumberField
         label="LoRA alpha (scale alpha / r)"
@@ -116,7 +139,7 @@ export function MethodPanel() {
         step="any"
         format={formatLr}
         onCommit={(v) => set({ loraAlpha: v })}
-        testId="input-lora-alpha"
+        testId="input-lora-alpha" note={notes['method.loraAlpha']}
         disabled={!meta.usesRank}
       />
       <p className="hint">{meta.usesRank ? "The paper's LoRA: rank 4 on Q, K, V; alpha 8 is peft's default (the paper gives none)." : ''}</p>
@@ -125,11 +148,11 @@ export function MethodPanel() {
 
       <h3>Training</h3>
       <div className="field-grid">
-        <NumberField label="Steps" value={cfg.steps} min={1} onCommit={(v) => set({ steps: v })} testId="input-steps" disabled={!meta.trains} />
-        <NumberField label="Batch size" value={cfg.batchSize} min={1} onCommit={(v) => set({ batchSize: v })} testId="input-batch" disabled={!meta.trains} />
-        <NumberField label="Learning rate" value={cfg.lr} min={0} step="any" format={formatLr} onCommit={(v) => set({ lr: v })} testId="input-lr" disabled={!meta.trains} />
-        <NumberField label="Weight decay" value={cfg.weightDecay} min={0} step="any" format={formatLr} onCommit={(v) => set({ weightDecay: v })} testId="input-wd" disabled={!meta.trains} />
-        <NumberField label="Seed" value={cfg.seed} min={0} onCommit={(v) => set({ seed: v })} testId="input-seed" />
+        <NumberField label="Steps" value={cfg.steps} min={1} onCommit={(v) => set({ steps: v })} testId="input-steps" note={notes['train.steps']} disabled={!meta.trains} />
+        <NumberField label="Batch size" value={cfg.batchSize} min={1} onCommit={(v) => set({ batchSize: v })} testId="input-batch" note={notes['train.batchSize']} disabled={!meta.trains} />
+        <NumberField label="Learning rate" value={cfg.lr} min={0} step="any" format={formatLr} onCommit={(v) => set({ lr: v })} testId="input-lr" note={notes['train.lr']} disabled={!meta.trains} />
+        <NumberField label="Weight decay" value={cfg.weightDecay} min={0} step="any" format={formatLr} onCommit={(v) => set({ weightDecay: v })} testId="input-wd" note={notes['train.weightDecay']} disabled={!meta.trains} />
+        <NumberField label="Seed" value={cfg.seed} min={0} onCommit={(v) => set({ seed: v })} testId="input-seed" note={notes['train.seed']} />
       </div>
       {!meta.trains && <p className="hint">The base model has nothing to train: a run evaluates it directly.</p>}
     </section>

@@ -1,10 +1,12 @@
 // The loaded model's shape and its memory estimate against what the WebGPU adapter allows.
-import { needsMoreMemory, useLabStore } from '../../store/index.ts';
+import { memoryEstimateFor, needsMoreMemory, useLabStore } from '../../store/index.ts';
+import { DEFAULT_MAX_SEQ_LEN } from '../../protocol/limits.ts';
 import { formatBytes, formatCount, formatParams } from '../format.ts';
 
 export function ModelInfoCard() {
   const info = useLabStore((s) => s.model.info);
   const status = useLabStore((s) => s.model.status);
+  const batch = useLabStore((s) => s.methodConfig.batchSize);
   if (!info) {
     return (
       <div className="model-info is-empty" data-testid="model-info" data-state={status}>
@@ -13,6 +15,8 @@ export function ModelInfoCard() {
     );
   }
   const over = needsMoreMemory(info);
+  // For the batch size chosen in Setup, at the sequence length a run pads up to (as the check at Start).
+  const mem = memoryEstimateFor(info, batch, DEFAULT_MAX_SEQ_LEN);
   const share = info.adapterMaxBufferBytes > 0 ? Math.min(1, info.largestBufferBytes / info.adapterMaxBufferBytes) : 0;
   return (
     <div className="model-info" data-testid="model-info" data-state="ready" data-layers={info.layers}>
@@ -56,8 +60,11 @@ export function ModelInfoCard() {
       </dl>
       <div className="memory" data-testid="model-memory" data-over={over}>
         <p>
-          Memory estimate <strong className="num">{formatBytes(info.memoryEstimateBytes)}</strong> (weights in {info.weightStorage}, training at 4 × 256
-          tokens); largest buffer <span className="num">{formatBytes(info.largestBufferBytes)}</span> of{' '}
+          Memory estimate{' '}
+          <strong className="num" data-testid="model-memory-bytes" data-bytes={mem.bytes}>
+            {formatBytes(mem.bytes)}
+          </strong>{' '}
+          (weights in {info.weightStorage}, training at {mem.tokens === null ? '4 × 256 tokens' : `batch ${batch} × ${DEFAULT_MAX_SEQ_LEN} tokens`}); largest buffer <span className="num">{formatBytes(info.largestBufferBytes)}</span> of{' '}
           <span className="num">{formatBytes(info.adapterMaxBufferBytes)}</span> the adapter binds
         </p>
         <div className={`meter${over ? ' is-over' : ''}`} aria-hidden="true">

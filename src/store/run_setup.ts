@@ -1,0 +1,38 @@
+// What Start needs besides the settings: the name a run gets when none is typed (one that says
+// what differs from the defaults, so runs are told apart) and the reason Start cannot run now.
+import type { ExperimentConfig } from '../protocol/lab.ts';
+import { benchmarkMeta } from './languages.ts';
+import { DEFAULT_METHOD_SETTINGS } from './method.ts';
+import { methodMeta } from './methods.ts';
+import type { LabState } from './types.ts';
+
+/**
+ * Default run name: method, its knobs, what differs from the default settings, and the benchmark
+ * ("Prefix tuning L=4 N=10 kv lr=0.01 seed=3 · Toy"), so runs that differ are told apart.
+ */
+export function defaultRunName(config: ExperimentConfig): string {
+  const m = config.method;
+  const meta = methodMeta(m.method);
+  const d = DEFAULT_METHOD_SETTINGS;
+  const t = config.train;
+  const knobs = [
+    meta.usesLayers && m.lastLayers !== undefined ? `L=${m.lastLayers}` : '',
+    meta.usesTokens && m.tokens !== undefined ? `N=${m.tokens}` : '',
+    m.method === 'prefix' && m.prefixForm === 'kv' ? 'kv' : '',
+    meta.usesRank && m.loraR !== undefined ? `r=${m.loraR}` : '',
+    meta.usesRank && m.loraAlpha !== undefined && m.loraAlpha !== d.loraAlpha ? `alpha=${m.loraAlpha}` : '',
+    t && t.lr !== d.lr ? `lr=${t.lr}` : '',
+    t && t.steps !== d.steps ? `steps=${t.steps}` : '',
+    t && t.batchSize !== d.batchSize ? `batch=${t.batchSize}` : '',
+    t && t.weightDecay !== d.weightDecay ? `wd=${t.weightDecay}` : '',
+    t && t.seed !== d.seed ? `seed=${t.seed}` : '',
+  ].filter(Boolean);
+  return `${meta.label}${knobs.length ? ` ${knobs.join(' ')}` : ''} · ${benchmarkMeta(config.benchmark).label}`;
+}
+
+/** Why Start cannot run the Setup state now, in words (null: it can). */
+export function startBlocker(s: Pick<LabState, 'model' | 'benchmark' | 'selectedLanguages'>): string | null {
+  if (s.model.status !== 'ready') return 'Load a model first (Setup → Model).';
+  if (s.selectedLanguages[s.benchmark].length === 0) return 'Select at least one language to evaluate (Setup → Benchmark).';
+  return null;
+}
