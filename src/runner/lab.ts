@@ -16,7 +16,7 @@ import type {
 import { gatesFromParams, measurePrefixAttention, shareKindOf } from './inspect.ts';
 import { exportAdapter } from './peft_export.ts';
 import { runsToCsv, runToJson } from './results_export.ts';
-import type { RunRecord, RunStore } from './run_store.ts';
+import type { ResumeState, RunRecord, RunStore } from './run_store.ts';
 import { runEvaluation } from './evaluate.ts';
 import { RunControl, runTraining } from './trainer.ts';
 import { cachedModels, hubFolder, type HubEnvironment } from './model_download.ts';
@@ -29,6 +29,8 @@ import { validateExperiment } from './validate_experiment.ts';
 import { checkEvalData, checkTrainingData } from './validate_data.ts';
 import { allFinite } from './finite_params.ts';
 import { keepLastGood, paramsToSave, readParams, type LastGood } from './last_good.ts';
+import { checkpointToBytes } from './run_checkpoint.ts';
+import { asStored, eventsUpTo, isUnfinished, loadInterrupted, partialEval, restoreCheckpoint, trainSummary } from './run_resume.ts';
 
 /** `modelCache` and `hfBaseUrl` (HubEnvironment): where Hugging Face downloads are kept and come from. */
 export interface LabEnvironment extends HubEnvironment {
@@ -51,6 +53,8 @@ interface LiveRun {
   done: Promise<void>;
   /** The latest finite parameters (0: as initialised) and their step: what a failed run keeps. */
   lastGood: LastGood | null;
+  /** Saved with the run while it is unfinished: what resumeRun continues from. */
+  resume: ResumeState;
 }
 
 /** What a load must leave room for: the tokens of one step, and the setting that sets them (for the message). */
@@ -164,7 +168,19 @@ export class Lab implements LabApi {
     validateExperiment(config);
     const id = newId();
     const summary: RunSummary = { id, name: config.name ?? `${config.method.method} on ${config.benchmark}`, createdAt: new Date().toISOString(), config, status: 'running', eval: {} };
-    const run: LiveRun = { summary, control: new RunControl(), adapter: null, events: [], done: Promise.resolve(), lastGood: null };
+    const run: LiveRun = { summary, control: new RunControl(), adapter: null, events: [], done: Promise.resolve(), lastGood: null, resume: { evalDone: {} } };
+    this.runs.set(id, run);
+    run.done = this.execute(run);
+    return id;
+  }
+
+  async resumeRun(id: string): Promise<string> {
+    const live = this.runs.get(id);
+    if (live) throw new Error(`"${live.summary.name}" is ${live.summary.status} in this session, not interrupted; ${isUnfinished(live.summary) ? 'use Pause/Resume' : 'start a new run'}`);
+    const rec = await loadInterrupted(this.env.store, id);
+    validateExperiment(rec.summary.config);
+    const summary: RunSummary = { ...rec.summary, status: 'running' };
+    const run: LiveRun = { summary, control: new RunControl(), adapter: null, events: rec.events, done: Promise.resolve(), lastGood: null, resume: rec.resume ?? { evalDone: {} } };
     this.runs.set(id, run);
     run.done = this.execute(run);
     return id;
@@ -201,23 +217,31 @@ export class Lab implements LabApi {
       summary.paperParamCount = method.paperParamCount(loaded.config, spec);
       const tokenizer = loaded.tokenizer;
       if (!tokenizer) throw new Error('this model folder has no tokenizer.json; add it next to config.json');
+      const from = await restoreCheckpoint(run.adapter, run.resume);
+      if (from) {
+        summary.train = trainSummary(from);
+        run.events = eventsUpTo(run.events, from.step);
+      }
+      await this.env.store.save(await this.record(run)); // from now on a reload finds the run
       if (trains) {
         const { source } = await this.env.dataFor(cfg.benchmark);
-        run.lastGood = { step: 0, params: await readParams(run.adapter) };
+        run.lastGood = from ? { step: from.step, params: from.params } : { step: 0, params: await readParams(run.adapter) };
         const r = await runTraining({ engine, weights, tokenizer, adapter: run.adapter }, {
-          runId: summary.id, benchmark: cfg.benchmark, source, cfg: cfg.train!, emit, control,
-          onCheckpoint: async (step) => {
+          runId: summary.id, benchmark: cfg.benchmark, source, cfg: cfg.train!, emit, control, resumeFrom: from ?? undefined,
+          onCheckpoint: async (progress) => {
             const params = await readParams(run.adapter);
             if (!allFinite(params)) return; // never replace a good checkpoint with a broken one
-            run.lastGood = { step, params };
+            run.lastGood = { step: progress.step, params };
+            run.resume.checkpoint = checkpointToBytes({ ...progress, params });
+            summary.train = trainSummary(progress);
             await this.env.store.save(await this.record(run));
           },
         });
-        summary.train = { losses: r.losses, steps: r.losses.length, tokens: r.tokens, seconds: r.seconds };
+        summary.train = trainSummary(r);
       }
       for (const ev of cfg.eval ?? []) {
         if (control.stopped) break;
-        summary.eval[ev.benchmark] = await this.evalWith(run, ev, emit);
+        summary.eval[ev.benchmark] = await this.evalWith(run, ev, emit, true);
       }
       summary.status = control.stopped ? 'stopped' : 'done';
     } catch (e) {
@@ -236,19 +260,29 @@ export class Lab implements LabApi {
     };
   }
 
-  private async evalWith(run: LiveRun, ev: EvalConfig, emit: (e: LabEvent) => void): Promise<EvalSummary> {
+  /** `resumable`: the run's own evaluation, saved language by language and skipping those a resumed run finished. */
+  private async evalWith(run: LiveRun, ev: EvalConfig, emit: (e: LabEvent) => void, resumable = false): Promise<EvalSummary> {
     const { loaded, weights } = this.requireModel();
     const { source, languages } = await this.env.dataFor(ev.benchmark);
+    const done = resumable ? (run.resume.evalDone[ev.benchmark] ??= {}) : undefined;
     return runEvaluation(
       { engine: await this.env.engine(), weights, tokenizer: loaded.tokenizer!, hooks: run.adapter?.hooks ?? {} },
-      { runId: run.summary.id, cfg: ev, source, languages, emit, control: run.control },
+      {
+        runId: run.summary.id, cfg: ev, source, languages, emit, control: run.control, finished: done,
+        onLanguage: done && (async (lang, result) => {
+          done[lang] = result;
+          run.summary.eval[ev.benchmark] = partialEval(done);
+          await this.env.store.save(await this.record(run));
+        }),
+      },
     );
   }
 
   private async record(run: LiveRun): Promise<RunRecord> {
     // Non-finite parameters are never saved over good ones.
     const params = await paramsToSave(run.adapter, run.lastGood);
-    return { summary: structuredClone(run.summary), events: [...run.events], params, model: this.model?.loaded.config };
+    const resume = isUnfinished(run.summary) ? { resume: run.resume } : {};
+    return { summary: structuredClone(run.summary), events: [...run.events], params, model: this.model?.loaded.config, ...resume };
   }
 
   async pause(id: string) {
@@ -284,7 +318,7 @@ export class Lab implements LabApi {
   }
 
   async listRuns(): Promise<RunSummary[]> {
-    const stored = await this.env.store.list();
+    const stored = (await this.env.store.list()).map(asStored);
     const live = [...this.runs.values()].map((r) => r.summary);
     const byId = new Map(stored.map((s) => [s.id, s]));
     for (const s of live) byId.set(s.id, s);
@@ -292,7 +326,7 @@ export class Lab implements LabApi {
   }
 
   async getRun(id: string): Promise<RunSummary> {
-    return this.runs.get(id)?.summary ?? (await this.env.store.load(id)).summary;
+    return this.runs.get(id)?.summary ?? asStored((await this.env.store.load(id)).summary);
   }
 
   async renameRun(id: string, name: string): Promise<void> {
