@@ -65,6 +65,8 @@ export interface RunsSlice {
   startRun: (opts?: { name?: string }) => Promise<string | null>;
   pauseRun: (id: string) => Promise<void>;
   resumeRun: (id: string) => Promise<void>;
+  /** Continues an interrupted run (saved mid-run, e.g. before a reload) from its last checkpoint. */
+  resumeInterrupted: (id: string) => Promise<void>;
   stopRun: (id: string) => Promise<void>;
   /** Evaluates a run of this session on the current benchmark selection. */
   evaluateRun: (id: string) => Promise<void>;
@@ -241,6 +243,26 @@ export const createRunsSlice: LabSlice<RunsSlice> = (set, get, _store, deps) => 
       }
     },
 
+    async resumeInterrupted(id) {
+      const run = get().runs[id];
+      if (!run) {
+        fail(`There is no run '${id}'.`);
+        return;
+      }
+      // The curve so far stays; the lab's step events continue it from the checkpoint.
+      const losses = run.train?.losses ?? [];
+      const live = { ...newLive(run.config), points: losses.map((loss, i) => ({ step: i + 1, loss })), step: losses.length };
+      set((s) => ({ live: { ...s.live, [id]: live }, activeRunId: id }));
+      patchRun(id, () => ({ status: 'running', error: undefined }));
+      try {
+        await (await api()).resumeRun(id);
+      } catch (e) {
+        patchRun(id, () => ({ status: run.status }));
+        patchLive(id, () => ({ phase: 'finished' }));
+        fail(`The run did not resume: ${errorMessage(e)}`, id);
+      }
+    },
+
     async stopRun(id) {
       try {
         await (await api()).stop(id);
@@ -298,7 +320,10 @@ export const createRunsSlice: LabSlice<RunsSlice> = (set, get, _store, deps) => 
             // While a run streams, its local per-language results are ahead of the lab's summary.
             runs[r.id] = streaming && local ? { ...local, name: r.name } : r;
           }
-          return { runs, runOrder: sortOrder(runs), runsStatus: 'ready' };
+          // After a reload Train shows the newest run that was cut off, with its Resume button.
+          const interrupted = list.find((r) => r.status === 'interrupted');
+          const activeRunId = s.activeRunId ?? interrupted?.id ?? null;
+          return { runs, runOrder: sortOrder(runs), runsStatus: 'ready', activeRunId };
         });
       } catch (e) {
         set({ runsStatus: 'error' });

@@ -27,6 +27,7 @@ export function App() {
   const ensureModel = useLabStore((s) => s.ensureModel);
   const refreshRuns = useLabStore((s) => s.refreshRuns);
   const tab = useLabStore((s) => s.tab);
+  const runActive = useLabStore((s) => Object.values(s.runs).some((r) => r.status === 'running' || r.status === 'paused'));
 
   useEffect(() => {
     void detectGpu();
@@ -38,6 +39,18 @@ export function App() {
     void ensureModel();
     void refreshRuns();
   }, [gpu.status, ensureModel, refreshRuns]);
+
+  // Leaving or reloading mid-run asks first (the run can be resumed from its last checkpoint, but
+  // the steps since then are redone).
+  useEffect(() => {
+    if (!runActive) return;
+    const warn = (e: BeforeUnloadEvent) => {
+      e.preventDefault();
+      e.returnValue = ''; // older Chromium shows the dialog only when returnValue is set
+    };
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [runActive]);
 
   // Without WebGPU nothing in the lab can run, so the whole page becomes the explanation.
   if (gpu.status === 'unavailable') {
