@@ -15,6 +15,7 @@ function RunRow({ run, selected, onSelect }: { run: RunSummary; selected: boolea
   const del = useLabStore((s) => s.deleteRun);
   const resumeInterrupted = useLabStore((s) => s.resumeInterrupted);
   const setTab = useLabStore((s) => s.setTab);
+  const modelReady = useLabStore((s) => s.model.status === 'ready');
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(run.name);
   const [confirming, setConfirming] = useState(false);
@@ -71,6 +72,7 @@ function RunRow({ run, selected, onSelect }: { run: RunSummary; selected: boolea
               setTab('train');
               void resumeInterrupted(run.id);
             }}
+            disabled={!modelReady}
             title="Continue this run from its last checkpoint"
             data-testid={`btn-resume-${run.id}`}
           >
