@@ -1,12 +1,13 @@
 import { expect, test, type Page } from '@playwright/test';
 
 // Runs that survive reloads (issue #13) on the embedded toy model: a run reloaded mid-training
-// shows as "interrupted" with the steps it had saved, Resume takes it from its last checkpoint to
-// "done", and its losses equal those of the same run left alone (same seed) within 1e-5. Setup
+// shows as "interrupted" with the steps it had saved, Resume takes it on from its last checkpoint;
+// reloaded again during evaluation it shows its finished languages, and Resume takes it to "done"
+// with the losses and results of the same run left alone (same seed; losses within 1e-5). Setup
 // choices survive a reload too. Tiny sizes: SwiftShader runs the kernels on 2 CPU cores.
 
 const SHOTS = 'test-results/screenshots';
-const LANGS = ['en', 'qek'];
+const LANGS = ['en', 'qek', 'qwc'];
 const STEPS = 6;
 
 interface StoreRun {
@@ -50,6 +51,40 @@ async function configure(page: Page) {
   await fill(page, 'input-items', '2');
 }
 
+/** Languages whose evaluation the worker has saved for run `id` (read from its IndexedDB). */
+function savedLanguages(page: Page, id: string): Promise<string[]> {
+  return page.evaluate(async (runId) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open('prefix-lab');
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    try {
+      if (!db.objectStoreNames.contains('blobs')) return [];
+      const row = await new Promise<{ value?: { evalDone?: { toy?: object } } } | undefined>((resolve, reject) => {
+        const r = db.transaction('blobs', 'readonly').objectStore('blobs').get([runId, 'resume']);
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      return Object.keys(row?.value?.evalDone?.toy ?? {});
+    } finally {
+      db.close();
+    }
+  }, id);
+}
+
+/** Reloads a page whose run is active: the page warns first (accepted here). */
+async function reloadMidRun(page: Page) {
+  let dialog = '';
+  page.once('dialog', (d) => {
+    dialog = d.type();
+    void d.accept();
+  });
+  await page.reload();
+  expect(dialog).toBe('beforeunload');
+  await expect(page.getByTestId('model-info')).toHaveAttribute('data-state', 'ready');
+}
+
 async function start(page: Page): Promise<string> {
   await page.getByTestId('tab-train').click();
   const before = (await state(page)).activeRunId;
@@ -72,14 +107,7 @@ test('reload mid-run: interrupted with its saved steps, Resume finishes it with 
   // The same run again, reloaded after two steps (each step is checkpointed on a 6-step run).
   const id = await start(page);
   await expect.poll(async () => (await state(page)).live[id]?.step ?? 0, { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
-  let dialog = '';
-  page.once('dialog', (d) => {
-    dialog = d.type();
-    void d.accept();
-  });
-  await page.reload();
-  expect(dialog).toBe('beforeunload'); // the page warned before leaving a running run
-  await expect(page.getByTestId('model-info')).toHaveAttribute('data-state', 'ready');
+  await reloadMidRun(page);
 
   // After the reload: Train shows the run as interrupted, with the steps it had saved.
   await page.getByTestId('tab-train').click();
@@ -96,9 +124,23 @@ test('reload mid-run: interrupted with its saved steps, Resume finishes it with 
   await expect(page.getByTestId(`run-row-${id}`).locator('.status-chip')).toHaveText('interrupted');
   await expect(page.getByTestId(`run-row-${refId}`).locator('.status-chip')).toHaveText('done');
 
-  // Resume (from History) runs it to the end.
+  // Resume (from History); reloaded again once its first language is saved.
   await page.getByTestId(`btn-resume-${id}`).click();
   await expect(page.getByTestId('view-train')).toBeVisible();
+  await expect.poll(() => savedLanguages(page, id), { timeout: 240_000, intervals: [100] }).not.toEqual([]);
+  await reloadMidRun(page);
+  await page.getByTestId('tab-train').click();
+  await expect(page.getByTestId('train-status')).toHaveAttribute('data-status', 'interrupted');
+  await expect(page.getByTestId('train-step')).toHaveText(`${STEPS} / ${STEPS}`);
+  const partial = (await state(page)).runs[id];
+  const finished = Object.keys(partial.eval.toy?.per_language ?? {});
+  expect(finished.length).toBeGreaterThanOrEqual(1);
+  expect(finished.length).toBeLessThan(LANGS.length);
+  // The partial results show in Results: finished languages have their bars.
+  await page.getByTestId('tab-results').click();
+  for (const l of finished) await expect(page.getByTestId(`lang-bar-${l}`)).toHaveAttribute('data-state', 'done');
+  await page.getByTestId('tab-train').click();
+  await page.getByTestId('btn-resume-run').click();
   await expect(page.getByTestId('train-status')).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
   const done = (await state(page)).runs[id];
   expect(done.train?.losses).toHaveLength(STEPS);
@@ -108,6 +150,7 @@ test('reload mid-run: interrupted with its saved steps, Resume finishes it with 
   await expect(page.getByTestId('train-loss')).toHaveText(final.toFixed(4));
   expect(Object.keys(done.eval.toy.per_language).sort()).toEqual([...LANGS].sort());
   expect(done.eval.toy.per_language).toEqual(ref.eval.toy.per_language);
+  for (const l of finished) expect(done.eval.toy.per_language[l]).toEqual(partial.eval.toy.per_language[l]);
 });
 
 test('Setup choices survive a reload', async ({ page }) => {
