@@ -222,7 +222,7 @@ export class Lab implements LabApi {
         summary.train = trainSummary(from);
         run.events = eventsUpTo(run.events, from.step);
       }
-      await this.env.store.save(await this.record(run)); // from now on a reload finds the run
+      await this.saveProgress(run); // from now on a reload finds the run
       if (trains) {
         const { source } = await this.env.dataFor(cfg.benchmark);
         run.lastGood = from ? { step: from.step, params: from.params } : { step: 0, params: await readParams(run.adapter) };
@@ -234,7 +234,7 @@ export class Lab implements LabApi {
             run.lastGood = { step: progress.step, params };
             run.resume.checkpoint = checkpointToBytes({ ...progress, params });
             summary.train = trainSummary(progress);
-            await this.env.store.save(await this.record(run));
+            await this.saveProgress(run);
           },
         });
         summary.train = trainSummary(r);
@@ -251,6 +251,15 @@ export class Lab implements LabApi {
     }
     emit({ type: 'run-finished', runId: summary.id, summary });
     await this.env.store.save(await this.record(run));
+  }
+
+  /** Saves an unfinished run; a failure (storage full, blocked) is a warning: the run goes on, only its resumability suffers. */
+  private async saveProgress(run: LiveRun): Promise<void> {
+    try {
+      await this.env.store.save(await this.record(run));
+    } catch (e) {
+      this.runEmitter(run)({ type: 'warning', runId: run.summary.id, message: `the run's progress could not be saved (${(e as Error).message}); it goes on, but a reload or crash now would lose the steps since its last saved checkpoint` });
+    }
   }
 
   private runEmitter(run: LiveRun): (e: LabEvent) => void {
@@ -272,7 +281,7 @@ export class Lab implements LabApi {
         onLanguage: done && (async (lang, result) => {
           done[lang] = result;
           run.summary.eval[ev.benchmark] = partialEval(done);
-          await this.env.store.save(await this.record(run));
+          await this.saveProgress(run);
         }),
       },
     );
