@@ -30,7 +30,7 @@ import { checkEvalData, checkTrainingData } from './validate_data.ts';
 import { allFinite } from './finite_params.ts';
 import { keepLastGood, paramsToSave, readParams, type LastGood } from './last_good.ts';
 import { checkpointToBytes } from './run_checkpoint.ts';
-import { asStored, eventsUpTo, isUnfinished, loadInterrupted, partialEval, restoreCheckpoint, trainSummary } from './run_resume.ts';
+import { asStored, eventsUpTo, isUnfinished, loadInterrupted, partialEval, restoreCheckpoint, trainSummary, type RunLocks } from './run_resume.ts';
 
 /** `modelCache` and `hfBaseUrl` (HubEnvironment): where Hugging Face downloads are kept and come from. */
 export interface LabEnvironment extends HubEnvironment {
@@ -42,6 +42,8 @@ export interface LabEnvironment extends HubEnvironment {
   toyWeights(): Promise<Uint8Array>;
   /** Node: open a directory path. Absent in the browser. */
   openDir?(path: string): FileFolder;
+  /** Browser: which runs other tabs are running (a run is locked while it executes). */
+  runLocks?: RunLocks;
 }
 
 interface LiveRun {
@@ -169,8 +171,9 @@ export class Lab implements LabApi {
     const id = newId();
     const summary: RunSummary = { id, name: config.name ?? `${config.method.method} on ${config.benchmark}`, createdAt: new Date().toISOString(), config, status: 'running', eval: {} };
     const run: LiveRun = { summary, control: new RunControl(), adapter: null, events: [], done: Promise.resolve(), lastGood: null, resume: { evalDone: {} } };
+    const release = await this.env.runLocks?.tryHold(id);
     this.runs.set(id, run);
-    run.done = this.execute(run);
+    run.done = this.execute(run).finally(() => release?.());
     return id;
   }
 
@@ -179,10 +182,12 @@ export class Lab implements LabApi {
     if (live) throw new Error(`"${live.summary.name}" is ${live.summary.status} in this session, not interrupted; ${isUnfinished(live.summary) ? 'use Pause/Resume' : 'start a new run'}`);
     const rec = await loadInterrupted(this.env.store, id);
     validateExperiment(rec.summary.config);
+    const release = await this.env.runLocks?.tryHold(id);
+    if (release === null) throw new Error(`"${rec.summary.name}" is running in another tab of this browser; follow it there, or close that tab and resume it here`);
     const summary: RunSummary = { ...rec.summary, status: 'running' };
     const run: LiveRun = { summary, control: new RunControl(), adapter: null, events: rec.events, done: Promise.resolve(), lastGood: null, resume: rec.resume ?? { evalDone: {} } };
     this.runs.set(id, run);
-    run.done = this.execute(run);
+    run.done = this.execute(run).finally(() => release?.());
     return id;
   }
 
@@ -327,7 +332,8 @@ export class Lab implements LabApi {
   }
 
   async listRuns(): Promise<RunSummary[]> {
-    const stored = (await this.env.store.list()).map(asStored);
+    const elsewhere = (await this.env.runLocks?.held()) ?? new Set<string>();
+    const stored = (await this.env.store.list()).map((s) => asStored(s, elsewhere));
     const live = [...this.runs.values()].map((r) => r.summary);
     const byId = new Map(stored.map((s) => [s.id, s]));
     for (const s of live) byId.set(s.id, s);
@@ -335,7 +341,7 @@ export class Lab implements LabApi {
   }
 
   async getRun(id: string): Promise<RunSummary> {
-    return this.runs.get(id)?.summary ?? asStored((await this.env.store.load(id)).summary);
+    return this.runs.get(id)?.summary ?? asStored((await this.env.store.load(id)).summary, (await this.env.runLocks?.held()) ?? new Set());
   }
 
   async renameRun(id: string, name: string): Promise<void> {

@@ -11,9 +11,20 @@ import type { FinishedLanguage, ResumeState, RunRecord, RunStore } from './run_s
 /** Saved as running or paused: unfinished. */
 export const isUnfinished = (s: RunSummary): boolean => s.status === 'running' || s.status === 'paused';
 
-/** A stored summary as a session that does not run it sees it: unfinished means interrupted. */
-export function asStored(s: RunSummary): RunSummary {
-  return isUnfinished(s) ? { ...s, status: 'interrupted' } : s;
+/**
+ * Which runs some session of the same storage is running (browser: any tab, through Web Locks), so
+ * that a run live in another tab is not taken for interrupted. Absent in Node (one run per folder).
+ */
+export interface RunLocks {
+  /** Takes the run's lock if no session holds it: the function that releases it, or null. */
+  tryHold(id: string): Promise<(() => void) | null>;
+  /** Ids whose lock a session holds now. */
+  held(): Promise<Set<string>>;
+}
+
+/** A stored summary as this session sees it: unfinished and not running elsewhere means interrupted. */
+export function asStored(s: RunSummary, runningElsewhere: ReadonlySet<string> = new Set()): RunSummary {
+  return isUnfinished(s) && !runningElsewhere.has(s.id) ? { ...s, status: 'interrupted' } : s;
 }
 
 /** The record of an interrupted run, or an error that says why it cannot be resumed. */

@@ -86,6 +86,8 @@ export interface RunsSlice {
 }
 
 const MAX_NOTICES = 4;
+/** How often runs that another tab is running are listed again. */
+const RECHECK_MS = 3000;
 
 export function newLive(config: ExperimentConfig): LiveRun {
   const ev = config.eval?.[0];
@@ -150,6 +152,7 @@ export function buildExperiment(s: LabState, name?: string): ExperimentConfig {
 
 export const createRunsSlice: LabSlice<RunsSlice> = (set, get, _store, deps) => {
   let noticeId = 0;
+  let recheck: ReturnType<typeof setTimeout> | null = null;
   const api = () => deps.connection.api();
 
   const patchLive = (id: string, f: (l: LiveRun) => Partial<LiveRun>) =>
@@ -325,6 +328,15 @@ export const createRunsSlice: LabSlice<RunsSlice> = (set, get, _store, deps) => 
           const activeRunId = s.activeRunId ?? interrupted?.id ?? null;
           return { runs, runOrder: sortOrder(runs), runsStatus: 'ready', activeRunId };
         });
+        // A run another tab is running (or one whose tab is just closing, until its lock is
+        // released) is looked at again until it has finished or shows as interrupted.
+        const elsewhere = list.some((r) => (r.status === 'running' || r.status === 'paused') && !get().live[r.id]);
+        if (elsewhere && !recheck) {
+          recheck = setTimeout(() => {
+            recheck = null;
+            void get().refreshRuns();
+          }, RECHECK_MS);
+        }
       } catch (e) {
         set({ runsStatus: 'error' });
         fail(`Could not list saved runs: ${errorMessage(e)}`);

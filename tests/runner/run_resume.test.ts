@@ -9,6 +9,7 @@ import { Lab } from '../../src/runner/lab.ts';
 import { nodeEnvironment } from '../../src/runner/node_env.ts';
 import { checkpointFromBytes, checkpointToBytes, type TrainCheckpoint } from '../../src/runner/run_checkpoint.ts';
 import { MemoryRunStore, type RunRecord, type RunStore } from '../../src/runner/run_store.ts';
+import type { RunLocks } from '../../src/runner/run_resume.ts';
 import { FileRunStore } from '../../src/runner/run_store_node.ts';
 import { removeTmpDirs, tmpDir } from '../model/helpers.ts';
 
@@ -77,6 +78,24 @@ describe('stores keep the resume state of unfinished runs', () => {
       expect((await store.load('r1')).resume).toBeUndefined();
     });
   }
+});
+
+describe('runs live in another tab (Web Locks in the browser)', () => {
+  it('are reported running, not interrupted, and do not resume here; once released they are interrupted', async () => {
+    const store = new MemoryRunStore();
+    await store.save(record('running'));
+    const held = new Set(['r1']); // another tab's worker holds r1
+    const runLocks: RunLocks = {
+      tryHold: async (id) => (held.has(id) ? null : (held.add(id), () => void held.delete(id))),
+      held: async () => new Set(held),
+    };
+    const lab = new Lab({ ...nodeEnvironment({ store }), runLocks });
+    expect((await lab.listRuns()).map((r) => r.status)).toEqual(['running']);
+    expect((await lab.getRun('r1')).status).toBe('running');
+    await expect(lab.resumeRun('r1')).rejects.toThrow('"r" is running in another tab of this browser; follow it there, or close that tab and resume it here');
+    held.clear(); // that tab was closed
+    expect((await lab.listRuns()).map((r) => r.status)).toEqual(['interrupted']);
+  });
 });
 
 const config: ExperimentConfig = {

@@ -1,6 +1,6 @@
 // Issue #13 in the store: after a reload an interrupted run becomes the shown run and resumes with
 // its curve so far; Setup choices are kept in a Storage and put back through the slices' setters.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { LabApi, LabListener, RunSummary } from '../../src/protocol/lab.ts';
 import { createLabStore, keepSetup, SETUP_STORAGE_KEY } from '../../src/store/index.ts';
 import type { LabClient } from '../../workers/client.ts';
@@ -36,6 +36,27 @@ describe('interrupted runs in the store', () => {
     expect(lab.calls).toEqual(['run-a']);
     expect(store.getState().runs['run-a'].status).toBe('running');
     expect(store.getState().live['run-a']).toMatchObject({ step: 2, totalSteps: 6, points: [{ step: 1, loss: 3 }, { step: 2, loss: 2.5 }] });
+  });
+
+  it('a run another tab is running is listed again until it shows as interrupted (its tab closed)', async () => {
+    vi.useFakeTimers();
+    try {
+      let calls = 0;
+      const api: Partial<LabApi> = { listRuns: async () => [{ ...interrupted, status: ++calls === 1 ? 'running' : 'interrupted' }] };
+      const client = { api, subscribe: async () => undefined, terminate: () => {} } as unknown as LabClient;
+      const store = createLabStore({ clientFactory: () => client });
+      await store.getState().refreshRuns();
+      expect(store.getState().runs['run-a'].status).toBe('running');
+      expect(store.getState().activeRunId).toBeNull();
+      await vi.advanceTimersByTimeAsync(3000);
+      expect(calls).toBe(2);
+      expect(store.getState().runs['run-a'].status).toBe('interrupted');
+      expect(store.getState().activeRunId).toBe('run-a');
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(calls).toBe(2); // nothing runs elsewhere any more: no more listing
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a refused resume puts the status back and says why', async () => {
