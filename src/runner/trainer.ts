@@ -115,12 +115,6 @@ export async function runTraining(deps: TrainDeps, o: TrainOptions): Promise<Tra
   let tokens = from?.tokens ?? 0;
   const t0 = performance.now() - (from?.seconds ?? 0) * 1000;
   const paramTensors = adapter.params.map((p) => p.tensor);
-  if (from) {
-    if (from.step > c.steps) throw new Error(`the checkpoint is at step ${from.step}, after the run's last step (${c.steps})`);
-    opt.loadState(from.optimizer, paramTensors);
-    // The rows the finished steps used: the same seeded order, skipped without encoding.
-    for (let i = 0; i < from.step * accum * micro; i++) nextRow();
-  }
   const every = c.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
   let checkpointed = from?.step ?? 0;
   const checkpoint = async (step: number) => {
@@ -131,6 +125,12 @@ export async function runTraining(deps: TrainDeps, o: TrainOptions): Promise<Tra
   };
   let stoppedEarly = false;
   try {
+    if (from) {
+      if (from.step > c.steps) throw new Error(`the checkpoint is at step ${from.step}, after the run's last step (${c.steps})`);
+      opt.loadState(from.optimizer, paramTensors);
+      // The rows the finished steps used: the same seeded order, skipped without encoding.
+      for (let i = 0; i < from.step * accum * micro; i++) nextRow();
+    }
     for (let step = from?.step ?? 0; step < c.steps; step++) {
       await o.control?.waitWhilePaused();
       if (o.control?.stopped) {
