@@ -8,7 +8,7 @@ import { loadModelFolder } from '../src/model/load.ts';
 import { NodeFolder, resolveWeightsArg } from '../src/model/node_files.ts';
 import { uploadLlamaWeights } from '../src/model/llama_gpu.ts';
 import { llamaForward } from '../src/model/llama.ts';
-import type { ExperimentConfig } from '../src/protocol/lab.ts';
+import type { ExperimentConfig, RunSummary } from '../src/protocol/lab.ts';
 import { Lab } from '../src/runner/lab.ts';
 import { nodeEnvironment } from '../src/runner/node_env.ts';
 import { MemoryRunStore } from '../src/runner/run_store.ts';
@@ -121,6 +121,16 @@ function savedRunId(dir: string): string {
   return id;
 }
 
+/** A new run would overwrite an interrupted one's checkpoint: say how to continue it instead. */
+function refuseInterrupted(dir: string): void {
+  const file = path.join(dir, 'summary.json');
+  if (!existsSync(file)) return;
+  const s = parseJsonText(readFileSync(file, 'utf8'), file) as Partial<RunSummary>;
+  if (s.status !== 'running' && s.status !== 'paused') return;
+  const steps = s.train ? `, ${s.train.steps} of ${s.config?.train?.steps ?? '?'} steps saved` : '';
+  throw new Error(`${dir} holds an interrupted run (${s.id}${steps}): continue it with \`npm run cli -- run --resume ${dir}\`, or give another --out (or delete the folder) to start over`);
+}
+
 async function run(args: string[]): Promise<void> {
   const resumeDir = flag(args, 'resume');
   const configPath = flag(args, 'config');
@@ -128,6 +138,7 @@ async function run(args: string[]): Promise<void> {
   if (resumeDir && (configPath || args.includes('--out'))) throw new Error(`run --resume DIR takes the config and the output folder from DIR; leave out --config and --out\n${USAGE}`);
   if (!resumeDir && (!configPath || !out)) throw new Error(`run needs --config and --out (or --resume DIR)\n${USAGE}`);
   const config = configPath ? readConfig(configPath) : undefined;
+  if (!resumeDir) refuseInterrupted(out!);
   const data = flag(args, 'data');
   mkdirSync(out!, { recursive: true });
   const adapterDir = path.join(out!, 'adapter');

@@ -92,6 +92,8 @@ describe('cli run --resume after SIGKILL', () => {
     expect(afterKill.status).toBe('running');
     expect(afterKill.train?.losses.length).toBeGreaterThanOrEqual(2);
     expect(existsSync(path.join(cut, 'checkpoint.safetensors'))).toBe(true);
+    // Starting over in that folder would lose it: refused, with the command that continues it.
+    expect(() => cliRun(['--config', configFile, '--out', cut])).toThrow(/holds an interrupted run \(run-[^,]+, \d of 6 steps saved\): continue it with `npm run cli -- run --resume /);
 
     // 2. Resumed, killed again once 'en' has been evaluated and saved.
     const second = await killWhen(['--resume', cut], () => evaluatedLanguages(cut).length >= 1);
