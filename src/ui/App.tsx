@@ -27,7 +27,8 @@ export function App() {
   const ensureModel = useLabStore((s) => s.ensureModel);
   const refreshRuns = useLabStore((s) => s.refreshRuns);
   const tab = useLabStore((s) => s.tab);
-  const runActive = useLabStore((s) => Object.values(s.runs).some((r) => r.status === 'running' || r.status === 'paused'));
+  // Runs this page runs (another tab's runs are not lost when this one closes).
+  const runActive = useLabStore((s) => Object.values(s.runs).some((r) => (r.status === 'running' || r.status === 'paused') && s.live[r.id] !== undefined));
 
   useEffect(() => {
     void detectGpu();
