@@ -1,6 +1,6 @@
 // prefix-lab command line (Node + Dawn): the same engine and model code as the browser lab.
 //   npm run cli -- forward --model DIR [--weights FILE] --ids 0,5,9 [--json]
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { nodeEngine } from '../src/engine/dawn.ts';
 import { describeDevice } from '../src/engine/device.ts';
@@ -8,28 +8,26 @@ import { loadModelFolder } from '../src/model/load.ts';
 import { NodeFolder, resolveWeightsArg } from '../src/model/node_files.ts';
 import { uploadLlamaWeights } from '../src/model/llama_gpu.ts';
 import { llamaForward } from '../src/model/llama.ts';
-import type { ExperimentConfig } from '../src/protocol/lab.ts';
+import type { ExperimentConfig, RunSummary } from '../src/protocol/lab.ts';
 import { Lab } from '../src/runner/lab.ts';
 import { nodeEnvironment } from '../src/runner/node_env.ts';
-import { MemoryRunStore, type RunRecord } from '../src/runner/run_store.ts';
-import { exportAdapter, importAdapter } from '../src/runner/peft_export.ts';
+import { MemoryRunStore } from '../src/runner/run_store.ts';
+import { importAdapter } from '../src/runner/peft_export.ts';
 import { parseJsonText } from '../src/model/json_text.ts';
 import { validateExperiment } from '../src/runner/validate_experiment.ts';
-import { writeAdapterDir } from '../src/runner/run_store_node.ts';
-import { modelSourceName } from '../src/runner/results_export.ts';
-import { allFinite } from '../src/runner/finite_params.ts';
+import { FileRunStore, writeAdapterDir } from '../src/runner/run_store_node.ts';
 import { checkMemoryFits } from '../src/runner/memory_check.ts';
 import { estimateMemory } from '../src/runner/memory_estimate.ts';
 
-/** Keeps runs in memory and writes each finite checkpoint to DIR/adapter, replacing the previous one atomically. */
-class CheckpointingStore extends MemoryRunStore {
-  constructor(private readonly adapterDir: string) {
-    super();
-  }
-  override async save(rec: RunRecord): Promise<void> {
-    await super.save(rec);
-    if (!rec.params.length || !allFinite(rec.params)) return;
-    await writeAdapterDir(this.adapterDir, exportAdapter(rec.summary.config.method, rec.model ?? null, rec.params, modelSourceName(rec.summary.config.model)));
+/**
+ * The run's folder DIR in FileRunStore's layout for one run (summary.json, events.jsonl,
+ * model.json, adapter/, and while unfinished checkpoint.safetensors and eval-progress.json), so
+ * `run --resume DIR` finds everything a killed run had saved. Files are replaced atomically; a
+ * non-finite adapter is never written over a good one.
+ */
+class RunDirStore extends FileRunStore {
+  override runDir(): string {
+    return this.dir;
   }
 }
 
@@ -39,7 +37,11 @@ const USAGE = `usage:
       FILE is inside DIR (onnx/model.onnx), absolute, or relative to the working directory
   npm run cli -- run --config FILE --out DIR [--data DIR]
       train and evaluate as the config says (see configs/); writes DIR/events.jsonl,
-      DIR/summary.json and DIR/adapter/ (peft format where peft can express the method)
+      DIR/summary.json and DIR/adapter/ (peft format where peft can express the method), and
+      while it runs DIR/checkpoint.safetensors (every train.checkpointEvery steps, default 10)
+  npm run cli -- run --resume DIR [--data DIR]
+      continue a run that was cut off (killed, crashed) from its last checkpoint in DIR: it ends
+      as the uninterrupted run would, languages already evaluated are kept
   npm run cli -- export-project --config FILE --out DIR [--data DIR]
       write a Python project (transformers + peft + accelerate) that reproduces the experiment
       at full scale into DIR (see DIR/README.md); --data: where languages.json is (../shared/data)`;
@@ -110,27 +112,48 @@ async function forward(args: string[]): Promise<void> {
   }
 }
 
+/** The id of the run saved in DIR (run --resume), or an error that says what DIR lacks. */
+function savedRunId(dir: string): string {
+  const file = path.join(dir, 'summary.json');
+  if (!existsSync(file)) throw new Error(`--resume ${dir}: no summary.json there; give the --out folder of an earlier \`npm run cli -- run\``);
+  const id = (parseJsonText(readFileSync(file, 'utf8'), file) as { id?: unknown }).id;
+  if (typeof id !== 'string') throw new Error(`${file}: has no run id; it was not written by \`npm run cli -- run\``);
+  return id;
+}
+
+/** A new run would overwrite an interrupted one's checkpoint: say how to continue it instead. */
+function refuseInterrupted(dir: string): void {
+  const file = path.join(dir, 'summary.json');
+  if (!existsSync(file)) return;
+  const s = parseJsonText(readFileSync(file, 'utf8'), file) as Partial<RunSummary>;
+  if (s.status !== 'running' && s.status !== 'paused') return;
+  const steps = s.train ? `, ${s.train.steps} of ${s.config?.train?.steps ?? '?'} steps saved` : '';
+  throw new Error(`${dir} holds an interrupted run (${s.id}${steps}): continue it with \`npm run cli -- run --resume ${dir}\`, or give another --out (or delete the folder) to start over`);
+}
+
 async function run(args: string[]): Promise<void> {
+  const resumeDir = flag(args, 'resume');
   const configPath = flag(args, 'config');
-  const out = flag(args, 'out');
-  if (!configPath || !out) throw new Error(`run needs --config and --out\n${USAGE}`);
-  const config = readConfig(configPath);
+  const out = resumeDir ?? flag(args, 'out');
+  if (resumeDir && (configPath || args.includes('--out'))) throw new Error(`run --resume DIR takes the config and the output folder from DIR; leave out --config and --out\n${USAGE}`);
+  if (!resumeDir && (!configPath || !out)) throw new Error(`run needs --config and --out (or --resume DIR)\n${USAGE}`);
+  const config = configPath ? readConfig(configPath) : undefined;
+  if (!resumeDir) refuseInterrupted(out!);
   const data = flag(args, 'data');
-  mkdirSync(out, { recursive: true });
-  const adapterDir = path.join(out, 'adapter');
-  const store = new CheckpointingStore(adapterDir);
+  mkdirSync(out!, { recursive: true });
+  const adapterDir = path.join(out!, 'adapter');
+  const store = new RunDirStore(out!);
   const lab = new Lab(nodeEnvironment({ dataDir: data ? path.resolve(data) : undefined, store }));
-  const events = createWriteStream(path.join(out, 'events.jsonl'));
   await lab.subscribe((e) => {
-    events.write(`${JSON.stringify(e)}\n`);
     if (e.type === 'step') console.log(`step ${e.step}  loss ${e.loss.toFixed(4)}  lr ${e.lr.toExponential(2)}  ${e.tokensPerSecond.toFixed(0)} tok/s`);
     else if (e.type === 'eval-language') console.log(`${e.benchmark} ${e.language}: ${Object.entries(e.metrics).map(([k, v]) => `${k} ${v}`).join(', ')} (${e.items} items)`);
     else if (e.type === 'model-ready') console.log(`model ${e.info.name}: ${e.info.layers} layers, hidden ${e.info.hiddenSize}`);
+    else if (e.type === 'checkpoint') console.log(`checkpoint: step ${e.step} saved in ${out}`);
     else if (e.type === 'warning' || e.type === 'error') console.error(`${e.type}: ${e.message}`);
   });
-  const id = await lab.startRun(config);
+  const id = resumeDir ? await lab.resumeRun(savedRunId(resumeDir)) : await lab.startRun(config!);
+  if (resumeDir) console.log(`resuming ${id} from ${resumeDir}`);
   const summary = await lab.waitForRun(id);
-  await new Promise<void>((r) => events.end(r));
   // The run's record holds its last good parameters, also when it failed (see Lab.keepLastGood).
   const params = summary.trainableParams ? (await store.load(id)).params : [];
   if (params.length) {
@@ -152,9 +175,9 @@ async function run(args: string[]): Promise<void> {
     mkdirSync(adapterDir, { recursive: true });
     writeFileSync(path.join(adapterDir, 'README.txt'), 'The base model has no trainable parameters: there is no adapter to export.\n');
   }
-  writeFileSync(path.join(out, 'summary.json'), JSON.stringify(summary, null, 1));
+  writeFileSync(path.join(out!, 'summary.json'), JSON.stringify(summary, null, 1));
   if (summary.status === 'failed') throw new Error(summary.error ?? 'run failed');
-  console.log(`done: ${path.join(out, 'summary.json')}`);
+  console.log(`done: ${path.join(out!, 'summary.json')}`);
 }
 
 async function exportProject(args: string[]): Promise<void> {

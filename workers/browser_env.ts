@@ -8,6 +8,7 @@ import { FetchSource, parseLanguages, toyDataSource, toyLanguageTable } from '..
 import { CacheStorageModelCache } from '../src/model/model_cache.ts';
 import { Lab, type LabEnvironment } from '../src/runner/lab.ts';
 import { IndexedDbRunStore } from '../src/runner/run_store.ts';
+import type { RunLocks } from '../src/runner/run_resume.ts';
 import { PRETRAINED_TOY_PATH } from '../src/model/toy_model.ts';
 
 export function browserEnvironment(dataBaseUrl = '/shared/data/'): LabEnvironment {
@@ -33,6 +34,30 @@ export function browserEnvironment(dataBaseUrl = '/shared/data/'): LabEnvironmen
       return new Uint8Array(await r.arrayBuffer());
     },
     modelCache: CacheStorageModelCache.available() ?? undefined,
+    runLocks: webRunLocks(),
+  };
+}
+
+const RUN_LOCK = 'prefix-lab-run:';
+
+/** A run is locked (Web Locks, shared by the origin's tabs and workers) while a worker executes it. */
+function webRunLocks(): RunLocks | undefined {
+  const locks = (navigator as Navigator & { locks?: LockManager }).locks;
+  if (!locks) return undefined;
+  return {
+    tryHold: (id) =>
+      new Promise((resolve, reject) => {
+        locks
+          .request(`${RUN_LOCK}${id}`, { ifAvailable: true }, (lock) => {
+            if (!lock) return resolve(null);
+            return new Promise<void>((release) => resolve(release)); // held until released
+          })
+          .catch(reject);
+      }),
+    async held() {
+      const { held = [] } = await locks.query();
+      return new Set(held.flatMap((l) => (l.name?.startsWith(RUN_LOCK) ? [l.name.slice(RUN_LOCK.length)] : [])));
+    },
   };
 }
 

@@ -75,6 +75,7 @@ export interface TrainConfig {
   maxGradNorm?: number;
   maxSeqLen?: number;
   seed: number;
+  /** Save a checkpoint (parameters, optimizer state, step) every N steps and after the last step; default 10. A reloaded or killed run resumes from the last one. */
   checkpointEvery?: number;
   /**
    * Recompute each adapted layer during backward instead of storing its activations (saves GPU
@@ -164,7 +165,11 @@ export interface RunSummary {
   name: string;
   createdAt: string;
   config: ExperimentConfig;
-  status: 'running' | 'paused' | 'stopped' | 'done' | 'failed';
+  /**
+   * 'interrupted': saved while running or paused, and no longer running in any live session (the
+   * page was reloaded or closed, the CLI was killed); LabApi.resumeRun continues it.
+   */
+  status: 'running' | 'paused' | 'interrupted' | 'stopped' | 'done' | 'failed';
   error?: string;
   trainableParams?: number;
   paperParamCount?: number;
@@ -299,6 +304,12 @@ export interface LabApi {
   /** Trainable-parameter count as the paper counts it, and the exact count. */
   countParams(method: MethodConfig): Promise<{ paper: number; exact: number }>;
   startRun(config: ExperimentConfig): Promise<string>;
+  /**
+   * Continues an interrupted run (status 'interrupted') from its last checkpoint to the end: the
+   * same parameters, optimizer state and data order, so it ends as an uninterrupted run would;
+   * languages already evaluated are kept, not scored again. Resolves with the run's id once it runs.
+   */
+  resumeRun(runId: string): Promise<string>;
   pause(runId: string): Promise<void>;
   resume(runId: string): Promise<void>;
   stop(runId: string): Promise<void>;

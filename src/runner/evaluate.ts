@@ -17,6 +17,7 @@ import type { EvalConfig, EvalPromptInfo, EvalSummary, LabEvent, LanguageSample,
 import { encodePrompt } from './encode.ts';
 import { scoreItems } from './score.ts';
 import type { RunControl } from './trainer.ts';
+import type { FinishedLanguage } from './run_store.ts';
 
 export interface EvalDeps {
   engine: Engine;
@@ -37,6 +38,10 @@ export interface EvalOptions {
   generationBatch?: number;
   /** Items whose choices are scored in one forward pass. */
   scoreBatch?: number;
+  /** Languages evaluated before (a resumed run): taken as they are, not scored again. */
+  finished?: Record<string, FinishedLanguage>;
+  /** Called as each language finishes (the lab saves it, so a resumed run skips it). */
+  onLanguage?: (language: string, done: FinishedLanguage) => Promise<void>;
 }
 
 type ItemMetrics = Record<string, number>;
@@ -58,19 +63,37 @@ export async function runEvaluation(deps: EvalDeps, o: EvalOptions): Promise<Eva
   let items = 0;
   let sampling: Pick<EvalPromptInfo, 'decoding' | 'temperature' | 'topP'> | undefined;
   // Progress over the whole evaluation: every language's item count is known before the first item.
+  // A resumed run counts its finished languages as done; the rate is over items scored here.
   const evalTotal = [...byLang.values()].reduce((n, rows) => n + rows.length, 0);
-  let evalDone = 0;
+  let evalDone = [...byLang].reduce((n, [lang, rows]) => n + (o.finished?.[lang] ? rows.length : 0), 0);
+  let scoredHere = 0;
   const t0 = performance.now();
+  const addLanguage = (lang: string, done: FinishedLanguage) => {
+    for (const [key, mean] of Object.entries(done.means)) {
+      const list = scores.get(key) ?? [];
+      list.push({ lang, score: mean, n: done.sample.n });
+      scores.set(key, list);
+    }
+    perLang[lang] = done.metrics;
+    perLangStats[lang] = done.sample;
+    items += done.sample.n;
+  };
   for (const [lang, rows] of byLang) {
+    const before = o.finished?.[lang];
+    if (before) {
+      addLanguage(lang, before);
+      continue;
+    }
     const ctx = { lang, wording, exemplars: spec.task === 'math' ? await loadExemplars(o.source, lang) : undefined };
     const requests = rows.map((r) => template.eval(r as never, ctx) as EvalRequest);
     const itemMetrics: ItemMetrics[] = [];
     const onItem = (i: number, m: ItemMetrics) => {
       itemMetrics.push(m);
       evalDone++;
+      scoredHere++;
       const primary = m[spec.primaryMetric] ?? Object.values(m)[0];
       const seconds = (performance.now() - t0) / 1000;
-      const itemsPerSecond = evalDone / Math.max(seconds, 1e-9);
+      const itemsPerSecond = scoredHere / Math.max(seconds, 1e-9);
       o.emit({
         type: 'eval-item', runId: o.runId, benchmark: o.cfg.benchmark, language: lang, index: i, score: primary, correct: primary === 1,
         done: itemMetrics.length, total: rows.length, evalDone, evalTotal, seconds, itemsPerSecond, secondsLeft: (evalTotal - evalDone) / itemsPerSecond,
@@ -101,17 +124,15 @@ export async function runEvaluation(deps: EvalDeps, o: EvalOptions): Promise<Eva
     }
     if (itemMetrics.length === 0) continue;
     const metrics: MetricValues = {};
+    const means: Record<string, number> = {};
     for (const key of Object.keys(itemMetrics[0])) {
-      const mean = itemMetrics.reduce((s, m) => s + m[key], 0) / itemMetrics.length;
-      metrics[key] = asPercent(mean);
-      const list = scores.get(key) ?? [];
-      list.push({ lang, score: mean, n: itemMetrics.length });
-      scores.set(key, list);
+      means[key] = itemMetrics.reduce((s, m) => s + m[key], 0) / itemMetrics.length;
+      metrics[key] = asPercent(means[key]);
     }
-    perLang[lang] = metrics;
-    perLangStats[lang] = languageSample(itemMetrics, seed);
-    items += itemMetrics.length;
-    o.emit({ type: 'eval-language', runId: o.runId, benchmark: o.cfg.benchmark, language: lang, metrics, items: itemMetrics.length, intervals: perLangStats[lang].intervals });
+    const done: FinishedLanguage = { metrics, sample: languageSample(itemMetrics, seed), means };
+    addLanguage(lang, done);
+    o.emit({ type: 'eval-language', runId: o.runId, benchmark: o.cfg.benchmark, language: lang, metrics, items: itemMetrics.length, intervals: done.sample.intervals });
+    await o.onLanguage?.(lang, done);
   }
   const grouped = (key: GroupKey) => {
     const out: Record<string, MetricValues> = {};

@@ -16,7 +16,7 @@ import type {
 import { gatesFromParams, measurePrefixAttention, shareKindOf } from './inspect.ts';
 import { exportAdapter } from './peft_export.ts';
 import { runsToCsv, runToJson } from './results_export.ts';
-import type { RunRecord, RunStore } from './run_store.ts';
+import type { ResumeState, RunRecord, RunStore } from './run_store.ts';
 import { runEvaluation } from './evaluate.ts';
 import { RunControl, runTraining } from './trainer.ts';
 import { cachedModels, hubFolder, type HubEnvironment } from './model_download.ts';
@@ -30,6 +30,8 @@ import { checkModelLimits, limitWarnings, validateExperiment } from './validate_
 import { checkEvalData, checkTrainingData } from './validate_data.ts';
 import { allFinite } from './finite_params.ts';
 import { keepLastGood, paramsToSave, readParams, type LastGood } from './last_good.ts';
+import { checkpointToBytes } from './run_checkpoint.ts';
+import { asStored, eventsUpTo, isUnfinished, loadInterrupted, partialEval, restoreCheckpoint, trainSummary, type RunLocks } from './run_resume.ts';
 
 /** `modelCache` and `hfBaseUrl` (HubEnvironment): where Hugging Face downloads are kept and come from. */
 export interface LabEnvironment extends HubEnvironment {
@@ -41,6 +43,8 @@ export interface LabEnvironment extends HubEnvironment {
   toyWeights(): Promise<Uint8Array>;
   /** Node: open a directory path. Absent in the browser. */
   openDir?(path: string): FileFolder;
+  /** Browser: which runs other tabs are running (a run is locked while it executes). */
+  runLocks?: RunLocks;
 }
 
 interface LiveRun {
@@ -52,6 +56,8 @@ interface LiveRun {
   done: Promise<void>;
   /** The latest finite parameters (0: as initialised) and their step: what a failed run keeps. */
   lastGood: LastGood | null;
+  /** Saved with the run while it is unfinished: what resumeRun continues from. */
+  resume: ResumeState;
 }
 
 /** What a load must leave room for: the tokens of one step, and the setting that sets them (for the message). */
@@ -167,9 +173,24 @@ export class Lab implements LabApi {
     if (this.model?.key === modelKey(config.model)) checkModelLimits(config, this.model.info);
     const id = newId();
     const summary: RunSummary = { id, name: config.name ?? `${config.method.method} on ${config.benchmark}`, createdAt: new Date().toISOString(), config, status: 'running', eval: {} };
-    const run: LiveRun = { summary, control: new RunControl(), adapter: null, events: [], done: Promise.resolve(), lastGood: null };
+    const run: LiveRun = { summary, control: new RunControl(), adapter: null, events: [], done: Promise.resolve(), lastGood: null, resume: { evalDone: {} } };
+    const release = await this.env.runLocks?.tryHold(id);
     this.runs.set(id, run);
-    run.done = this.execute(run);
+    run.done = this.execute(run).finally(() => release?.());
+    return id;
+  }
+
+  async resumeRun(id: string): Promise<string> {
+    const live = this.runs.get(id);
+    if (live) throw new Error(`"${live.summary.name}" is ${live.summary.status} in this session, not interrupted; ${isUnfinished(live.summary) ? 'use Pause/Resume' : 'start a new run'}`);
+    const rec = await loadInterrupted(this.env.store, id);
+    validateExperiment(rec.summary.config);
+    const release = await this.env.runLocks?.tryHold(id);
+    if (release === null) throw new Error(`"${rec.summary.name}" is running in another tab of this browser; follow it there, or close that tab and resume it here`);
+    const summary: RunSummary = { ...rec.summary, status: 'running' };
+    const run: LiveRun = { summary, control: new RunControl(), adapter: null, events: rec.events, done: Promise.resolve(), lastGood: null, resume: rec.resume ?? { evalDone: {} } };
+    this.runs.set(id, run);
+    run.done = this.execute(run).finally(() => release?.());
     return id;
   }
 
@@ -206,23 +227,31 @@ export class Lab implements LabApi {
       summary.paperParamCount = method.paperParamCount(loaded.config, spec);
       const tokenizer = loaded.tokenizer;
       if (!tokenizer) throw new Error('this model folder has no tokenizer.json; add it next to config.json');
+      const from = await restoreCheckpoint(run.adapter, run.resume);
+      if (from) {
+        summary.train = trainSummary(from);
+        run.events = eventsUpTo(run.events, from.step);
+      }
+      await this.saveProgress(run); // from now on a reload finds the run
       if (trains) {
         const { source } = await this.env.dataFor(cfg.benchmark);
-        run.lastGood = { step: 0, params: await readParams(run.adapter) };
+        run.lastGood = from ? { step: from.step, params: from.params } : { step: 0, params: await readParams(run.adapter) };
         const r = await runTraining({ engine, weights, tokenizer, adapter: run.adapter }, {
-          runId: summary.id, benchmark: cfg.benchmark, source, cfg: cfg.train!, emit, control,
-          onCheckpoint: async (step) => {
+          runId: summary.id, benchmark: cfg.benchmark, source, cfg: cfg.train!, emit, control, resumeFrom: from ?? undefined,
+          onCheckpoint: async (progress) => {
             const params = await readParams(run.adapter);
             if (!allFinite(params)) return; // never replace a good checkpoint with a broken one
-            run.lastGood = { step, params };
-            await this.env.store.save(await this.record(run));
+            run.lastGood = { step: progress.step, params };
+            run.resume.checkpoint = checkpointToBytes({ ...progress, params });
+            summary.train = trainSummary(progress);
+            await this.saveProgress(run);
           },
         });
-        summary.train = { losses: r.losses, steps: r.losses.length, tokens: r.tokens, seconds: r.seconds };
+        summary.train = trainSummary(r);
       }
       for (const ev of cfg.eval ?? []) {
         if (control.stopped) break;
-        summary.eval[ev.benchmark] = await this.evalWith(run, ev, emit);
+        summary.eval[ev.benchmark] = await this.evalWith(run, ev, emit, true);
       }
       summary.status = control.stopped ? 'stopped' : 'done';
     } catch (e) {
@@ -234,6 +263,15 @@ export class Lab implements LabApi {
     await this.env.store.save(await this.record(run));
   }
 
+  /** Saves an unfinished run; a failure (storage full, blocked) is a warning: the run goes on, only its resumability suffers. */
+  private async saveProgress(run: LiveRun): Promise<void> {
+    try {
+      await this.env.store.save(await this.record(run));
+    } catch (e) {
+      this.runEmitter(run)({ type: 'warning', runId: run.summary.id, message: `the run's progress could not be saved (${(e as Error).message}); it goes on, but a reload or crash now would lose the steps since its last saved checkpoint` });
+    }
+  }
+
   private runEmitter(run: LiveRun): (e: LabEvent) => void {
     return (e) => {
       run.events.push(e);
@@ -241,19 +279,29 @@ export class Lab implements LabApi {
     };
   }
 
-  private async evalWith(run: LiveRun, ev: EvalConfig, emit: (e: LabEvent) => void): Promise<EvalSummary> {
+  /** `resumable`: the run's own evaluation, saved language by language and skipping those a resumed run finished. */
+  private async evalWith(run: LiveRun, ev: EvalConfig, emit: (e: LabEvent) => void, resumable = false): Promise<EvalSummary> {
     const { loaded, weights } = this.requireModel();
     const { source, languages } = await this.env.dataFor(ev.benchmark);
+    const done = resumable ? (run.resume.evalDone[ev.benchmark] ??= {}) : undefined;
     return runEvaluation(
       { engine: await this.env.engine(), weights, tokenizer: loaded.tokenizer!, hooks: run.adapter?.hooks ?? {} },
-      { runId: run.summary.id, cfg: ev, source, languages, emit, control: run.control },
+      {
+        runId: run.summary.id, cfg: ev, source, languages, emit, control: run.control, finished: done,
+        onLanguage: done && (async (lang, result) => {
+          done[lang] = result;
+          run.summary.eval[ev.benchmark] = partialEval(done);
+          await this.saveProgress(run);
+        }),
+      },
     );
   }
 
   private async record(run: LiveRun): Promise<RunRecord> {
     // Non-finite parameters are never saved over good ones.
     const params = await paramsToSave(run.adapter, run.lastGood);
-    return { summary: structuredClone(run.summary), events: [...run.events], params, model: this.model?.loaded.config };
+    const resume = isUnfinished(run.summary) ? { resume: run.resume } : {};
+    return { summary: structuredClone(run.summary), events: [...run.events], params, model: this.model?.loaded.config, ...resume };
   }
 
   async pause(id: string) {
@@ -289,7 +337,8 @@ export class Lab implements LabApi {
   }
 
   async listRuns(): Promise<RunSummary[]> {
-    const stored = await this.env.store.list();
+    const elsewhere = (await this.env.runLocks?.held()) ?? new Set<string>();
+    const stored = (await this.env.store.list()).map((s) => asStored(s, elsewhere));
     const live = [...this.runs.values()].map((r) => r.summary);
     const byId = new Map(stored.map((s) => [s.id, s]));
     for (const s of live) byId.set(s.id, s);
@@ -297,7 +346,7 @@ export class Lab implements LabApi {
   }
 
   async getRun(id: string): Promise<RunSummary> {
-    return this.runs.get(id)?.summary ?? (await this.env.store.load(id)).summary;
+    return this.runs.get(id)?.summary ?? asStored((await this.env.store.load(id)).summary, (await this.env.runLocks?.held()) ?? new Set());
   }
 
   async renameRun(id: string, name: string): Promise<void> {

@@ -3,7 +3,7 @@
 // works in a worker) and FileRunStore (Node, in run_store_node.ts: a folder per run with the
 // adapter exported in peft's format). Nothing here touches the DOM at module level.
 import type { ModelConfig } from '../model/config.ts';
-import type { LabEvent, RunSummary } from '../protocol/lab.ts';
+import type { BenchmarkId, LabEvent, LanguageSample, MetricValues, RunSummary } from '../protocol/lab.ts';
 
 /** A trained tensor in the exchange layout under our parameter name (see src/peft). */
 export interface RunParam {
@@ -18,6 +18,22 @@ export interface RunRecord {
   params: RunParam[];
   /** The base model's config, when known: lets FileRunStore write a peft-loadable adapter. */
   model?: ModelConfig;
+  /** While a run is unfinished: what Lab.resumeRun continues from (absent once it has finished). */
+  resume?: ResumeState;
+}
+
+/** A language whose evaluation finished: what the summary shows and the exact item means (0..1) to regroup with. */
+export interface FinishedLanguage {
+  metrics: MetricValues;
+  sample: LanguageSample;
+  means: Record<string, number>;
+}
+
+export interface ResumeState {
+  /** The last training checkpoint (run_checkpoint.ts: parameters, optimizer state, step, losses). */
+  checkpoint?: Uint8Array;
+  /** Languages already evaluated, per benchmark: a resumed run skips them. */
+  evalDone: Partial<Record<BenchmarkId, Record<string, FinishedLanguage>>>;
 }
 
 /**
@@ -48,6 +64,7 @@ function copyRecord(rec: RunRecord): RunRecord {
     events: structuredClone(rec.events),
     params: copyParams(rec.params),
     ...(rec.model ? { model: structuredClone(rec.model) } : {}),
+    ...(rec.resume ? { resume: structuredClone(rec.resume) } : {}),
   };
 }
 
@@ -87,14 +104,14 @@ export const RUN_DB_NAME = 'prefix-lab';
 /** Bump (and extend the upgrade) when adding object stores to the 'prefix-lab' database. */
 export const RUN_DB_VERSION = 1;
 const SUMMARIES = 'summaries';
-/** Large values per run, keyed [runId, kind]: kind 'params' (RunParam[]) or 'model' (ModelConfig). */
+/** Large values per run, keyed [runId, kind]: kind 'params' (RunParam[]), 'model' (ModelConfig) or 'resume' (ResumeState). */
 const BLOBS = 'blobs';
 /** Event chunks {runId, events}, auto-increment keys (append order), index 'runId'. */
 const EVENTS = 'events';
 
 interface BlobRow {
   runId: string;
-  kind: 'params' | 'model';
+  kind: 'params' | 'model' | 'resume';
   value: unknown;
 }
 
@@ -177,10 +194,11 @@ export class IndexedDbRunStore implements RunStore {
   async load(id: string): Promise<RunRecord> {
     const db = await this.db();
     const tx = db.transaction([SUMMARIES, BLOBS, EVENTS], 'readonly');
-    const [summary, params, model, chunks] = await Promise.all([
+    const [summary, params, model, resume, chunks] = await Promise.all([
       request(tx.objectStore(SUMMARIES).get(id) as IDBRequest<RunSummary | undefined>),
       request(tx.objectStore(BLOBS).get([id, 'params']) as IDBRequest<BlobRow | undefined>),
       request(tx.objectStore(BLOBS).get([id, 'model']) as IDBRequest<BlobRow | undefined>),
+      request(tx.objectStore(BLOBS).get([id, 'resume']) as IDBRequest<BlobRow | undefined>),
       request(tx.objectStore(EVENTS).index('runId').getAll(id) as IDBRequest<{ events: LabEvent[] }[]>),
     ]);
     if (!summary) throw noRun(id);
@@ -189,6 +207,7 @@ export class IndexedDbRunStore implements RunStore {
       events: chunks.flatMap((c) => c.events),
       params: (params?.value as RunParam[] | undefined) ?? [],
       ...(model ? { model: model.value as ModelConfig } : {}),
+      ...(resume ? { resume: resume.value as ResumeState } : {}),
     };
   }
 
@@ -202,6 +221,8 @@ export class IndexedDbRunStore implements RunStore {
     blobs.put({ runId: id, kind: 'params', value: copyParams(rec.params) } satisfies BlobRow);
     if (rec.model) blobs.put({ runId: id, kind: 'model', value: rec.model } satisfies BlobRow);
     else blobs.delete([id, 'model']);
+    if (rec.resume) blobs.put({ runId: id, kind: 'resume', value: rec.resume } satisfies BlobRow);
+    else blobs.delete([id, 'resume']);
     const events = tx.objectStore(EVENTS);
     const keys = events.index('runId').getAllKeys(id);
     keys.onsuccess = () => {
@@ -247,6 +268,7 @@ export class IndexedDbRunStore implements RunStore {
     tx.objectStore(SUMMARIES).delete(id);
     tx.objectStore(BLOBS).delete([id, 'params']);
     tx.objectStore(BLOBS).delete([id, 'model']);
+    tx.objectStore(BLOBS).delete([id, 'resume']);
     const events = tx.objectStore(EVENTS);
     const keys = events.index('runId').getAllKeys(id);
     keys.onsuccess = () => {

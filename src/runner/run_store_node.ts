@@ -2,6 +2,9 @@
 //   <id>/summary.json    the RunSummary (pretty JSON)
 //   <id>/events.jsonl    one LabEvent per line, appended as they come
 //   <id>/model.json      the base model's ModelConfig, when known
+//   <id>/checkpoint.safetensors, <id>/eval-progress.json
+//                        while the run is unfinished: its last training checkpoint and the
+//                        languages already evaluated (RunRecord.resume; removed when it finishes)
 //   <id>/adapter/        the trained tensors as exported by exportAdapter: Hugging Face peft's
 //                        format where peft can express the method, prefix-lab's own otherwise
 //                        (adapter_config.json, adapter_model.safetensors, README.txt)
@@ -13,12 +16,14 @@ import type { LabEvent, RunSummary } from '../protocol/lab.ts';
 import { exportAdapter, importAdapter } from './peft_export.ts';
 import { jsonReplacer, modelSourceName } from './results_export.ts';
 import { describeNonFinite, firstNonFinite } from './finite_params.ts';
-import { noRun, sortSummaries, type RunParam, type RunRecord, type RunStore } from './run_store.ts';
+import { noRun, sortSummaries, type ResumeState, type RunParam, type RunRecord, type RunStore } from './run_store.ts';
 
 const SUMMARY = 'summary.json';
 const EVENTS = 'events.jsonl';
 const MODEL = 'model.json';
 const ADAPTER = 'adapter';
+const CHECKPOINT = 'checkpoint.safetensors';
+const EVAL_PROGRESS = 'eval-progress.json';
 
 async function exists(p: string): Promise<boolean> {
   return stat(p).then(
@@ -109,7 +114,8 @@ export class FileRunStore implements RunStore {
         throw new Error(`${adapterDir}: ${(e as Error).message}`, { cause: e });
       }
     }
-    return { summary, events, params, ...(model ? { model } : {}) };
+    const resume = await readResume(dir);
+    return { summary, events, params, ...(model ? { model } : {}), ...(resume ? { resume } : {}) };
   }
 
   async save(rec: RunRecord): Promise<void> {
@@ -122,6 +128,10 @@ export class FileRunStore implements RunStore {
       ? exportAdapter(rec.summary.config.method, rec.model ?? null, rec.params, modelSourceName(rec.summary.config.model))
       : [];
     await mkdir(dir, { recursive: true });
+    // The checkpoint first while the run is unfinished (a crash then leaves a summary that is
+    // behind it, never ahead); the summary first once it has finished (a crash then never leaves
+    // an unfinished summary without its checkpoint).
+    if (rec.resume) await writeResume(dir, rec.resume);
     await writeAtomic(path.join(dir, SUMMARY), `${JSON.stringify(rec.summary, jsonReplacer, 2)}\n`);
     await writeAtomic(path.join(dir, EVENTS), eventLines(rec.events));
     if (rec.model) await writeAtomic(path.join(dir, MODEL), `${JSON.stringify(rec.model, null, 2)}\n`);
@@ -129,6 +139,7 @@ export class FileRunStore implements RunStore {
     const adapterDir = path.join(dir, ADAPTER);
     if (adapter.length) await writeAdapterDir(adapterDir, adapter);
     else await rm(adapterDir, { recursive: true, force: true });
+    if (!rec.resume) await writeResume(dir, undefined);
   }
 
   async appendEvents(id: string, events: LabEvent[]): Promise<void> {
@@ -153,6 +164,37 @@ export class FileRunStore implements RunStore {
   async delete(id: string): Promise<void> {
     await rm(this.runDir(id), { recursive: true, force: true });
   }
+}
+
+/** RunRecord.resume as two files; a run with neither has finished (or never checkpointed). */
+async function readResume(dir: string): Promise<ResumeState | undefined> {
+  const cp = path.join(dir, CHECKPOINT);
+  const ev = path.join(dir, EVAL_PROGRESS);
+  const hasCp = await exists(cp);
+  const hasEv = await exists(ev);
+  if (!hasCp && !hasEv) return undefined;
+  let evalDone: ResumeState['evalDone'] = {};
+  if (hasEv) {
+    try {
+      evalDone = JSON.parse(await readFile(ev, 'utf8')) as ResumeState['evalDone'];
+    } catch (e) {
+      throw new Error(`${ev}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  return { evalDone, ...(hasCp ? { checkpoint: new Uint8Array(await readFile(cp)) } : {}) };
+}
+
+async function writeResume(dir: string, resume: ResumeState | undefined): Promise<void> {
+  const cp = path.join(dir, CHECKPOINT);
+  const ev = path.join(dir, EVAL_PROGRESS);
+  if (!resume) {
+    await rm(cp, { force: true });
+    await rm(ev, { force: true });
+    return;
+  }
+  if (resume.checkpoint) await writeAtomic(cp, resume.checkpoint);
+  else await rm(cp, { force: true });
+  await writeAtomic(ev, `${JSON.stringify(resume.evalDone, jsonReplacer)}\n`);
 }
 
 /** One event per line; a torn last line (a crash mid-append) is dropped, any other bad line is an error. */

@@ -1,6 +1,7 @@
 // English-only training for one target benchmark: its training mix, the benchmark's template,
 // seeded epoch order, micro-batches with gradient accumulation, warmup + cosine AdamW, NaN stop,
-// periodic checkpoints. Progress is reported through `emit` as lab events.
+// periodic checkpoints (every `checkpointEvery` steps and after the last) that a resumed run
+// continues from bit for bit. Progress is reported through `emit` as lab events.
 import type { Engine } from '../engine/engine.ts';
 import { AdamW } from '../engine/ops/adamw.ts';
 import type { LlamaWeights } from '../model/llama_gpu.ts';
@@ -13,9 +14,13 @@ import { lrAt } from './schedule.ts';
 import { DEFAULT_MAX_SEQ_LEN } from '../protocol/limits.ts';
 import { SCHEDULES } from './validate_experiment.ts';
 import { guardedTrainStep, NonFiniteStepError, TrainingDivergedError } from './guarded_step.ts';
+import type { TrainProgress } from './run_checkpoint.ts';
 
 /** TrainConfig.recomputeLayers defaults to on from this weight size (a ~1B model in f16 and up). */
 export const RECOMPUTE_ABOVE_BYTES = 512 * 2 ** 20;
+
+/** TrainConfig.checkpointEvery when not set: a reload loses at most this many steps. */
+export const DEFAULT_CHECKPOINT_EVERY = 10;
 
 export interface TrainDeps {
   engine: Engine;
@@ -59,7 +64,10 @@ export interface TrainOptions {
   cfg: TrainConfig;
   emit: (e: LabEvent) => void;
   control?: RunControl;
-  onCheckpoint?: (step: number) => Promise<void>;
+  /** Every `checkpointEvery` steps and after the last one, with what a resumed run needs besides the parameters. */
+  onCheckpoint?: (progress: TrainProgress) => Promise<void>;
+  /** Continue a run from a checkpoint: the adapter already holds its parameters. */
+  resumeFrom?: TrainProgress;
   /** Use only the first N rows of the training mix (classroom runs, tests). */
   maxRows?: number;
 }
@@ -93,25 +101,38 @@ export async function runTraining(deps: TrainDeps, o: TrainOptions): Promise<Tra
   let epoch = 0;
   let order = epochOrder(rows.length, c.seed, epoch);
   let cursor = 0;
-  const nextMicroBatch = (): EncodedExample[] => {
-    const out: EncodedExample[] = [];
-    while (out.length < micro) {
-      if (cursor === order.length) {
-        order = epochOrder(rows.length, c.seed, ++epoch);
-        cursor = 0;
-      }
-      out.push(example(order[cursor++]));
+  const nextRow = (): number => {
+    if (cursor === order.length) {
+      order = epochOrder(rows.length, c.seed, ++epoch);
+      cursor = 0;
     }
-    return out;
+    return order[cursor++];
   };
+  const nextMicroBatch = (): EncodedExample[] => Array.from({ length: micro }, () => example(nextRow()));
 
   const recompute = c.recomputeLayers ?? weights.bytes >= RECOMPUTE_ABOVE_BYTES;
-  const losses: number[] = [];
-  let tokens = 0;
-  const t0 = performance.now();
+  const from = o.resumeFrom;
+  const losses: number[] = from ? [...from.losses] : [];
+  let tokens = from?.tokens ?? 0;
+  const t0 = performance.now() - (from?.seconds ?? 0) * 1000;
+  const paramTensors = adapter.params.map((p) => p.tensor);
+  const every = c.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
+  let checkpointed = from?.step ?? 0;
+  const checkpoint = async (step: number) => {
+    if (!o.onCheckpoint || checkpointed === step) return;
+    await o.onCheckpoint({ step, losses: [...losses], tokens, seconds: (performance.now() - t0) / 1000, optimizer: await opt.state(paramTensors) });
+    checkpointed = step;
+    o.emit({ type: 'checkpoint', runId: o.runId, step });
+  };
   let stoppedEarly = false;
   try {
-    for (let step = 0; step < c.steps; step++) {
+    if (from) {
+      if (from.step > c.steps) throw new Error(`the checkpoint is at step ${from.step}, after the run's last step (${c.steps})`);
+      opt.loadState(from.optimizer, paramTensors);
+      // The rows the finished steps used: the same seeded order, skipped without encoding.
+      for (let i = 0; i < from.step * accum * micro; i++) nextRow();
+    }
+    for (let step = from?.step ?? 0; step < c.steps; step++) {
       await o.control?.waitWhilePaused();
       if (o.control?.stopped) {
         stoppedEarly = true;
@@ -140,11 +161,9 @@ export async function runTraining(deps: TrainDeps, o: TrainOptions): Promise<Tra
         secondsLeft: ((c.steps - step - 1) * seconds) / (step + 1),
         seconds,
       });
-      if (c.checkpointEvery && (step + 1) % c.checkpointEvery === 0 && o.onCheckpoint) {
-        await o.onCheckpoint(step + 1);
-        o.emit({ type: 'checkpoint', runId: o.runId, step: step + 1 });
-      }
+      if ((step + 1) % every === 0) await checkpoint(step + 1);
     }
+    if (!stoppedEarly) await checkpoint(c.steps);
   } finally {
     opt.dispose();
   }

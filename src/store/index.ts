@@ -57,6 +57,7 @@ export {
   chanceVerdict, languageDifference, languageValue, type ChanceVerdict, type LanguageDifference, type LanguageValue, type NoiseVerdict,
 } from './uncertainty.ts';
 export { TABS, type TabId } from './view.ts';
+export { keepSetup, SETUP_STORAGE_KEY } from './setup_persist.ts';
 export { METHODS, methodMeta, type MethodMeta } from './methods.ts';
 export {
   BENCHMARKS, benchmarkMeta, GROUP_BY_OPTIONS, groupLanguages, groupOfLanguage, LANGUAGE_META, languageMeta, PAPER_GROUP_OUTSIDE, TOY_LANGUAGE_META,

@@ -103,7 +103,15 @@ export function defaultLayersFor(method: MethodId, info: Pick<ModelInfo, 'layers
 }
 
 export function buildTrainConfig(s: MethodSettings): TrainConfig {
-  return { steps: s.steps, batchSize: s.batchSize, lr: s.lr, weightDecay: s.weightDecay, seed: s.seed, schedule: 'cosine' };
+  return { steps: s.steps, batchSize: s.batchSize, lr: s.lr, weightDecay: s.weightDecay, seed: s.seed, schedule: 'cosine', checkpointEvery: checkpointEveryFor(s.steps) };
+}
+
+/**
+ * Page runs checkpoint about ten times per run, at most every 10 steps (an adapter's checkpoint is
+ * small), so a reload loses at most a tenth of the training: every step of a 6-step run, every 3rd of 30.
+ */
+export function checkpointEveryFor(steps: number): number {
+  return Math.max(1, Math.min(10, Math.round(steps / 10)));
 }
 
 function clampInt(v: number, lo: number, hi: number): number {

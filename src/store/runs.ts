@@ -75,6 +75,8 @@ export interface RunsSlice {
   startRun: (opts?: { name?: string }) => Promise<string | null>;
   pauseRun: (id: string) => Promise<void>;
   resumeRun: (id: string) => Promise<void>;
+  /** Continues an interrupted run (saved mid-run, e.g. before a reload) from its last checkpoint. */
+  resumeInterrupted: (id: string) => Promise<void>;
   stopRun: (id: string) => Promise<void>;
   /** Evaluates a run of this session on the current benchmark selection. */
   evaluateRun: (id: string) => Promise<void>;
@@ -94,6 +96,8 @@ export interface RunsSlice {
 }
 
 const MAX_NOTICES = 4;
+/** How often runs that another tab is running are listed again. */
+const RECHECK_MS = 3000;
 
 export function newLive(config: ExperimentConfig): LiveRun {
   const ev = config.eval?.[0];
@@ -153,6 +157,7 @@ export function buildExperiment(s: LabState, name?: string): ExperimentConfig {
 
 export const createRunsSlice: LabSlice<RunsSlice> = (set, get, _store, deps) => {
   let noticeId = 0;
+  let recheck: ReturnType<typeof setTimeout> | null = null;
   const api = () => deps.connection.api();
 
   const patchLive = (id: string, f: (l: LiveRun) => Partial<LiveRun>) =>
@@ -247,6 +252,26 @@ export const createRunsSlice: LabSlice<RunsSlice> = (set, get, _store, deps) => 
       }
     },
 
+    async resumeInterrupted(id) {
+      const run = get().runs[id];
+      if (!run) {
+        fail(`There is no run '${id}'.`);
+        return;
+      }
+      // The curve so far stays; the lab's step events continue it from the checkpoint.
+      const losses = run.train?.losses ?? [];
+      const live = { ...newLive(run.config), points: losses.map((loss, i) => ({ step: i + 1, loss })), step: losses.length };
+      set((s) => ({ live: { ...s.live, [id]: live }, activeRunId: id }));
+      patchRun(id, () => ({ status: 'running', error: undefined }));
+      try {
+        await (await api()).resumeRun(id);
+      } catch (e) {
+        patchRun(id, () => ({ status: run.status }));
+        patchLive(id, () => ({ phase: 'finished' }));
+        fail(`The run did not resume: ${errorMessage(e)}`, id);
+      }
+    },
+
     async stopRun(id) {
       try {
         await (await api()).stop(id);
@@ -313,8 +338,20 @@ export const createRunsSlice: LabSlice<RunsSlice> = (set, get, _store, deps) => 
             // While a run streams, its local per-language results are ahead of the lab's summary.
             runs[r.id] = streaming && local ? { ...local, name: r.name } : r;
           }
-          return { runs, runOrder: sortOrder(runs), runsStatus: 'ready' };
+          // After a reload Train shows the newest run that was cut off, with its Resume button.
+          const interrupted = list.find((r) => r.status === 'interrupted');
+          const activeRunId = s.activeRunId ?? interrupted?.id ?? null;
+          return { runs, runOrder: sortOrder(runs), runsStatus: 'ready', activeRunId };
         });
+        // A run another tab is running (or one whose tab is just closing, until its lock is
+        // released) is looked at again until it has finished or shows as interrupted.
+        const elsewhere = list.some((r) => (r.status === 'running' || r.status === 'paused') && !get().live[r.id]);
+        if (elsewhere && !recheck) {
+          recheck = setTimeout(() => {
+            recheck = null;
+            void get().refreshRuns();
+          }, RECHECK_MS);
+        }
       } catch (e) {
         set({ runsStatus: 'error' });
         fail(`Could not list saved runs: ${errorMessage(e)}`);

@@ -28,6 +28,8 @@ export function App() {
   const refreshRuns = useLabStore((s) => s.refreshRuns);
   const tab = useLabStore((s) => s.tab);
   const viewFocus = useLabStore((s) => s.viewFocus);
+  // Runs this page runs (another tab's runs are not lost when this one closes).
+  const runActive = useLabStore((s) => Object.values(s.runs).some((r) => (r.status === 'running' || r.status === 'paused') && s.live[r.id] !== undefined));
 
   useEffect(() => {
     void detectGpu();
@@ -48,6 +50,17 @@ export function App() {
     heading.tabIndex = -1;
     heading.focus();
   }, [viewFocus, tab]);
+  // Leaving or reloading mid-run asks first (the run can be resumed from its last checkpoint, but
+  // the steps since then are redone).
+  useEffect(() => {
+    if (!runActive) return;
+    const warn = (e: BeforeUnloadEvent) => {
+      e.preventDefault();
+      e.returnValue = ''; // older Chromium shows the dialog only when returnValue is set
+    };
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [runActive]);
 
   // Without WebGPU nothing in the lab can run, so the whole page becomes the explanation.
   if (gpu.status === 'unavailable') {

@@ -73,7 +73,9 @@ describe('a failed run keeps the last good adapter', () => {
     expect(s.lastGoodStep).toBe(2);
     expect(events.filter((e) => e.type === 'step').map((e) => (e as { step: number }).step)).toEqual([1, 2]);
 
-    const atStep2 = store.saved[0];
+    // saved[0]: the run as it started (so a reload finds it); saved[1]: the step-2 checkpoint.
+    expect(store.saved).toHaveLength(3);
+    const atStep2 = store.saved[1];
     expect(allFinite(atStep2)).toBe(true);
     // On disk after the failure: the step-2 adapter, every value finite.
     const disk = await adapterOnDisk(store.runDir(id));

@@ -13,6 +13,9 @@ import { ImportResults } from './ImportResults.tsx';
 function RunRow({ run, selected, onSelect }: { run: RunSummary; selected: boolean; onSelect: () => void }) {
   const rename = useLabStore((s) => s.renameRun);
   const del = useLabStore((s) => s.deleteRun);
+  const resumeInterrupted = useLabStore((s) => s.resumeInterrupted);
+  const setTab = useLabStore((s) => s.setTab);
+  const modelReady = useLabStore((s) => s.model.status === 'ready');
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(run.name);
   const [confirming, setConfirming] = useState(false);
@@ -62,6 +65,20 @@ function RunRow({ run, selected, onSelect }: { run: RunSummary; selected: boolea
       <td className="num">{formatMetric(mean)}</td>
       <td className="num col-optional">{formatDate(run.createdAt)}</td>
       <td className="actions">
+        {run.status === 'interrupted' && (
+          <button
+            type="button"
+            onClick={() => {
+              setTab('train');
+              void resumeInterrupted(run.id);
+            }}
+            disabled={!modelReady}
+            title="Continue this run from its last checkpoint"
+            data-testid={`btn-resume-${run.id}`}
+          >
+            Resume
+          </button>
+        )}
         <button
           type="button"
           onClick={() => {

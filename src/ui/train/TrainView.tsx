@@ -52,6 +52,7 @@ export function TrainView() {
   const startRun = useLabStore((s) => s.startRun);
   const pauseRun = useLabStore((s) => s.pauseRun);
   const resumeRun = useLabStore((s) => s.resumeRun);
+  const resumeInterrupted = useLabStore((s) => s.resumeInterrupted);
   const stopRun = useLabStore((s) => s.stopRun);
   const evaluateRun = useLabStore((s) => s.evaluateRun);
   const openView = useLabStore((s) => s.openView);
@@ -113,6 +114,11 @@ export function TrainView() {
             >
               {status === 'paused' ? 'Resume' : 'Pause'}
             </button>
+            {status === 'interrupted' && activeId && (
+              <button type="button" className="primary" onClick={() => void resumeInterrupted(activeId)} disabled={!modelReady} data-testid="btn-resume-run">
+                Resume from checkpoint
+              </button>
+            )}
             <button type="button" disabled={!active || !activeId} onClick={() => activeId && void stopRun(activeId)} data-testid="btn-stop">
               Stop
             </button>
@@ -146,6 +152,12 @@ export function TrainView() {
           {blocker && (
             <p className="hint" id="start-blocked" data-testid="start-blocked">
               {blocker}
+            </p>
+          )}
+          {status === 'interrupted' && (
+            <p className="hint" data-testid="interrupted-hint">
+              This run was cut off (the page was reloaded or closed) after {run?.train?.steps ?? 0} saved step{run?.train?.steps === 1 ? '' : 's'}
+              {Object.keys(run?.eval ?? {}).length ? ' and some evaluated languages' : ''}. Resume continues from its last checkpoint to the end.
             </p>
           )}
         </section>

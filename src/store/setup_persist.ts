@@ -1,0 +1,93 @@
+// Setup choices survive a reload: the method and its knobs, the training settings, the benchmark,
+// its language selections, items per language and prompt wording are kept in a Storage
+// (localStorage in the page) and put back through the slices' own setters, so a stored value is
+// clamped and checked like a typed one. Unknown or malformed entries are dropped, never applied.
+import type { StoreApi } from 'zustand';
+import type { BenchmarkId } from '../protocol/lab.ts';
+import { BENCHMARKS } from './languages.ts';
+import { DEFAULT_METHOD_SETTINGS, type MethodSettings } from './method.ts';
+import { METHODS } from './methods.ts';
+import type { LabState } from './types.ts';
+
+export const SETUP_STORAGE_KEY = 'prefix-lab.setup.v1';
+
+/** What is kept: plain JSON. */
+export interface SavedSetup {
+  methodConfig: MethodSettings;
+  layersTouched: boolean;
+  benchmark: BenchmarkId;
+  selectedLanguages: Partial<Record<BenchmarkId, string[]>>;
+  itemsPerLanguage: number;
+  promptWording: LabState['promptWording'];
+}
+
+export function setupOf(s: LabState): SavedSetup {
+  return {
+    methodConfig: s.methodConfig,
+    layersTouched: s.layersTouched,
+    benchmark: s.benchmark,
+    selectedLanguages: s.selectedLanguages,
+    itemsPerLanguage: s.itemsPerLanguage,
+    promptWording: s.promptWording,
+  };
+}
+
+function read(storage: Storage): Partial<SavedSetup> | null {
+  try {
+    const v = JSON.parse(storage.getItem(SETUP_STORAGE_KEY) ?? 'null') as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Partial<SavedSetup>) : null;
+  } catch {
+    return null; // a damaged entry is ignored (and replaced at the next change)
+  }
+}
+
+/** Only the method settings' own keys, each with the default's type. */
+function methodPatch(saved: unknown): Partial<MethodSettings> {
+  if (!saved || typeof saved !== 'object') return {};
+  const out: Record<string, unknown> = {};
+  for (const [k, def] of Object.entries(DEFAULT_METHOD_SETTINGS)) {
+    const v = (saved as Record<string, unknown>)[k];
+    if (typeof v === typeof def && (typeof v !== 'number' || Number.isFinite(v))) out[k] = v;
+  }
+  if (!METHODS.some((m) => m.id === out.method)) delete out.method;
+  if (out.prefixForm !== 'hidden' && out.prefixForm !== 'kv') delete out.prefixForm;
+  return out as Partial<MethodSettings>;
+}
+
+/** Puts stored choices back (call before the first render). */
+export function restoreSetup(store: StoreApi<LabState>, storage: Storage): void {
+  const saved = read(storage);
+  if (!saved) return;
+  const st = store.getState();
+  st.setMethodConfig(methodPatch(saved.methodConfig));
+  // setMethodConfig marks L as chosen when the patch has it; keep what was stored instead.
+  store.setState({ layersTouched: saved.layersTouched === true });
+  const known = (id: unknown): id is BenchmarkId => BENCHMARKS.some((b) => b.id === id);
+  if (known(saved.benchmark)) st.setBenchmark(saved.benchmark);
+  if (saved.selectedLanguages && typeof saved.selectedLanguages === 'object') {
+    const selected = { ...store.getState().selectedLanguages };
+    for (const b of BENCHMARKS) {
+      const codes = (saved.selectedLanguages as Record<string, unknown>)[b.id];
+      if (Array.isArray(codes)) selected[b.id] = b.languages.filter((c) => codes.includes(c));
+    }
+    store.setState({ selectedLanguages: selected });
+  }
+  if (typeof saved.itemsPerLanguage === 'number') st.setItemsPerLanguage(saved.itemsPerLanguage);
+  if (saved.promptWording === 'native' || saved.promptWording === 'english') st.setPromptWording(saved.promptWording);
+}
+
+/** Restores, then writes the choices whenever they change; returns the unsubscribe function. */
+export function keepSetup(store: StoreApi<LabState>, storage: Storage): () => void {
+  restoreSetup(store, storage);
+  let last = JSON.stringify(setupOf(store.getState()));
+  return store.subscribe((s) => {
+    const now = JSON.stringify(setupOf(s));
+    if (now === last) return;
+    last = now;
+    try {
+      storage.setItem(SETUP_STORAGE_KEY, now);
+    } catch {
+      // Storage full or blocked (private mode): the choices just do not survive a reload.
+    }
+  });
+}
