@@ -70,10 +70,12 @@ function trainableCopy(engine: Engine, w: Weight, name: string): Tensor {
 
 export const fullFinetuneMethod: PeftMethod = {
   id: 'full',
-  label: 'Full fine-tuning',
-  description: 'Every weight of the last K layers trainable (all layers: also embeddings and final norm), AdamW.',
   paperParamCount: count,
   paramCount: count,
+  exchangeParams(config, spec) {
+    const shapes = expectedWeightShapes(config);
+    return fullFinetuneNames(config, spec).map((name) => ({ name, shape: shapes.get(name) as number[] }));
+  },
   create(engine, config, spec, opts = {}) {
     const frozen = opts.weights;
     if (!frozen) throw new Error('full fine-tuning needs the loaded weights to copy (create(..., { weights }))');

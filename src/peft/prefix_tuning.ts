@@ -26,14 +26,18 @@ function prefixCount(c: ModelConfig, s: MethodSpec): number {
 
 export const prefixTuningMethod: PeftMethod = {
   id: 'prefix',
-  label: 'Prefix tuning',
-  description: 'N learned prefix vectors per adapted layer, attended jointly with the tokens (one softmax).',
   // The paper counts what it trains, N x L x d_model for its hidden form (1,228,800 on Llama 3.1 8B,
   // N = 10, L = 30). The kv form trains keys and values of the KV heads instead, 2 x N x L x d_kv
   // (614,400 there under GQA, 8 KV heads of 128): that is the count reported for it, never the
   // hidden form's figure (docs/fidelity.md).
   paperParamCount: (c, s) => prefixCount(c, s),
   paramCount: (c, s) => prefixCount(c, s),
+  exchangeParams: (c, s) =>
+    adaptedLayers(c, s).flatMap((l) =>
+      s.prefixForm === 'kv'
+        ? (['k', 'v'] as const).map((kv) => ({ name: `prefix.${l}.${kv}`, shape: [c.numKvHeads, promptTokens(s), c.headDim] }))
+        : [{ name: `prefix.${l}`, shape: [promptTokens(s), c.hiddenSize] }],
+    ),
   create(engine, config, spec, opts = {}) {
     const N = promptTokens(spec);
     const layers = adaptedLayers(config, spec);

@@ -5,10 +5,9 @@ import { makeAdapter, plainParam, promptInitStd, promptTokens, seededNormal } fr
 
 export const softPromptMethod: PeftMethod = {
   id: 'soft_prompt',
-  label: 'Soft prompt',
-  description: 'N learned input embeddings prepended to the input (prompt tuning).',
   paperParamCount: (c, s) => promptTokens(s) * c.hiddenSize,
   paramCount: (c, s) => promptTokens(s) * c.hiddenSize,
+  exchangeParams: (c, s) => [{ name: 'soft_prompt', shape: [promptTokens(s), c.hiddenSize] }],
   create(engine, config, spec, opts = {}) {
     const N = promptTokens(spec);
     const p = plainParam(engine, 'soft_prompt', [N, config.hiddenSize], seededNormal(N * config.hiddenSize, promptInitStd(spec), opts.seed ?? 0));

@@ -5,8 +5,9 @@ import type { Tensor } from '../engine/tensor.ts';
 import type { ModelConfig } from '../model/config.ts';
 import type { ModelHooks } from '../model/hooks.ts';
 import type { LlamaWeights } from '../model/llama_gpu.ts';
+import type { GateKind, MethodId } from '../protocol/catalog/index.ts';
 
-export type MethodId = 'base' | 'soft_prompt' | 'prefix' | 'adapter' | 'lora' | 'full';
+export type { MethodId };
 
 export interface MethodSpec {
   method: MethodId;
@@ -19,8 +20,8 @@ export interface MethodSpec {
   prefixForm?: 'hidden' | 'kv';
   /** kv form: RoPE position of the first real token (peft uses N). */
   posOffset?: number;
-  /** LLaMA-Adapter gate: one per head (official code, tanh) or a scalar per layer (peft, no tanh). */
-  gate?: 'per_head' | 'scalar';
+  /** LLaMA-Adapter gate: one per head (official code, tanh) or a scalar per layer (peft, no tanh); default GATE_DEFAULT. */
+  gate?: GateKind;
   gateTanh?: boolean;
   loraR?: number;
   loraAlpha?: number;
@@ -41,6 +42,12 @@ export interface AdapterParam {
   fromExchange(data: Float32Array): Float32Array;
 }
 
+/** A trainable tensor's name and shape in the exchange layout (fixtures / peft files). */
+export interface ExchangeParam {
+  name: string;
+  shape: number[];
+}
+
 export interface Adapter {
   spec: MethodSpec;
   layers: number[];
@@ -51,14 +58,15 @@ export interface Adapter {
   dispose(): void;
 }
 
+/** A method's live side; its label, knobs and paper key are its catalog descriptor's (methodDescriptor(id)). */
 export interface PeftMethod {
   id: MethodId;
-  label: string;
-  description: string;
   /** Trainable parameters as the paper counts them (N x L x d_model for prefix methods). */
   paperParamCount(config: ModelConfig, spec: MethodSpec): number;
   /** Exact number of trainable scalars this implementation creates. */
   paramCount(config: ModelConfig, spec: MethodSpec): number;
+  /** The trainable tensors `create` makes, in creation order, with their exchange shapes (what an export holds). */
+  exchangeParams(config: ModelConfig, spec: MethodSpec): ExchangeParam[];
   /** `weights`: the loaded model, for methods that start from a copy of it (full fine-tuning). */
   create(engine: Engine, config: ModelConfig, spec: MethodSpec, opts?: { seed?: number; weights?: LlamaWeights }): Adapter;
 }

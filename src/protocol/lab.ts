@@ -3,8 +3,10 @@
 // (workers/lab.worker.ts). Progress flows as events; failures are rejected promises whose
 // message tells a person what to do.
 
-export type MethodId = 'base' | 'soft_prompt' | 'prefix' | 'adapter' | 'lora' | 'full';
-export type BenchmarkId = 'xnli' | 'xquad' | 'belebele' | 'mgsm' | 'toy';
+import type { BenchmarkId, GateKind, MethodId } from './catalog/index.ts';
+
+// Ids are defined once, in the catalog (src/protocol/catalog/).
+export type { BenchmarkId, MethodId } from './catalog/index.ts';
 
 export type ModelSource =
   /** The embedded toy Llama: pretrained on the toy world (default), or random from `seed`. */
@@ -49,7 +51,8 @@ export interface MethodConfig {
   lastLayers?: number;
   layers?: number[];
   prefixForm?: 'hidden' | 'kv';
-  gate?: 'per_head' | 'scalar';
+  /** LLaMA-Adapter gate (default GATE_DEFAULT in the catalog). */
+  gate?: GateKind;
   gateTanh?: boolean;
   loraR?: number;
   loraAlpha?: number;

@@ -9,8 +9,8 @@ import type { ModelHooks } from '../model/hooks.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
 import { generate } from '../model/generate.ts';
 import {
-  asPercent, cutAtStop, DEFAULT_WORDING, getBenchmark, getTemplate, groupScores, languageSample, loadLanguages, mgsmScores, predictChoice, predictChoiceNorm,
-  pyStrip, squadExactMatch, squadF1, TEMPLATE_WORDINGS, subsampleLanguages, type AnyRow, type ChoiceRequest, type DataSource, type EvalRequest, type GenerateRequest, type GroupKey,
+  asPercent, cutAtStop, DEFAULT_WORDING, getBenchmark, getMetric, getTemplate, groupScores, languageSample, loadLanguages, mgsmScores,
+  pyStrip, squadExactMatch, squadF1, TEMPLATE_WORDINGS, subsampleLanguages, type AnyRow, type ChoiceMetric, type ChoiceRequest, type DataSource, type EvalRequest, type GenerateRequest, type GroupKey,
   type GroupLookup, type LanguageScore, type MathRow, type PromptTemplate, type TemplateWording,
 } from '../data/index.ts';
 import type { EvalConfig, EvalPromptInfo, EvalSummary, LabEvent, LanguageSample, MetricValues } from '../protocol/lab.ts';
@@ -57,16 +57,21 @@ export async function runEvaluation(deps: EvalDeps, o: EvalOptions): Promise<Eva
   const scores = new Map<string, LanguageScore[]>(); // metric -> per-language scores
   let items = 0;
   let sampling: Pick<EvalPromptInfo, 'decoding' | 'temperature' | 'topP'> | undefined;
+  // The primary metric streamed per item: the spec's, by its summary key (no fallback).
+  const primaryKey = getMetric(spec.primaryMetric).key;
   for (const [lang, rows] of byLang) {
     const ctx = { lang, wording, exemplars: spec.task === 'math' ? await loadExemplars(o.source, lang) : undefined };
     const requests = rows.map((r) => template.eval(r as never, ctx) as EvalRequest);
     const itemMetrics: ItemMetrics[] = [];
     const onItem = (i: number, m: ItemMetrics) => {
       itemMetrics.push(m);
-      const primary = m[spec.primaryMetric] ?? Object.values(m)[0];
+      const primary = m[primaryKey];
+      if (primary === undefined) throw new Error(`${spec.id}: item metrics (${Object.keys(m).join(', ')}) lack the primary metric '${primaryKey}'`);
       o.emit({ type: 'eval-item', runId: o.runId, benchmark: o.cfg.benchmark, language: lang, index: i, score: primary, correct: primary === 1 });
     };
     if (template.evalKind === 'choices') {
+      const choiceMetrics = spec.metrics.map((id) => getMetric(id));
+      if (choiceMetrics.some((m) => m.kind !== 'choices')) throw new Error(`${spec.id}: a choice benchmark needs choice metrics, has ${spec.metrics.join(', ')}`);
       const G = o.scoreBatch ?? 8;
       // Group items of similar length so a batch pads little; events still carry item indices.
       const order = requests.map((r, i) => ({ i, n: r.prompt.length })).sort((a, b) => a.n - b.n).map((x) => x.i);
@@ -77,12 +82,7 @@ export async function runEvaluation(deps: EvalDeps, o: EvalOptions): Promise<Eva
         const group = idx.map((i) => requests[i]) as ChoiceRequest[];
         if (group.some((r) => r.kind !== 'choices')) throw new Error(`${template.id}: expected choice requests`);
         const lls = await scoreItems(deps.engine, deps.weights, deps.tokenizer, deps.hooks, group);
-        group.forEach((req, j) =>
-          onItem(idx[j], {
-            acc: predictChoice(lls[j]) === req.gold ? 1 : 0,
-            acc_norm: predictChoiceNorm(lls[j], req.choiceTexts) === req.gold ? 1 : 0,
-          }),
-        );
+        group.forEach((req, j) => onItem(idx[j], Object.fromEntries((choiceMetrics as ChoiceMetric[]).map((m) => [m.key, m.score(lls[j], req)]))));
       }
     } else {
       const gen = requests as GenerateRequest[];

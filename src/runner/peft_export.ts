@@ -47,10 +47,10 @@ import { describeNonFinite, firstNonFinite } from './finite_params.ts';
 import { SafetensorsFile } from '../model/safetensors.ts';
 import { writeSafetensors } from '../model/safetensors_writer.ts';
 import { adaptedLayers, promptTokens } from '../peft/common.ts';
-import { loraAlpha, loraRank } from '../peft/lora.ts';
-import type { MethodSpec } from '../peft/types.ts';
-import { fullFinetuneNames } from '../peft/full_finetune.ts';
-import { expectedWeightShapes } from '../model/llama_weights.ts';
+import { getMethod } from '../peft/index.ts';
+import { loraAlpha, LORA_PROJECTIONS, loraRank, loraTargets } from '../peft/lora.ts';
+import type { ExchangeParam, MethodSpec } from '../peft/types.ts';
+import { gateOf, gateTanhOf, type PeftType } from '../protocol/catalog/index.ts';
 
 export const ADAPTER_CONFIG_FILE = 'adapter_config.json';
 export const ADAPTER_WEIGHTS_FILE = 'adapter_model.safetensors';
@@ -61,7 +61,7 @@ export const PREFIX_LAB_FORMAT_VERSION = 1;
 /** safetensors __metadata__ key holding the method spec as JSON (in every export). */
 export const SPEC_METADATA_KEY = 'prefix_lab_spec';
 
-export type PeftType = 'PROMPT_TUNING' | 'PREFIX_TUNING' | 'ADAPTION_PROMPT' | 'LORA';
+export type { PeftType } from '../protocol/catalog/index.ts';
 export type ExportFormat = 'auto' | 'peft' | 'prefix-lab';
 
 export interface ExportParam {
@@ -90,9 +90,7 @@ export interface ImportedAdapter {
 export type PeftCompatibility = { peftType: PeftType; reason?: undefined } | { peftType: null; reason: string };
 
 type Proj = 'q_proj' | 'k_proj' | 'v_proj' | 'o_proj' | 'gate_proj' | 'up_proj' | 'down_proj';
-const LORA_ALL: Proj[] = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
-const LORA_DEFAULT_TARGETS: Proj[] = ['q_proj', 'k_proj', 'v_proj'];
-const MLP: Proj[] = ['gate_proj', 'up_proj', 'down_proj'];
+const MLP: readonly Proj[] = ['gate_proj', 'up_proj', 'down_proj'];
 /** peft ADAPTION_PROMPT's TRANSFORMERS_MODEL_CONFIG keys (tuners/adaption_prompt/config.py). */
 const ADAPTION_PROMPT_MODEL_TYPES = ['llama', 'mistral'];
 const KEY_PREFIX = 'base_model.model.model.layers.';
@@ -101,69 +99,11 @@ const fmtLayers = (ls: number[]) => `[${ls.join(', ')}]`;
 const shapeStr = (s: number[]) => `[${s.join(', ')}]`;
 const numel = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
-function loraTargets(spec: MethodSpec): Proj[] {
-  const t = (spec.loraTargets ?? LORA_DEFAULT_TARGETS) as Proj[];
-  for (const x of t) if (!LORA_ALL.includes(x)) throw new Error(`LoRA target '${x}' is not one of ${LORA_ALL.join(', ')}`);
-  return t;
-}
 const loraModule = (t: Proj) => (MLP.includes(t) ? 'mlp' : 'self_attn');
 
-/** [in, out] of a projection (as src/peft/lora.ts). */
-function projDims(c: ModelConfig, p: Proj): [number, number] {
-  const q = c.numHeads * c.headDim;
-  const kv = c.numKvHeads * c.headDim;
-  const table: Record<Proj, [number, number]> = {
-    q_proj: [c.hiddenSize, q], k_proj: [c.hiddenSize, kv], v_proj: [c.hiddenSize, kv], o_proj: [q, c.hiddenSize],
-    gate_proj: [c.hiddenSize, c.intermediateSize], up_proj: [c.hiddenSize, c.intermediateSize], down_proj: [c.intermediateSize, c.hiddenSize],
-  };
-  return table[p];
-}
-
-/** The trainable tensors a method creates, in creation order, with their exchange shapes. */
-export function expectedParams(spec: MethodSpec, config: ModelConfig): { name: string; shape: number[] }[] {
-  const out: { name: string; shape: number[] }[] = [];
-  switch (spec.method) {
-    case 'base':
-      return out;
-    case 'soft_prompt':
-      return [{ name: 'soft_prompt', shape: [promptTokens(spec), config.hiddenSize] }];
-    case 'prefix': {
-      const N = promptTokens(spec);
-      for (const l of adaptedLayers(config, spec)) {
-        if (spec.prefixForm === 'kv') {
-          out.push({ name: `prefix.${l}.k`, shape: [config.numKvHeads, N, config.headDim] });
-          out.push({ name: `prefix.${l}.v`, shape: [config.numKvHeads, N, config.headDim] });
-        } else out.push({ name: `prefix.${l}`, shape: [N, config.hiddenSize] });
-      }
-      return out;
-    }
-    case 'adapter': {
-      const N = promptTokens(spec);
-      const gate = (spec.gate ?? 'per_head') === 'per_head' ? config.numHeads : 1;
-      for (const l of adaptedLayers(config, spec)) {
-        out.push({ name: `prefix.${l}`, shape: [N, config.hiddenSize] });
-        out.push({ name: `gate.${l}`, shape: [gate] });
-      }
-      return out;
-    }
-    case 'lora': {
-      const r = loraRank(spec);
-      for (const l of adaptedLayers(config, spec)) {
-        for (const t of loraTargets(spec)) {
-          const [inDim, outDim] = projDims(config, t);
-          out.push({ name: `lora.${l}.${t}.A`, shape: [r, inDim] });
-          out.push({ name: `lora.${l}.${t}.B`, shape: [outDim, r] });
-        }
-      }
-      return out;
-    }
-    case 'full': {
-      const shapes = expectedWeightShapes(config);
-      return fullFinetuneNames(config, spec).map((name) => ({ name, shape: shapes.get(name) as number[] }));
-    }
-    default:
-      throw new Error(`unknown method '${String((spec as MethodSpec).method)}'`);
-  }
+/** The trainable tensors a method creates, in creation order, with their exchange shapes (the method object's list). */
+export function expectedParams(spec: MethodSpec, config: ModelConfig): ExchangeParam[] {
+  return getMethod(spec.method).exchangeParams(config, spec);
 }
 
 /** Whether peft can load this method as-is, and if not, why (shown to the user). */
@@ -202,14 +142,14 @@ export function peftCompatibility(spec: MethodSpec, config: ModelConfig): PeftCo
       return { peftType: 'PREFIX_TUNING' };
     }
     case 'adapter': {
-      const perHead = (spec.gate ?? 'per_head') === 'per_head';
+      const perHead = gateOf(spec) === 'per_head';
       if (perHead) {
         return {
           peftType: null,
           reason: `peft ADAPTION_PROMPT has one scalar gate per layer (adaption_gate, shape [1]); this run learns a gate per head (${config.numHeads})`,
         };
       }
-      if (spec.gateTanh ?? perHead) {
+      if (gateTanhOf(spec)) {
         return { peftType: null, reason: 'peft ADAPTION_PROMPT multiplies the raw gate into the attention (no tanh); this run uses tanh(gate)' };
       }
       const layers = adaptedLayers(config, spec);
@@ -669,7 +609,7 @@ async function importLora(
   for (const n of st.names()) {
     const m = re.exec(n)!;
     const t = m[3] as Proj;
-    if (!LORA_ALL.includes(t) || loraModule(t) !== m[2]) throw new Error(`${st.name}: '${n}' is not a Llama projection (${LORA_ALL.join(', ')})`);
+    if (!LORA_PROJECTIONS.includes(t) || loraModule(t) !== m[2]) throw new Error(`${st.name}: '${n}' is not a Llama projection (${LORA_PROJECTIONS.join(', ')})`);
     layerSet.add(Number(m[1]));
     targetSet.add(t);
     grid.set(`${m[1]}.${t}.${m[4]}`, n);
@@ -678,7 +618,7 @@ async function importLora(
   const cfgTargets = Array.isArray(cfg.target_modules) ? (cfg.target_modules as string[]) : [];
   const derivedTargets = [
     ...cfgTargets.filter((t): t is Proj => targetSet.has(t as Proj)),
-    ...LORA_ALL.filter((t) => targetSet.has(t) && !cfgTargets.includes(t)),
+    ...LORA_PROJECTIONS.filter((t) => targetSet.has(t) && !cfgTargets.includes(t)),
   ];
   const allLayers = config ? layers.length === config.numLayers : false;
   const derived: MethodSpec = { method: 'lora', loraR: r, loraAlpha: alpha, loraTargets: derivedTargets, ...(allLayers ? {} : { layers }) };

@@ -5,9 +5,11 @@
 // keys are refused with the known ones, so a typo ("lastlayers") is not silently ignored.
 // JSON numbers such as 1e999 parse to Infinity, so "finite" is checked everywhere.
 import { METHODS } from '../peft/index.ts';
+import { BENCHMARK_CATALOG } from '../protocol/catalog/index.ts';
 import type { BenchmarkId, EvalConfig, ExperimentConfig, MethodConfig, TrainConfig } from '../protocol/lab.ts';
 
-export const TARGET_BENCHMARKS: readonly BenchmarkId[] = ['xnli', 'xquad', 'belebele', 'mgsm', 'toy'];
+/** The benchmarks a run may target: the catalog's. */
+export const TARGET_BENCHMARKS: readonly BenchmarkId[] = BENCHMARK_CATALOG.map((b) => b.id);
 export const SCHEDULES = ['cosine', 'constant', 'linear'] as const;
 export const LORA_TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
 const MODEL_KINDS = ['toy', 'url', 'files', 'hf', 'dir'];

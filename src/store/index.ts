@@ -47,7 +47,7 @@ export { describeSource, needsMoreMemory, TOY_RANDOM_SOURCE, TOY_SOURCE, type Do
 export {
   buildMethodConfig, buildTrainConfig, DEFAULT_METHOD_SETTINGS, defaultLayersFor, LORA_RANKS, TOKENS_MAX, TOKENS_MIN, type MethodSettings, type ParamCount,
 } from './method.ts';
-export { ITEMS_MAX, ITEMS_MIN, WORDING_BENCHMARKS, type PromptWording } from './benchmark.ts';
+export { ITEMS_MAX, ITEMS_MIN, type PromptWording } from './benchmark.ts';
 export { buildExperiment, defaultRunName, type ExportFile, type ExportFormat, type LiveRun, type LossPoint, type Notice, type RunPhase } from './runs.ts';
 export { meanMetric, sweepKey, type CompareState, type SweepState, type SweepStatus } from './compare.ts';
 export type { InsideData, InsideStatus } from './inside.ts';
@@ -55,8 +55,8 @@ export {
   chanceVerdict, languageDifference, languageValue, type ChanceVerdict, type LanguageDifference, type LanguageValue, type NoiseVerdict,
 } from './uncertainty.ts';
 export { TABS, type TabId } from './view.ts';
-export { METHODS, methodMeta, type MethodMeta } from './methods.ts';
+// The UI renders from the catalog's descriptors (src/protocol/catalog), never from a store copy.
 export {
-  BENCHMARKS, benchmarkMeta, GROUP_BY_OPTIONS, groupLanguages, groupOfLanguage, LANGUAGE_META, languageMeta, PAPER_GROUP_OUTSIDE, TOY_LANGUAGE_META,
-  type BenchmarkMeta, type GroupBy, type LanguageGroup, type LanguageMeta,
-} from './languages.ts';
+  BENCHMARK_CATALOG, benchmarkDescriptor, GROUP_BY_OPTIONS, groupLanguages, groupOfLanguage, LANGUAGE_META, languageMeta, METHOD_CATALOG, methodDescriptor,
+  PAPER_GROUP_OUTSIDE, shownMetric, TOY_LANGUAGE_META, type BenchmarkDescriptor, type GroupBy, type LanguageGroup, type LanguageMeta, type MethodDescriptor,
+} from '../protocol/catalog/index.ts';

@@ -6,8 +6,8 @@ import type { BenchmarkId, EvalSummary, ExperimentConfig, LabEvent, MetricInterv
 import { buildEvalConfig } from './benchmark.ts';
 import { errorMessage } from './connection.ts';
 import { buildMethodConfig, buildTrainConfig } from './method.ts';
-import { methodMeta } from './methods.ts';
-import { benchmarkMeta } from './languages.ts';
+import { methodDescriptor } from '../protocol/catalog/index.ts';
+import { benchmarkDescriptor } from '../protocol/catalog/index.ts';
 import type { LabSlice, LabState } from './types.ts';
 
 export interface LossPoint {
@@ -91,7 +91,7 @@ export function newLive(config: ExperimentConfig): LiveRun {
     phase: 'starting',
     points: [],
     step: 0,
-    totalSteps: config.train && methodMeta(config.method.method).trains ? config.train.steps : 0,
+    totalSteps: config.train && methodDescriptor(config.method.method).trains ? config.train.steps : 0,
     tokensPerSecond: null,
     secondsLeft: null,
     lr: null,
@@ -120,20 +120,20 @@ function emptyEval(): EvalSummary {
 /** Default run name: method, its knobs and the benchmark ("Prefix tuning L=4 N=10 · toy"). */
 export function defaultRunName(config: ExperimentConfig): string {
   const m = config.method;
-  const meta = methodMeta(m.method);
+  const meta = methodDescriptor(m.method);
   const knobs = [
-    meta.usesLayers && m.lastLayers !== undefined ? `L=${m.lastLayers}` : '',
-    meta.usesTokens && m.tokens !== undefined ? `N=${m.tokens}` : '',
-    meta.usesRank && m.loraR !== undefined ? `r=${m.loraR}` : '',
+    meta.knobs.lastLayers !== undefined && m.lastLayers !== undefined ? `L=${m.lastLayers}` : '',
+    meta.knobs.tokens !== undefined && m.tokens !== undefined ? `N=${m.tokens}` : '',
+    meta.knobs.loraRank !== undefined && m.loraR !== undefined ? `r=${m.loraR}` : '',
   ].filter(Boolean);
-  return `${meta.label}${knobs.length ? ` ${knobs.join(' ')}` : ''} · ${benchmarkMeta(config.benchmark).label}`;
+  return `${meta.label}${knobs.length ? ` ${knobs.join(' ')}` : ''} · ${benchmarkDescriptor(config.benchmark).label}`;
 }
 
 /** The experiment the current settings describe (used by startRun and the sweep). */
 export function buildExperiment(s: LabState, name?: string): ExperimentConfig {
   if (!s.model.source) throw new Error('load a model first (Setup → Model)');
   const method = buildMethodConfig(s.methodConfig);
-  const meta = methodMeta(method.method);
+  const meta = methodDescriptor(method.method);
   const langs = s.selectedLanguages[s.benchmark];
   const config: ExperimentConfig = {
     model: s.model.source,
