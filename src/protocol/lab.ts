@@ -251,6 +251,21 @@ export interface PrefixAttention {
   itemsPerLanguage?: number;
 }
 
+/** What "Verify this model" measured (LabApi.verifyModel): our engine against onnxruntime-web on the model's ONNX export. */
+export interface VerifyReport {
+  /** The loaded model's name, so a report is shown only with the model it belongs to. */
+  model: string;
+  /** The ONNX file compared with (inside the model folder). */
+  onnxFile: string;
+  floatType: 'float32' | 'float16';
+  /** max |ours - onnxruntime-web| over the logits of every position. */
+  maxAbsDiff: number;
+  tolerance: number;
+  /** Positions (random token ids, seeded) compared. */
+  rows: number;
+  ok: boolean;
+}
+
 /** What Lab.inspect measures: defaults are the run's first evaluation languages and up to 4 items each. */
 export interface InspectOptions {
   languages?: string[];
@@ -270,6 +285,11 @@ export interface LabApi {
   /** Hugging Face models in the model cache (loading them again needs no network). */
   cachedModels(): Promise<CachedModel[]>;
   clearModelCache(): Promise<void>;
+  /**
+   * "Verify this model": seeded random token ids through our engine and through onnxruntime-web on the
+   * loaded folder's ONNX export (an independent implementation); rejects, saying why, when the model has none.
+   */
+  verifyModel(opts?: { seq?: number; seed?: number }): Promise<VerifyReport>;
   /** Trainable-parameter count as the paper counts it, and the exact count. */
   countParams(method: MethodConfig): Promise<{ paper: number; exact: number }>;
   startRun(config: ExperimentConfig): Promise<string>;

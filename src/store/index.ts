@@ -12,6 +12,7 @@ import { createMethodSlice } from './method.ts';
 import { createModelSlice } from './model.ts';
 import { createRunsSlice } from './runs.ts';
 import type { LabState, StoreDeps } from './types.ts';
+import { createVerifySlice } from './verify.ts';
 import { createViewSlice } from './view.ts';
 
 export interface LabStoreOptions {
@@ -35,6 +36,7 @@ export function createLabStore(opts: LabStoreOptions = {}): UseBoundStore<StoreA
       ...createCompareSlice(set, get, store, deps),
       ...createInsideSlice(set, get, store, deps),
       ...createViewSlice(set, get, store, deps),
+      ...createVerifySlice(set, get, store, deps),
     };
   });
 }
@@ -51,6 +53,7 @@ export { ITEMS_MAX, ITEMS_MIN, type PromptWording } from './benchmark.ts';
 export { buildExperiment, defaultRunName, type ExportFile, type ExportFormat, type LiveRun, type LossPoint, type Notice, type RunPhase } from './runs.ts';
 export { meanMetric, sweepKey, type CompareState, type SweepState, type SweepStatus } from './compare.ts';
 export type { InsideData, InsideStatus } from './inside.ts';
+export type { VerifyState } from './verify.ts';
 export {
   chanceVerdict, languageDifference, languageValue, type ChanceVerdict, type LanguageDifference, type LanguageValue, type NoiseVerdict,
 } from './uncertainty.ts';

@@ -1,6 +1,7 @@
 // The loaded model's shape and its memory estimate against what the WebGPU adapter allows.
 import { needsMoreMemory, useLabStore } from '../../store/index.ts';
 import { formatBytes, formatCount, formatParams } from '../format.ts';
+import { VerifyModel } from './VerifyModel.tsx';
 
 export function ModelInfoCard() {
   const info = useLabStore((s) => s.model.info);
@@ -64,6 +65,7 @@ export function ModelInfoCard() {
           <div className="meter-fill" style={{ width: `${(100 * share).toFixed(1)}%` }} />
         </div>
       </div>
+      <VerifyModel model={info.name} isToy={info.isToy} />
       {info.isToy && (
         <p className="hint">
           {info.name.includes('random')
