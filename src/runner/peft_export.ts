@@ -50,7 +50,7 @@ import { adaptedLayers, promptTokens } from '../peft/common.ts';
 import { getMethod } from '../peft/index.ts';
 import { loraAlpha, LORA_PROJECTIONS, loraRank, loraTargets } from '../peft/lora.ts';
 import type { ExchangeParam, MethodSpec } from '../peft/types.ts';
-import { gateOf, gateTanhOf, type PeftType } from '../protocol/catalog/index.ts';
+import { gateOf, gateTanhOf, methodDescriptor, type PeftType } from '../protocol/catalog/index.ts';
 
 export const ADAPTER_CONFIG_FILE = 'adapter_config.json';
 export const ADAPTER_WEIGHTS_FILE = 'adapter_model.safetensors';
@@ -179,7 +179,7 @@ export function peftCompatibility(spec: MethodSpec, config: ModelConfig): PeftCo
         reason: "full fine-tuning changes the model's own weights, so there is no peft adapter; the export holds the tuned tensors under their Hugging Face names (load them over the base checkpoint)",
       };
     default:
-      return { peftType: null, reason: `unknown method '${String((spec as MethodSpec).method)}'` };
+      return { peftType: null, reason: `${methodDescriptor(spec.method).label} has no peft counterpart here` };
   }
 }
 
