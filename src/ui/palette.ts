@@ -19,8 +19,6 @@ export function methodColor(id: MethodId): string {
   return methodDescriptor(id).color;
 }
 
-/** Cycle for series without a fixed meaning (e.g. one line per run). */
-export const CATEGORY_CYCLE = [OKABE_ITO.blue, OKABE_ITO.orange, OKABE_ITO.bluishGreen, OKABE_ITO.vermillion, OKABE_ITO.reddishPurple, OKABE_ITO.skyBlue, OKABE_ITO.black];
 
 type Rgb = [number, number, number];
 
