@@ -5,31 +5,15 @@ import type { Tensor } from '../engine/tensor.ts';
 import type { ModelConfig } from '../model/config.ts';
 import type { ModelHooks } from '../model/hooks.ts';
 import type { LlamaWeights } from '../model/llama_gpu.ts';
-import type { GateKind, MethodId } from '../protocol/catalog/index.ts';
+import type { MethodId } from '../protocol/catalog/index.ts';
+import type { MethodConfig } from '../protocol/lab.ts';
 
 export type { MethodId };
 
-export interface MethodSpec {
-  method: MethodId;
-  /** Prompt / prefix length N. */
-  tokens?: number;
-  /** Adapted layers; default: the last `lastLayers` (or all). */
-  layers?: number[];
-  lastLayers?: number;
-  /** Prefix tuning: the paper's hidden-size prompts projected by frozen K/V, or peft's learned K/V. */
-  prefixForm?: 'hidden' | 'kv';
+/** A method's full spec: the lab's MethodConfig plus what only parity fixtures and imports set. */
+export interface MethodSpec extends MethodConfig {
   /** kv form: RoPE position of the first real token (peft uses N). */
   posOffset?: number;
-  /** LLaMA-Adapter gate: one per head (official code, tanh) or a scalar per layer (peft, no tanh); default GATE_DEFAULT. */
-  gate?: GateKind;
-  gateTanh?: boolean;
-  loraR?: number;
-  loraAlpha?: number;
-  loraTargets?: string[];
-  /** Initial prompts / prefixes: 'normal' N(0, 1) as peft (default) or 'small' N(0, 0.02). */
-  promptInit?: 'normal' | 'small';
-  /** Full fine-tuning: also train the embedding / lm_head and final norm (default: when every layer is tuned). */
-  trainEmbeddings?: boolean;
 }
 
 /** A trainable tensor in the engine's layout plus how to convert to/from the exchange layout. */

@@ -47,11 +47,15 @@ export interface ModelInfo {
 
 export interface MethodConfig {
   method: MethodId;
+  /** Prompt / prefix length N. */
   tokens?: number;
+  /** Adapt the last L layers (default: the method's depth in the catalog: the paper's prefix depth or all). */
   lastLayers?: number;
+  /** The adapted layers by index, instead of the last L. */
   layers?: number[];
+  /** Prefix tuning: the paper's hidden-size prompts projected by frozen K/V, or peft's learned K/V. */
   prefixForm?: 'hidden' | 'kv';
-  /** LLaMA-Adapter gate (default GATE_DEFAULT in the catalog). */
+  /** LLaMA-Adapter gate: one per head (official code, tanh) or a scalar per layer (peft, no tanh); default GATE_DEFAULT. */
   gate?: GateKind;
   gateTanh?: boolean;
   loraR?: number;

@@ -2,6 +2,7 @@
 // before any data file is read: label, languages, the metric keys an EvalSummary holds and which
 // one is primary, what chance scores. src/data's BenchmarkSpec (files, parsing, templates) uses the
 // same ids, metric keys and chance; tests/protocol/catalog.test.ts fails on any disagreement.
+import { createRegistry } from './registry.ts';
 
 export type BenchmarkId = 'xnli' | 'xquad' | 'belebele' | 'mgsm' | 'toy';
 
@@ -39,7 +40,7 @@ export interface BenchmarkDescriptor {
   note?: string;
 }
 
-const BENCHMARKS: BenchmarkDescriptor[] = [
+const BENCHMARKS = createRegistry<BenchmarkDescriptor>('benchmark', [
   {
     id: 'toy',
     label: 'Toy colours (embedded)',
@@ -101,28 +102,20 @@ const BENCHMARKS: BenchmarkDescriptor[] = [
     ],
     note: 'Only English and German test files are in ../shared/data; the other paper languages are listed for reference.',
   },
-];
+]);
 
 /** Every target benchmark, in picker order (live: registerBenchmark adds to it). */
-export const BENCHMARK_CATALOG: readonly BenchmarkDescriptor[] = BENCHMARKS;
+export const BENCHMARK_CATALOG: readonly BenchmarkDescriptor[] = BENCHMARKS.all;
 
 /** Adds a benchmark to the catalog (a plug-in, or a test); returns the function that removes it again. */
 export function registerBenchmark(d: BenchmarkDescriptor): () => void {
-  if (BENCHMARKS.some((b) => b.id === d.id)) throw new Error(`benchmark '${d.id}' is already in the catalog`);
   if (!d.metrics.includes(d.primaryMetric)) throw new Error(`benchmark '${d.id}': primary metric '${d.primaryMetric}' is not one of its metrics (${d.metrics.join(', ')})`);
-  BENCHMARKS.push(d);
-  return () => {
-    const i = BENCHMARKS.indexOf(d);
-    if (i >= 0) BENCHMARKS.splice(i, 1);
-  };
+  return BENCHMARKS.register(d);
 }
 
-export function benchmarkDescriptor(id: string, catalog: readonly BenchmarkDescriptor[] = BENCHMARK_CATALOG): BenchmarkDescriptor {
-  const b = catalog.find((x) => x.id === id);
-  if (!b) throw new Error(`unknown benchmark '${id}' (known: ${catalog.map((x) => x.id).join(', ')})`);
-  return b;
+export function benchmarkDescriptor(id: string): BenchmarkDescriptor {
+  return BENCHMARKS.get(id);
 }
-
 
 /** The metric to show: the chosen key where the benchmark has it, else its primary metric. */
 export function shownMetric(b: BenchmarkDescriptor, choice: string | null | undefined): MetricKey {

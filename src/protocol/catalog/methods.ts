@@ -2,6 +2,7 @@
 // which knobs it has (with range and default), the paper's name for it, how it maps to peft, and
 // how the UI draws it. src/peft's method objects implement these ids (tests/protocol/catalog.test.ts
 // checks both lists agree); the store and UI render from these descriptors, never from a copy.
+import { createRegistry } from './registry.ts';
 
 export type MethodId = 'base' | 'soft_prompt' | 'prefix' | 'adapter' | 'lora' | 'full';
 
@@ -92,7 +93,7 @@ export function gateTanhOf(spec: { gate?: GateKind; gateTanh?: boolean }): boole
   return spec.gateTanh ?? gateOf(spec) === 'per_head';
 }
 
-const METHODS: MethodDescriptor[] = [
+const METHODS = createRegistry<MethodDescriptor>('method', [
   {
     id: 'soft_prompt',
     label: 'Soft prompt',
@@ -172,28 +173,21 @@ const METHODS: MethodDescriptor[] = [
     insight: { gates: false, prefixShare: { reason: 'The base model has no prefix, so no attention goes to one.' } },
     paramFormula: () => 'nothing is trained',
   },
-];
+]);
 
 /** Every method, in menu order (live: registerMethod adds to it). */
-export const METHOD_CATALOG: readonly MethodDescriptor[] = METHODS;
+export const METHOD_CATALOG: readonly MethodDescriptor[] = METHODS.all;
 
 /**
  * Adds a method to the catalog (a plug-in, or a test); returns the function that removes it again.
  * The store and UI read the catalog when they render, so the method shows up with its knobs.
  */
 export function registerMethod(d: MethodDescriptor): () => void {
-  if (METHODS.some((m) => m.id === d.id)) throw new Error(`method '${d.id}' is already in the catalog`);
-  METHODS.push(d);
-  return () => {
-    const i = METHODS.indexOf(d);
-    if (i >= 0) METHODS.splice(i, 1);
-  };
+  return METHODS.register(d);
 }
 
-export function methodDescriptor(id: string, catalog: readonly MethodDescriptor[] = METHOD_CATALOG): MethodDescriptor {
-  const m = catalog.find((x) => x.id === id);
-  if (!m) throw new Error(`unknown method '${id}' (known: ${catalog.map((x) => x.id).join(', ')})`);
-  return m;
+export function methodDescriptor(id: string): MethodDescriptor {
+  return METHODS.get(id);
 }
 
 /**
