@@ -7,5 +7,8 @@ export const baseMethod: PeftMethod = {
   paperParamCount: () => 0,
   paramCount: () => 0,
   exchangeParams: () => [],
+  exchangeNames: () => null,
+  exchangeDoc: () => 'none: the base model has no trainable parameters.',
+  peft: { reason: 'the base model has no trainable parameters, so there is no adapter to export' },
   create: (_engine, _config, spec) => makeAdapter(spec, [], [], {}),
 };

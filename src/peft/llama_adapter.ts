@@ -6,6 +6,7 @@ import { gateOf, gateTanhOf } from '../protocol/catalog/index.ts';
 import type { ModelConfig } from '../model/config.ts';
 import type { AdapterParam, MethodSpec, PeftMethod } from './types.ts';
 import { adaptedLayers, makeAdapter, plainParam, promptInitStd, promptTokens, seededNormal } from './common.ts';
+import { adaptionPromptCodec } from './peft_formats/adaption_prompt.ts';
 
 /** Gate values per adapted layer: one per head, or one. */
 const gateSize = (c: ModelConfig, s: MethodSpec) => (gateOf(s) === 'per_head' ? c.numHeads : 1);
@@ -19,6 +20,12 @@ export const llamaAdapterMethod: PeftMethod = {
       { name: `prefix.${l}`, shape: [promptTokens(s), c.hiddenSize] },
       { name: `gate.${l}`, shape: [gateSize(c, s)] },
     ]),
+  exchangeNames: () => /^(prefix|gate)\.\d+$/,
+  exchangeDoc: () =>
+    'prefix.{l}: [N, hidden] prompts of layer l projected by the frozen k_proj / v_proj; attended with their own softmax and added as ' +
+    'out = softmax(QK^T/sqrt(d))V + g * softmax(Q Pk^T/sqrt(d)) Pv before o_proj. gate.{l}: [num_attention_heads] (gate "per_head", one ' +
+    'per query head) or [1] (gate "scalar"); g = tanh(gate) when gateTanh is true (its default for "per_head"), the raw gate otherwise (default for "scalar").',
+  peft: adaptionPromptCodec,
   create(engine, config, spec, opts = {}) {
     const N = promptTokens(spec);
     const layers = adaptedLayers(config, spec);

@@ -7,6 +7,7 @@ import type { Projection } from '../model/hooks.ts';
 import { LORA_ALPHA_DEFAULT, LORA_RANK_DEFAULT } from '../protocol/catalog/index.ts';
 import type { AdapterParam, MethodSpec, PeftMethod } from './types.ts';
 import { adaptedLayers, makeAdapter, plainParam, seededUniform } from './common.ts';
+import { loraCodec } from './peft_formats/lora.ts';
 
 const DEFAULT_TARGETS: Projection[] = ['q_proj', 'k_proj', 'v_proj'];
 /** The paper's LoRA baseline: rank 4 on Q, K, V of every layer (Section 4, Appendix C); the catalog holds the default. */
@@ -69,6 +70,9 @@ export const loraMethod: PeftMethod = {
         ];
       }),
     ),
+  exchangeNames: () => /^lora\.\d+\.\w+_proj\.[AB]$/,
+  exchangeDoc: () => 'lora.{l}.{proj}.A: [r, in], lora.{l}.{proj}.B: [out, r]; proj(x) + (loraAlpha / r) * B (A x).',
+  peft: loraCodec,
   create(engine, config, spec, opts = {}) {
     const layers = adaptedLayers(config, spec);
     const r = rank(spec);

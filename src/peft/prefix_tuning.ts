@@ -7,6 +7,7 @@
 import type { ModelConfig } from '../model/config.ts';
 import type { AdapterParam, MethodSpec, PeftMethod } from './types.ts';
 import { adaptedLayers, makeAdapter, plainParam, promptInitStd, promptTokens, seededNormal } from './common.ts';
+import { prefixTuningCodec } from './peft_formats/prefix_tuning.ts';
 
 /** [H, N, Dh] <-> [N, H * Dh] */
 export function headsFirstToTokensFirst(d: Float32Array, H: number, N: number, Dh: number): Float32Array {
@@ -38,6 +39,14 @@ export const prefixTuningMethod: PeftMethod = {
         ? (['k', 'v'] as const).map((kv) => ({ name: `prefix.${l}.${kv}`, shape: [c.numKvHeads, promptTokens(s), c.headDim] }))
         : [{ name: `prefix.${l}`, shape: [promptTokens(s), c.hiddenSize] }],
     ),
+  exchangeNames: (s) => (s.prefixForm === 'kv' ? /^prefix\.\d+\.[kv]$/ : /^prefix\.\d+$/),
+  exchangeDoc: (s) =>
+    s.prefixForm === 'kv'
+      ? 'prefix.{l}.k, prefix.{l}.v: [num_key_value_heads, N, head_dim] learned keys / values of layer l (no RoPE), attended jointly ' +
+        'with the tokens (one softmax); real tokens start at RoPE position posOffset (default N).'
+      : "prefix.{l}: [N, hidden] prompts of layer l, projected by that layer's frozen k_proj / v_proj (with their biases; no RMSNorm, no RoPE) " +
+        'and attended jointly with the tokens (one softmax over [prefix; tokens]); real tokens keep RoPE positions from 0.',
+  peft: prefixTuningCodec,
   create(engine, config, spec, opts = {}) {
     const N = promptTokens(spec);
     const layers = adaptedLayers(config, spec);

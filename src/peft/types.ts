@@ -7,6 +7,7 @@ import type { ModelHooks } from '../model/hooks.ts';
 import type { LlamaWeights } from '../model/llama_gpu.ts';
 import type { MethodId } from '../protocol/catalog/index.ts';
 import type { MethodConfig } from '../protocol/lab.ts';
+import type { PeftCodec } from './peft_formats/format.ts';
 
 export type { MethodId };
 
@@ -51,6 +52,12 @@ export interface PeftMethod {
   paramCount(config: ModelConfig, spec: MethodSpec): number;
   /** The trainable tensors `create` makes, in creation order, with their exchange shapes (what an export holds). */
   exchangeParams(config: ModelConfig, spec: MethodSpec): ExchangeParam[];
+  /** Which exchange names a spec's tensors have (an imported prefix-lab file is checked with it); null: none. */
+  exchangeNames(spec: MethodSpec): RegExp | null;
+  /** The exchange tensors in words, for the README and adapter_config.json of a prefix-lab export. */
+  exchangeDoc(spec: MethodSpec): string;
+  /** Its Hugging Face peft format, or why it has none (exports then use prefix-lab's own format). */
+  peft: PeftCodec | { reason: string };
   /** `weights`: the loaded model, for methods that start from a copy of it (full fine-tuning). */
   create(engine: Engine, config: ModelConfig, spec: MethodSpec, opts?: { seed?: number; weights?: LlamaWeights }): Adapter;
 }
