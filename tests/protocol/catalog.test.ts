@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { baseScriptName, findSplit, getBenchmark, getMetric, getTemplate, parseLanguages, summaryKeys } from '../../src/data/index.ts';
+import { baseScriptName, evalBenchmarks, findSplit, getBenchmark, getMetric, getTemplate, parseLanguages, summaryKeys } from '../../src/data/index.ts';
 import { TOY_LANGUAGES, toyLanguageInfo } from '../../src/data/toy/languages.ts';
 import { METHODS } from '../../src/peft/index.ts';
 import {
@@ -53,6 +53,10 @@ describe('the benchmark descriptors', () => {
     expect(b.chance).toBeCloseTo(spec.chance ?? 0, 10);
     expect(b.wordingChoice).toBe(getTemplate(spec.defaultTemplate).wordings !== undefined);
     for (const code of b.languages) expect(languageMeta(b.id, code).family, `${b.id} ${code}`).not.toBe('Unknown');
+  });
+
+  it('covers every evaluation benchmark of src/data', () => {
+    expect(evalBenchmarks().map((s) => s.id).sort()).toEqual(BENCHMARK_CATALOG.map((b) => b.id).sort());
   });
 
   it('names a metric by the same key everywhere: primary unless the choice is one of the benchmark\'s', () => {
