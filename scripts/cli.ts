@@ -1,5 +1,6 @@
 // prefix-lab command line (Node + Dawn): the same engine and model code as the browser lab.
 //   npm run cli -- forward --model DIR [--weights FILE] --ids 0,5,9 [--json]
+//   npm run cli -- verify --model DIR [--weights FILE] [--seq N] [--seed S] [--json]
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { nodeEngine } from '../src/engine/dawn.ts';
@@ -18,6 +19,7 @@ import { validateExperiment } from '../src/runner/validate_experiment.ts';
 import { FileRunStore, writeAdapterDir } from '../src/runner/run_store_node.ts';
 import { checkMemoryFits } from '../src/runner/memory_check.ts';
 import { estimateMemory } from '../src/runner/memory_estimate.ts';
+import { onnxPathFor, verifyFolderModel } from '../src/runner/verify_folder.ts';
 
 /**
  * The run's folder DIR in FileRunStore's layout for one run (summary.json, events.jsonl,
@@ -35,6 +37,10 @@ const USAGE = `usage:
   npm run cli -- forward --model DIR [--weights FILE] --ids 0,5,9,... [--json]
       logits of the base model for one sequence of token ids (debugging a model folder);
       FILE is inside DIR (onnx/model.onnx), absolute, or relative to the working directory
+  npm run cli -- verify --model DIR [--weights FILE] [--seq N] [--seed S] [--json]
+      "verify this model": random token ids (seeded) through our engine and through
+      onnxruntime-web on the folder's ONNX export (FILE, else onnx/model.onnx or model.onnx);
+      prints the largest logit difference and exits 1 when it is above the tolerance
   npm run cli -- run --config FILE --out DIR [--data DIR]
       train and evaluate as the config says (see configs/); writes DIR/events.jsonl,
       DIR/summary.json and DIR/adapter/ (peft format where peft can express the method), and
@@ -131,6 +137,46 @@ function refuseInterrupted(dir: string): void {
   throw new Error(`${dir} holds an interrupted run (${s.id}${steps}): continue it with \`npm run cli -- run --resume ${dir}\`, or give another --out (or delete the folder) to start over`);
 }
 
+function intFlag(args: string[], name: string, min: number): number | undefined {
+  const v = flag(args, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name}: '${v}' is not an integer >= ${min}`);
+  return n;
+}
+
+async function verify(args: string[]): Promise<void> {
+  const model = flag(args, 'model');
+  if (!model) throw new Error(`verify needs --model\n${USAGE}`);
+  const weightsArg = flag(args, 'weights');
+  const seq = intFlag(args, 'seq', 1);
+  const seed = intFlag(args, 'seed', 0);
+  const engine = await nodeEngine();
+  const folder = new NodeFolder(path.resolve(model));
+  const opts: { weights?: string; weightsFolder?: NodeFolder } = weightsArg ? await resolveWeightsArg(model, weightsArg) : {};
+  try {
+    const onnxFolder = opts.weightsFolder ?? folder;
+    const onnxPath = await onnxPathFor(onnxFolder, opts.weights);
+    const loaded = await loadModelFolder(folder, { ...opts, weights: onnxPath });
+    const weights = await uploadLlamaWeights(engine, loaded.config, loaded.weights);
+    try {
+      const r = await verifyFolderModel(engine, weights, onnxFolder, onnxPath, { seq, seed });
+      if (args.includes('--json')) console.log(JSON.stringify({ model, ...r }));
+      else {
+        console.log(
+          `verify ${model} (${r.onnxFile}, ${r.floatType}) on ${describeDevice(engine.info)}: max |logit diff| ${r.maxAbsDiff.toExponential(3)} ` +
+            `over ${r.rows} positions, tolerance ${r.tolerance}: ${r.ok ? 'ok' : 'MISMATCH'}`,
+        );
+      }
+      if (!r.ok) throw new Error(`our engine and onnxruntime-web disagree on ${model}: max |logit diff| ${r.maxAbsDiff} > ${r.tolerance}`);
+    } finally {
+      weights.dispose();
+    }
+  } finally {
+    await Promise.all([folder.close(), opts.weightsFolder?.close()]);
+  }
+}
+
 async function run(args: string[]): Promise<void> {
   const resumeDir = flag(args, 'resume');
   const configPath = flag(args, 'config');
@@ -198,6 +244,7 @@ async function exportProject(args: string[]): Promise<void> {
 const [cmd, ...rest] = process.argv.slice(2);
 try {
   if (cmd === 'forward') await forward(rest);
+  else if (cmd === 'verify') await verify(rest);
   else if (cmd === 'run') await run(rest);
   else if (cmd === 'export-project') await exportProject(rest);
   else {

@@ -17,8 +17,15 @@ export * from './metrics/squad.ts';
 
 export type MetricId = 'acc' | 'acc_norm' | 'acc_norm_bytes' | 'squad_f1' | 'squad_em' | 'mgsm_exact' | 'mgsm_strict' | 'mgsm_flexible';
 
+/**
+ * The key a metric's per-language value has in an EvalSummary (the lab's MetricKey): SQuAD's and
+ * MGSM's exact match are different metrics but both 'exact_match' in their own benchmark's summary.
+ */
+export type SummaryKey = 'acc' | 'acc_norm' | 'acc_norm_bytes' | 'f1' | 'exact_match' | 'strict_match' | 'flexible_extract';
+
 interface MetricBase {
   readonly id: MetricId;
+  readonly key: SummaryKey;
   readonly title: string;
   readonly source: string;
 }
@@ -42,6 +49,7 @@ const accNorm = (unit: LengthUnit) => (lls: readonly number[], r: { choiceTexts:
 function mgsmMetric(id: MetricId, key: 'exact_match' | 'strict_match' | 'flexible_extract', title: string, source: string): GenerationMetric {
   return {
     id,
+    key,
     kind: 'generate',
     title,
     source,
@@ -55,6 +63,7 @@ function mgsmMetric(id: MetricId, key: 'exact_match' | 'strict_match' | 'flexibl
 export const METRICS: readonly Metric[] = [
   {
     id: 'acc',
+    key: 'acc',
     kind: 'choices',
     title: 'Accuracy',
     source: 'lm-evaluation-harness acc: argmax of summed log-likelihoods',
@@ -62,6 +71,7 @@ export const METRICS: readonly Metric[] = [
   },
   {
     id: 'acc_norm',
+    key: 'acc_norm',
     kind: 'choices',
     title: 'Accuracy (length-normalised, per character)',
     source: 'lm-evaluation-harness acc_norm: argmax of ll / len(choice) in code points',
@@ -69,6 +79,7 @@ export const METRICS: readonly Metric[] = [
   },
   {
     id: 'acc_norm_bytes',
+    key: 'acc_norm_bytes',
     kind: 'choices',
     title: 'Accuracy (length-normalised, per UTF-8 byte)',
     source: 'll / len(choice.encode("utf-8")), the byte-length reading of acc_norm',
@@ -76,6 +87,7 @@ export const METRICS: readonly Metric[] = [
   },
   {
     id: 'squad_f1',
+    key: 'f1',
     kind: 'generate',
     title: 'SQuAD v1.1 F1',
     source: 'evaluate-v1.1.py f1_score, max over gold answers',
@@ -83,6 +95,7 @@ export const METRICS: readonly Metric[] = [
   },
   {
     id: 'squad_em',
+    key: 'exact_match',
     kind: 'generate',
     title: 'SQuAD v1.1 exact match',
     source: 'evaluate-v1.1.py exact_match_score, max over gold answers',
@@ -97,4 +110,9 @@ export function getMetric(id: string): Metric {
   const m = METRICS.find((x) => x.id === id);
   if (!m) throw new Error(`unknown metric '${id}' (known: ${METRICS.map((x) => x.id).join(', ')})`);
   return m;
+}
+
+/** The EvalSummary keys of a benchmark's metrics (registry ids -> summary keys), in its order. */
+export function summaryKeys(metricIds: readonly string[]): SummaryKey[] {
+  return metricIds.map((id) => getMetric(id).key);
 }

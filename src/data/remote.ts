@@ -27,15 +27,6 @@ export function githubRawUrl(repo: string, file: string, ref = 'master'): string
   return `https://raw.githubusercontent.com/${repo}/${ref}/${file}`;
 }
 
-/** Why a benchmark cannot be downloaded as raw text (shown to the user). */
-export const REMOTE_UNAVAILABLE: Readonly<Record<string, string>> = {
-  xnli: 'XNLI is published as XNLI-1.0.zip and as parquet on Hugging Face; pick xnli.test.tsv from the zip instead.',
-  snli: 'English training data: use ../shared/data.',
-  squad: 'English training data: use ../shared/data.',
-  tydiqa_goldp: 'English training data: use ../shared/data.',
-  mcqa_train: 'English training data: use ../shared/data.',
-  gsm8k: 'English training data: use ../shared/data.',
-};
 
 /** The remote original for one normalised file, or undefined when there is none. */
 export function remoteOriginal(folder: string, split: string, lang: string, revision = 'main'): OriginalRef | undefined {

@@ -3,16 +3,14 @@
 // one of its inputs is trainable, so layers below the lowest adapted layer run forward-only.
 import type { Engine } from '../engine/engine.ts';
 import type { Tensor } from '../engine/tensor.ts';
-import { add } from '../engine/ops/elementwise.ts';
 import { attention } from '../engine/ops/attention.ts';
 import { checkpoint, isRecomputing } from '../engine/checkpoint.ts';
 import { concatSeq } from '../engine/ops/concat_seq.ts';
 import { embedLookup } from '../engine/ops/embedding.ts';
-import { linear, type Weight } from '../engine/ops/linear.ts';
+import { linear } from '../engine/ops/linear.ts';
 import { rmsnorm } from '../engine/ops/rmsnorm.ts';
-import { rope } from '../engine/ops/rope.ts';
-import { swiglu } from '../engine/ops/swiglu.ts';
-import type { LayerProjections, ModelHooks, Projection } from './hooks.ts';
+import { checkNoBiases, decoderLayer } from './decoder_layer.ts';
+import type { LayerProjections, ModelHooks } from './hooks.ts';
 import type { LlamaWeights } from './llama_gpu.ts';
 
 export interface TokenBatch {
@@ -89,39 +87,20 @@ export function llamaForward(engine: Engine, frozen: LlamaWeights, input: TokenB
   const positions = engine.fromArray(posArr, [B, S], { dtype: 'i32', label: 'position_ids' });
 
   const { numHeads: H, numKvHeads: KV, headDim: Dh } = c;
-  const proj = (layer: number, which: Projection, h: Tensor, W: Weight): Tensor => {
-    const base = linear(h, W);
-    return hooks.projection ? hooks.projection(layer, which, h, base) : base;
-  };
-  if (c.qkvBias || c.oProjBias || c.mlpBias) {
-    throw new Error(`${c.architecture}: projection biases are not supported by this engine yet`);
-  }
+  checkNoBiases(c);
 
   // One decoder layer; under a tape with checkpointLayers, only its input is kept for backward and
   // the body runs again during backward (activation memory ~ one layer instead of all of them).
-  const layer = (l: number, L: LlamaWeights['layers'][number], x: Tensor): Tensor => {
-    const h = rmsnorm(x, L.inputNorm, c.rmsNormEps);
-    let q = proj(l, 'q_proj', h, L.q);
-    let k = proj(l, 'k_proj', h, L.k);
-    const v = proj(l, 'v_proj', h, L.v);
-    q = rope(q.reshape([B, S, H * Dh]), w.invFreq, positions, H, Dh);
-    k = rope(k.reshape([B, S, KV * Dh]), w.invFreq, positions, KV, Dh);
-    const projections: LayerProjections = {
-      layer: l,
-      k: (p) => linear(p, L.k),
-      v: (p) => linear(p, L.v),
-    };
-    const prefix = hooks.prefix?.(projections) ?? undefined;
-    const a = attention(q, k, v.reshape([B, S, KV * Dh]), mask, { heads: H, kvHeads: KV, headDim: Dh, prefix });
-    // Observers (Inside view) only, and not again when a checkpoint recomputes the layer.
-    if (hooks.observeAttention && !isRecomputing()) {
-      hooks.observeAttention({ layer: l, q, k, v: v.reshape([B, S, KV * Dh]), mask, opts: { heads: H, kvHeads: KV, headDim: Dh, prefix }, prepended: N });
-    }
-    x = add(x, proj(l, 'o_proj', a.reshape([B * S, H * Dh]), L.o));
-    const h2 = rmsnorm(x, L.postNorm, c.rmsNormEps);
-    const m = swiglu(proj(l, 'gate_proj', h2, L.gate), proj(l, 'up_proj', h2, L.up));
-    return add(x, proj(l, 'down_proj', m, L.down));
-  };
+  const layer = (l: number, L: LlamaWeights['layers'][number], x: Tensor): Tensor =>
+    decoderLayer(w, l, L, x, B, S, positions, hooks, (q, k, v) => {
+      const projections: LayerProjections = { layer: l, k: (p) => linear(p, L.k), v: (p) => linear(p, L.v) };
+      const prefix = hooks.prefix?.(projections) ?? undefined;
+      const opts = { heads: H, kvHeads: KV, headDim: Dh, prefix };
+      const a = attention(q, k, v, mask, opts);
+      // Observers (Inside view) only, and not again when a checkpoint recomputes the layer.
+      if (hooks.observeAttention && !isRecomputing()) hooks.observeAttention({ layer: l, q, k, v, mask, opts, prepended: N });
+      return a;
+    });
   w.layers.forEach((L, l) => {
     x = opts.checkpointLayers && engine.tape ? checkpoint(engine, ([xin]) => layer(l, L, xin), [x]) : layer(l, L, x);
   });

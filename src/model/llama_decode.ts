@@ -19,18 +19,16 @@
 // well (1 = real token or soft prompt, 0 = left padding or not yet written) and re-uploaded each step.
 import type { Engine } from '../engine/engine.ts';
 import type { Tensor } from '../engine/tensor.ts';
-import { add } from '../engine/ops/elementwise.ts';
 import { attention_forward, type AttentionPrefix } from '../engine/ops/attention.ts';
 import { attentionDecode, writeKvCache } from '../engine/ops/attention_decode.ts';
 import { concatSeq } from '../engine/ops/concat_seq.ts';
 import { checkIds, embedLookup, embedding } from '../engine/ops/embedding.ts';
-import { linear, type Weight } from '../engine/ops/linear.ts';
+import { linear } from '../engine/ops/linear.ts';
 import { rmsnorm } from '../engine/ops/rmsnorm.ts';
-import { rope } from '../engine/ops/rope.ts';
-import { swiglu } from '../engine/ops/swiglu.ts';
-import type { LayerProjections, ModelHooks, Projection } from './hooks.ts';
+import { checkNoBiases, decoderLayer } from './decoder_layer.ts';
+import type { LayerProjections, ModelHooks } from './hooks.ts';
 import { checkBatch, checkSlidingWindow, type TokenBatch } from './llama.ts';
-import type { LayerWeights, LlamaWeights } from './llama_gpu.ts';
+import type { LlamaWeights } from './llama_gpu.ts';
 
 export interface KvCacheLayer {
   /** [batch, capacity, kvHeads * headDim], keys after RoPE. */
@@ -73,33 +71,6 @@ function noTape(engine: Engine, what: string): void {
   if (engine.tape) throw new Error(`${what}: generation runs forward only; stop the autograd tape first`);
 }
 
-function checkConfig(w: LlamaWeights): void {
-  const c = w.config;
-  if (c.qkvBias || c.oProjBias || c.mlpBias) throw new Error(`${c.architecture}: projection biases are not supported by this engine yet`);
-}
-
-/** One decoder layer on x [rows, hidden]; `attend` maps (q, k, v) rotated, [B, T, *] -> [B, T, heads * headDim]. */
-function layer(
-  w: LlamaWeights, l: number, L: LayerWeights, x: Tensor, B: number, T: number, positions: Tensor, hooks: ModelHooks,
-  attend: (q: Tensor, k: Tensor, v: Tensor) => Tensor,
-): Tensor {
-  const c = w.config;
-  const { numHeads: H, numKvHeads: KV, headDim: Dh } = c;
-  const proj = (which: Projection, h: Tensor, W: Weight): Tensor => {
-    const base = linear(h, W);
-    return hooks.projection ? hooks.projection(l, which, h, base) : base;
-  };
-  const h = rmsnorm(x, L.inputNorm, c.rmsNormEps);
-  const q = rope(proj('q_proj', h, L.q).reshape([B, T, H * Dh]), w.invFreq, positions, H, Dh);
-  const k = rope(proj('k_proj', h, L.k).reshape([B, T, KV * Dh]), w.invFreq, positions, KV, Dh);
-  const v = proj('v_proj', h, L.v).reshape([B, T, KV * Dh]);
-  const a = attend(q, k, v);
-  x = add(x, proj('o_proj', a.reshape([B * T, H * Dh]), L.o));
-  const h2 = rmsnorm(x, L.postNorm, c.rmsNormEps);
-  const m = swiglu(proj('gate_proj', h2, L.gate), proj('up_proj', h2, L.up));
-  return add(x, proj('down_proj', m, L.down));
-}
-
 /** A copy of t that no scope frees (the cache owns it). */
 function own(engine: Engine, t: Tensor, label: string): Tensor {
   const c = engine.empty(t.shape, t.dtype, label);
@@ -115,7 +86,7 @@ function own(engine: Engine, t: Tensor, label: string): Tensor {
 export function prefill(engine: Engine, frozen: LlamaWeights, input: TokenBatch, hooks: ModelHooks = {}, opts: PrefillOptions = {}): PrefillResult {
   noTape(engine, 'prefill');
   const w = hooks.weights?.(frozen) ?? frozen;
-  checkConfig(w);
+  checkNoBiases(w.config);
   const c = w.config;
   checkBatch(input, c.vocabSize);
   const { batch: B, seq } = input;
@@ -192,7 +163,7 @@ export function prefill(engine: Engine, frozen: LlamaWeights, input: TokenBatch,
           }
         }
         layers.push({ k, v, prefix });
-        x = layer(w, l, L, x, B, S, positions, hooks, (q, kk, vv) => {
+        x = decoderLayer(w, l, L, x, B, S, positions, hooks, (q, kk, vv) => {
           writeKvCache(kk, vv, k, v, zeroSlots);
           return attention_forward(q, kk, vv, mask, { heads: H, kvHeads: KV, headDim: Dh, prefix }).out;
         });
@@ -221,7 +192,7 @@ export function prefill(engine: Engine, frozen: LlamaWeights, input: TokenBatch,
 export function decodeStep(engine: Engine, frozen: LlamaWeights, cache: KvCache, tokens: Int32Array, hooks: ModelHooks = {}): Tensor {
   noTape(engine, 'decodeStep');
   const w = hooks.weights?.(frozen) ?? frozen;
-  checkConfig(w);
+  checkNoBiases(w.config);
   const c = w.config;
   const B = cache.batch;
   if (tokens.length !== B) throw new Error(`decodeStep: ${tokens.length} tokens for a batch of ${B}`);
@@ -240,7 +211,7 @@ export function decodeStep(engine: Engine, frozen: LlamaWeights, cache: KvCache,
     let x = embedLookup(ids, w.embed).reshape([B, Hd]);
     w.layers.forEach((L, l) => {
       const cl = cache.layers[l];
-      x = layer(w, l, L, x, B, 1, positions, hooks, (q, k, v) => {
+      x = decoderLayer(w, l, L, x, B, 1, positions, hooks, (q, k, v) => {
         writeKvCache(k, v, cl.k, cl.v, slots);
         return attentionDecode(q, cl.k, cl.v, cache.mask, { heads: H, kvHeads: KV, headDim: Dh, start: slot, prefix: cl.prefix });
       });

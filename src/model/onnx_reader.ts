@@ -127,6 +127,11 @@ export class OnnxModel {
   }
 
   /** Opens and checks every external-data file: missing files and short files fail here, not mid-load. */
+  /** The external-data files the initializers name, by location as written in the .onnx (resolved at open). */
+  externalFiles(): { location: string; source: FileSource }[] {
+    return [...this.externals].map(([location, source]) => ({ location, source }));
+  }
+
   async resolveExternalData(folder: FileFolder | undefined, baseDir: string): Promise<void> {
     for (const t of this.initializers.values()) {
       if (t.data.kind !== 'external') continue;

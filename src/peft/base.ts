@@ -4,9 +4,11 @@ import { makeAdapter } from './common.ts';
 
 export const baseMethod: PeftMethod = {
   id: 'base',
-  label: 'Base model',
-  description: 'The frozen model without any adapter (the control).',
   paperParamCount: () => 0,
   paramCount: () => 0,
+  exchangeParams: () => [],
+  exchangeNames: () => null,
+  exchangeDoc: () => 'none: the base model has no trainable parameters.',
+  peft: { reason: 'the base model has no trainable parameters, so there is no adapter to export' },
   create: (_engine, _config, spec) => makeAdapter(spec, [], [], {}),
 };

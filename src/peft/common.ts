@@ -1,6 +1,7 @@
 // Helpers shared by the methods: layer choice, seeded initialisation, parameter bookkeeping.
 import type { Engine } from '../engine/engine.ts';
 import type { ModelConfig } from '../model/config.ts';
+import { methodDescriptor } from '../protocol/catalog/index.ts';
 import type { Adapter, AdapterParam, MethodSpec } from './types.ts';
 import { mulberry32 } from '../engine/random.ts';
 
@@ -20,12 +21,12 @@ export function paperPrefixLayers(numLayers: number): number {
 }
 
 /**
- * The last-L default when a spec names neither `layers` nor `lastLayers`: the paper's prefix depth
- * for prefix tuning and LLaMA-Adapter, every layer for LoRA (the paper: Q, K, V of all layers) and
- * full fine-tuning.
+ * The last-L default when a spec names neither `layers` nor `lastLayers`, as the method's catalog
+ * descriptor says: the paper's prefix depth (prefix tuning, LLaMA-Adapter) or every layer (LoRA: the
+ * paper's Q, K, V of all layers; full fine-tuning).
  */
 export function defaultLastLayers(config: ModelConfig, spec: MethodSpec): number {
-  return spec.method === 'prefix' || spec.method === 'adapter' ? paperPrefixLayers(config.numLayers) : config.numLayers;
+  return methodDescriptor(spec.method).knobs.lastLayers?.default === 'paper_prefix' ? paperPrefixLayers(config.numLayers) : config.numLayers;
 }
 
 export function adaptedLayers(config: ModelConfig, spec: MethodSpec): number[] {

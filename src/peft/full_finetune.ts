@@ -70,10 +70,18 @@ function trainableCopy(engine: Engine, w: Weight, name: string): Tensor {
 
 export const fullFinetuneMethod: PeftMethod = {
   id: 'full',
-  label: 'Full fine-tuning',
-  description: 'Every weight of the last K layers trainable (all layers: also embeddings and final norm), AdamW.',
   paperParamCount: count,
   paramCount: count,
+  exchangeParams(config, spec) {
+    const shapes = expectedWeightShapes(config);
+    return fullFinetuneNames(config, spec).map((name) => ({ name, shape: shapes.get(name) as number[] }));
+  },
+  exchangeNames: () => /^(model\.(embed_tokens|norm|layers\.\d+\.[\w.]+)|lm_head)\.weight$/,
+  exchangeDoc: () => 'model.*.weight, lm_head.weight: the tuned weights under their Hugging Face names and shapes (load them over the base checkpoint).',
+  peft: {
+    reason:
+      "full fine-tuning changes the model's own weights, so there is no peft adapter; the export holds the tuned tensors under their Hugging Face names (load them over the base checkpoint)",
+  },
   create(engine, config, spec, opts = {}) {
     const frozen = opts.weights;
     if (!frozen) throw new Error('full fine-tuning needs the loaded weights to copy (create(..., { weights }))');

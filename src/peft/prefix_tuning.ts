@@ -7,6 +7,7 @@
 import type { ModelConfig } from '../model/config.ts';
 import type { AdapterParam, MethodSpec, PeftMethod } from './types.ts';
 import { adaptedLayers, makeAdapter, plainParam, promptInitStd, promptTokens, seededNormal } from './common.ts';
+import { prefixTuningCodec } from './peft_formats/prefix_tuning.ts';
 
 /** [H, N, Dh] <-> [N, H * Dh] */
 export function headsFirstToTokensFirst(d: Float32Array, H: number, N: number, Dh: number): Float32Array {
@@ -26,14 +27,26 @@ function prefixCount(c: ModelConfig, s: MethodSpec): number {
 
 export const prefixTuningMethod: PeftMethod = {
   id: 'prefix',
-  label: 'Prefix tuning',
-  description: 'N learned prefix vectors per adapted layer, attended jointly with the tokens (one softmax).',
   // The paper counts what it trains, N x L x d_model for its hidden form (1,228,800 on Llama 3.1 8B,
   // N = 10, L = 30). The kv form trains keys and values of the KV heads instead, 2 x N x L x d_kv
   // (614,400 there under GQA, 8 KV heads of 128): that is the count reported for it, never the
   // hidden form's figure (docs/fidelity.md).
   paperParamCount: (c, s) => prefixCount(c, s),
   paramCount: (c, s) => prefixCount(c, s),
+  exchangeParams: (c, s) =>
+    adaptedLayers(c, s).flatMap((l) =>
+      s.prefixForm === 'kv'
+        ? (['k', 'v'] as const).map((kv) => ({ name: `prefix.${l}.${kv}`, shape: [c.numKvHeads, promptTokens(s), c.headDim] }))
+        : [{ name: `prefix.${l}`, shape: [promptTokens(s), c.hiddenSize] }],
+    ),
+  exchangeNames: (s) => (s.prefixForm === 'kv' ? /^prefix\.\d+\.[kv]$/ : /^prefix\.\d+$/),
+  exchangeDoc: (s) =>
+    s.prefixForm === 'kv'
+      ? 'prefix.{l}.k, prefix.{l}.v: [num_key_value_heads, N, head_dim] learned keys / values of layer l (no RoPE), attended jointly ' +
+        'with the tokens (one softmax); real tokens start at RoPE position posOffset (default N).'
+      : "prefix.{l}: [N, hidden] prompts of layer l, projected by that layer's frozen k_proj / v_proj (with their biases; no RMSNorm, no RoPE) " +
+        'and attended jointly with the tokens (one softmax over [prefix; tokens]); real tokens keep RoPE positions from 0.',
+  peft: prefixTuningCodec,
   create(engine, config, spec, opts = {}) {
     const N = promptTokens(spec);
     const layers = adaptedLayers(config, spec);

@@ -5,30 +5,16 @@ import type { Tensor } from '../engine/tensor.ts';
 import type { ModelConfig } from '../model/config.ts';
 import type { ModelHooks } from '../model/hooks.ts';
 import type { LlamaWeights } from '../model/llama_gpu.ts';
+import type { MethodId } from '../protocol/catalog/index.ts';
+import type { MethodConfig } from '../protocol/lab.ts';
+import type { PeftCodec } from './peft_formats/format.ts';
 
-export type MethodId = 'base' | 'soft_prompt' | 'prefix' | 'adapter' | 'lora' | 'full';
+export type { MethodId };
 
-export interface MethodSpec {
-  method: MethodId;
-  /** Prompt / prefix length N. */
-  tokens?: number;
-  /** Adapted layers; default: the last `lastLayers` (or all). */
-  layers?: number[];
-  lastLayers?: number;
-  /** Prefix tuning: the paper's hidden-size prompts projected by frozen K/V, or peft's learned K/V. */
-  prefixForm?: 'hidden' | 'kv';
+/** A method's full spec: the lab's MethodConfig plus what only parity fixtures and imports set. */
+export interface MethodSpec extends MethodConfig {
   /** kv form: RoPE position of the first real token (peft uses N). */
   posOffset?: number;
-  /** LLaMA-Adapter gate: one per head (official code, tanh) or a scalar per layer (peft, no tanh). */
-  gate?: 'per_head' | 'scalar';
-  gateTanh?: boolean;
-  loraR?: number;
-  loraAlpha?: number;
-  loraTargets?: string[];
-  /** Initial prompts / prefixes: 'normal' N(0, 1) as peft (default) or 'small' N(0, 0.02). */
-  promptInit?: 'normal' | 'small';
-  /** Full fine-tuning: also train the embedding / lm_head and final norm (default: when every layer is tuned). */
-  trainEmbeddings?: boolean;
 }
 
 /** A trainable tensor in the engine's layout plus how to convert to/from the exchange layout. */
@@ -41,6 +27,12 @@ export interface AdapterParam {
   fromExchange(data: Float32Array): Float32Array;
 }
 
+/** A trainable tensor's name and shape in the exchange layout (fixtures / peft files). */
+export interface ExchangeParam {
+  name: string;
+  shape: number[];
+}
+
 export interface Adapter {
   spec: MethodSpec;
   layers: number[];
@@ -51,14 +43,21 @@ export interface Adapter {
   dispose(): void;
 }
 
+/** A method's live side; its label, knobs and paper key are its catalog descriptor's (methodDescriptor(id)). */
 export interface PeftMethod {
   id: MethodId;
-  label: string;
-  description: string;
   /** Trainable parameters as the paper counts them (N x L x d_model for prefix methods). */
   paperParamCount(config: ModelConfig, spec: MethodSpec): number;
   /** Exact number of trainable scalars this implementation creates. */
   paramCount(config: ModelConfig, spec: MethodSpec): number;
+  /** The trainable tensors `create` makes, in creation order, with their exchange shapes (what an export holds). */
+  exchangeParams(config: ModelConfig, spec: MethodSpec): ExchangeParam[];
+  /** Which exchange names a spec's tensors have (an imported prefix-lab file is checked with it); null: none. */
+  exchangeNames(spec: MethodSpec): RegExp | null;
+  /** The exchange tensors in words, for the README and adapter_config.json of a prefix-lab export. */
+  exchangeDoc(spec: MethodSpec): string;
+  /** Its Hugging Face peft format, or why it has none (exports then use prefix-lab's own format). */
+  peft: PeftCodec | { reason: string };
   /** `weights`: the loaded model, for methods that start from a copy of it (full fine-tuning). */
   create(engine: Engine, config: ModelConfig, spec: MethodSpec, opts?: { seed?: number; weights?: LlamaWeights }): Adapter;
 }

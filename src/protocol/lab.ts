@@ -3,8 +3,10 @@
 // (workers/lab.worker.ts). Progress flows as events; failures are rejected promises whose
 // message tells a person what to do.
 
-export type MethodId = 'base' | 'soft_prompt' | 'prefix' | 'adapter' | 'lora' | 'full';
-export type BenchmarkId = 'xnli' | 'xquad' | 'belebele' | 'mgsm' | 'toy';
+import type { BenchmarkId, GateKind, MethodId } from './catalog/index.ts';
+
+// Ids are defined once, in the catalog (src/protocol/catalog/).
+export type { BenchmarkId, MethodId } from './catalog/index.ts';
 
 export type ModelSource =
   /** The embedded toy Llama: pretrained on the toy world (default), or random from `seed`. */
@@ -49,11 +51,16 @@ export interface ModelInfo {
 
 export interface MethodConfig {
   method: MethodId;
+  /** Prompt / prefix length N. */
   tokens?: number;
+  /** Adapt the last L layers (default: the method's depth in the catalog: the paper's prefix depth or all). */
   lastLayers?: number;
+  /** The adapted layers by index, instead of the last L. */
   layers?: number[];
+  /** Prefix tuning: the paper's hidden-size prompts projected by frozen K/V, or peft's learned K/V. */
   prefixForm?: 'hidden' | 'kv';
-  gate?: 'per_head' | 'scalar';
+  /** LLaMA-Adapter gate: one per head (official code, tanh) or a scalar per layer (peft, no tanh); default GATE_DEFAULT. */
+  gate?: GateKind;
   gateTanh?: boolean;
   loraR?: number;
   loraAlpha?: number;
@@ -282,6 +289,21 @@ export interface PrefixAttention {
   itemsPerLanguage?: number;
 }
 
+/** What "Verify this model" measured (LabApi.verifyModel): our engine against onnxruntime-web on the model's ONNX export. */
+export interface VerifyReport {
+  /** The loaded model's name, so a report is shown only with the model it belongs to. */
+  model: string;
+  /** The ONNX file compared with (inside the model folder). */
+  onnxFile: string;
+  floatType: 'float32' | 'float16';
+  /** max |ours - onnxruntime-web| over the logits of every position. */
+  maxAbsDiff: number;
+  tolerance: number;
+  /** Positions (random token ids, seeded) compared. */
+  rows: number;
+  ok: boolean;
+}
+
 /** What Lab.inspect measures: defaults are the run's first evaluation languages and up to 4 items each. */
 export interface InspectOptions {
   languages?: string[];
@@ -301,6 +323,11 @@ export interface LabApi {
   /** Hugging Face models in the model cache (loading them again needs no network). */
   cachedModels(): Promise<CachedModel[]>;
   clearModelCache(): Promise<void>;
+  /**
+   * "Verify this model": seeded random token ids through our engine and through onnxruntime-web on the
+   * loaded folder's ONNX export (an independent implementation); rejects, saying why, when the model has none.
+   */
+  verifyModel(opts?: { seq?: number; seed?: number }): Promise<VerifyReport>;
   /** Trainable-parameter count as the paper counts it, and the exact count. */
   countParams(method: MethodConfig): Promise<{ paper: number; exact: number }>;
   startRun(config: ExperimentConfig): Promise<string>;

@@ -9,8 +9,8 @@ import type { ModelHooks } from '../model/hooks.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
 import { generate } from '../model/generate.ts';
 import {
-  asPercent, cutAtStop, DEFAULT_WORDING, getBenchmark, getTemplate, groupScores, languageSample, loadLanguages, mgsmScores, predictChoice, predictChoiceNorm,
-  pyStrip, squadExactMatch, squadF1, TEMPLATE_WORDINGS, subsampleLanguages, type AnyRow, type ChoiceRequest, type DataSource, type EvalRequest, type GenerateRequest, type GroupKey,
+  asPercent, cutAtStop, DEFAULT_WORDING, getBenchmark, getMetric, getTemplate, groupScores, languageSample, loadLanguages, mgsmScores,
+  pyStrip, squadExactMatch, squadF1, TEMPLATE_WORDINGS, subsampleLanguages, type AnyRow, type ChoiceMetric, type ChoiceRequest, type DataSource, type EvalRequest, type GenerateRequest, type GroupKey,
   type GroupLookup, type LanguageScore, type MathRow, type PromptTemplate, type TemplateWording,
 } from '../data/index.ts';
 import type { EvalConfig, EvalPromptInfo, EvalSummary, LabEvent, LanguageSample, MetricValues } from '../protocol/lab.ts';
@@ -62,6 +62,8 @@ export async function runEvaluation(deps: EvalDeps, o: EvalOptions): Promise<Eva
   const scores = new Map<string, LanguageScore[]>(); // metric -> per-language scores
   let items = 0;
   let sampling: Pick<EvalPromptInfo, 'decoding' | 'temperature' | 'topP'> | undefined;
+  // The primary metric streamed per item: the spec's, by its summary key (no fallback).
+  const primaryKey = getMetric(spec.primaryMetric).key;
   // Progress over the whole evaluation: every language's item count is known before the first item.
   // A resumed run counts its finished languages as done; the rate is over items scored here.
   const evalTotal = [...byLang.values()].reduce((n, rows) => n + rows.length, 0);
@@ -91,7 +93,8 @@ export async function runEvaluation(deps: EvalDeps, o: EvalOptions): Promise<Eva
       itemMetrics.push(m);
       evalDone++;
       scoredHere++;
-      const primary = m[spec.primaryMetric] ?? Object.values(m)[0];
+      const primary = m[primaryKey];
+      if (primary === undefined) throw new Error(`${spec.id}: item metrics (${Object.keys(m).join(', ')}) lack the primary metric '${primaryKey}'`);
       const seconds = (performance.now() - t0) / 1000;
       const itemsPerSecond = scoredHere / Math.max(seconds, 1e-9);
       o.emit({
@@ -100,6 +103,8 @@ export async function runEvaluation(deps: EvalDeps, o: EvalOptions): Promise<Eva
       });
     };
     if (template.evalKind === 'choices') {
+      const choiceMetrics = spec.metrics.map((id) => getMetric(id));
+      if (choiceMetrics.some((m) => m.kind !== 'choices')) throw new Error(`${spec.id}: a choice benchmark needs choice metrics, has ${spec.metrics.join(', ')}`);
       const G = o.scoreBatch ?? 8;
       // Group items of similar length so a batch pads little; events still carry item indices.
       const order = requests.map((r, i) => ({ i, n: r.prompt.length })).sort((a, b) => a.n - b.n).map((x) => x.i);
@@ -110,12 +115,7 @@ export async function runEvaluation(deps: EvalDeps, o: EvalOptions): Promise<Eva
         const group = idx.map((i) => requests[i]) as ChoiceRequest[];
         if (group.some((r) => r.kind !== 'choices')) throw new Error(`${template.id}: expected choice requests`);
         const lls = await scoreItems(deps.engine, deps.weights, deps.tokenizer, deps.hooks, group);
-        group.forEach((req, j) =>
-          onItem(idx[j], {
-            acc: predictChoice(lls[j]) === req.gold ? 1 : 0,
-            acc_norm: predictChoiceNorm(lls[j], req.choiceTexts) === req.gold ? 1 : 0,
-          }),
-        );
+        group.forEach((req, j) => onItem(idx[j], Object.fromEntries((choiceMetrics as ChoiceMetric[]).map((m) => [m.key, m.score(lls[j], req)]))));
       }
     } else {
       const gen = requests as GenerateRequest[];

@@ -7,6 +7,7 @@ import { llamaForward } from '../model/llama.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
 import type { Adapter } from '../peft/index.ts';
 import { getBenchmark, getTemplate, loadLanguages, subsampleLanguages, type AnyRow, type DataSource, type EvalRequest, type PromptTemplate } from '../data/index.ts';
+import { gateTanhOf, methodDescriptor } from '../protocol/catalog/index.ts';
 import type { AdapterInsight, BenchmarkId, MethodConfig, MethodId, PrefixAttention } from '../protocol/lab.ts';
 import { collate, encodePrompt, fitToLength, padId } from './encode.ts';
 import { prefixShareObserver, ShareAccumulator, type ShareKind } from './prefix_share.ts';
@@ -16,9 +17,8 @@ import type { RunParam } from './run_store.ts';
 const ROWS_PER_PASS = 4;
 
 export function gatesFromParams(m: MethodConfig, params: RunParam[]): AdapterInsight['gates'] {
-  if (m.method !== 'adapter') return null;
-  // Same default as the method: per-head gates use tanh unless the spec says otherwise.
-  const tanh = m.gateTanh ?? (m.gate ?? 'per_head') === 'per_head';
+  if (!methodDescriptor(m.method).insight.gates) return null;
+  const tanh = gateTanhOf(m);
   const gates = params
     .filter((p) => /^gate\.\d+$/.test(p.name))
     .map((p) => ({ layer: Number(p.name.slice(5)), values: Array.from(p.data, (v) => (tanh ? Math.tanh(v) : v)) }))
@@ -26,19 +26,9 @@ export function gatesFromParams(m: MethodConfig, params: RunParam[]): AdapterIns
   return { layers: gates.map((g) => g.layer), values: gates.map((g) => g.values) };
 }
 
-const KINDS: Record<MethodId, ShareKind | string> = {
-  prefix: 'joint',
-  adapter: 'gated',
-  soft_prompt: 'soft_prompt',
-  base: 'The base model has no prefix, so no attention goes to one.',
-  lora: 'LoRA changes the projection weights and adds no prefix positions, so no attention goes to a prefix.',
-  full: 'Full fine-tuning changes the weights themselves and adds no prefix positions, so no attention goes to a prefix.',
-};
-
-/** How a method's prefix share is defined, or (a sentence) why it has none. */
+/** How a method's prefix share is defined, or (a sentence) why it has none: its catalog descriptor says. */
 export function shareKindOf(method: MethodId): { kind: ShareKind } | { reason: string } {
-  const k = KINDS[method];
-  return k === 'joint' || k === 'gated' || k === 'soft_prompt' ? { kind: k } : { reason: k };
+  return methodDescriptor(method).insight.prefixShare;
 }
 
 export interface MeasureDeps {

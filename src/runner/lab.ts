@@ -11,7 +11,7 @@ import { pretrainedToyModel, toyModel, toyTokenizerOf } from '../model/toy_model
 import { getMethod, type Adapter, type MethodSpec } from '../peft/index.ts';
 import type { DataSource, GroupLookup } from '../data/index.ts';
 import type {
-  AdapterInsight, EvalConfig, EvalSummary, ExperimentConfig, InspectOptions, LabApi, LabEvent, LabListener, MethodConfig, ModelInfo, ModelSource, RunSummary,
+  AdapterInsight, EvalConfig, EvalSummary, ExperimentConfig, InspectOptions, LabApi, LabEvent, LabListener, MethodConfig, ModelInfo, ModelSource, RunSummary, VerifyReport,
 } from '../protocol/lab.ts';
 import { gatesFromParams, measurePrefixAttention, shareKindOf } from './inspect.ts';
 import { exportAdapter } from './peft_export.ts';
@@ -32,6 +32,7 @@ import { allFinite } from './finite_params.ts';
 import { keepLastGood, paramsToSave, readParams, type LastGood } from './last_good.ts';
 import { checkpointToBytes } from './run_checkpoint.ts';
 import { asStored, eventsUpTo, isUnfinished, loadInterrupted, partialEval, restoreCheckpoint, trainSummary, type RunLocks } from './run_resume.ts';
+import { onnxPathFor, verifyFolderModel } from './verify_folder.ts';
 
 /** `modelCache` and `hfBaseUrl` (HubEnvironment): where Hugging Face downloads are kept and come from. */
 export interface LabEnvironment extends HubEnvironment {
@@ -452,6 +453,14 @@ export class Lab implements LabApi {
     const r = this.runs.get(id);
     if (!r) throw new Error(`run '${id}' is not active in this session (it may have been saved from an earlier one)`);
     return r;
+  }
+
+  async verifyModel(opts: { seq?: number; seed?: number } = {}): Promise<VerifyReport> {
+    const m = this.requireModel();
+    if (!m.folder) throw new Error(`${m.info.name} is built into the lab and has no ONNX export to compare with; load a model folder that has onnx/model.onnx`);
+    const onnxPath = await onnxPathFor(m.folder, m.loaded.weightsPath);
+    const r = await verifyFolderModel(await this.env.engine(), m.weights, m.folder, onnxPath, opts);
+    return { model: m.info.name, onnxFile: r.onnxFile, floatType: r.floatType, maxAbsDiff: r.maxAbsDiff, tolerance: r.tolerance, rows: r.rows, ok: r.ok };
   }
 
   private requireModel() {

@@ -9,9 +9,8 @@ import { nodeEngine } from '../engine/dawn.ts';
 import { NodeFolder } from '../model/node_files.ts';
 import { NodeDirSource } from '../data/node_source.ts';
 import { parseLanguages, toyDataSource, toyLanguageTable } from '../data/index.ts';
-import { Lab, type LabEnvironment } from './lab.ts';
+import type { LabEnvironment } from './lab.ts';
 import { PRETRAINED_TOY_PATH } from '../model/toy_model.ts';
-import { FileRunStore } from './run_store_node.ts';
 import { DirModelCache, defaultModelCacheDir } from './node_model_cache.ts';
 import type { ModelCache } from '../model/model_cache.ts';
 import type { RunStore } from './run_store.ts';
@@ -57,9 +56,6 @@ export function nodeEnvironment(opts: { dataDir?: string; store: RunStore; model
   };
 }
 
-export function createNodeLab(opts: { dataDir?: string; runsDir: string }): Lab {
-  return new Lab(nodeEnvironment({ dataDir: opts.dataDir, store: new FileRunStore(opts.runsDir) }));
-}
 
 /** The repository's public/toy-model/model.safetensors (PREFIX_LAB_TOY_WEIGHTS overrides the path). */
 export async function readToyWeights(): Promise<Uint8Array> {

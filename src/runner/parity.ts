@@ -2,10 +2,10 @@
 // through our Llama + adapter and compare logits, loss and every gradient by name.
 import type { Engine } from '../engine/engine.ts';
 import { backward, startTape, stopTape } from '../engine/autograd.ts';
-import { crossEntropy } from '../engine/ops/cross_entropy.ts';
 import type { TensorStore } from '../model/safetensors.ts';
 import type { LlamaWeights } from '../model/llama_gpu.ts';
-import { llamaForward, shiftLabels, type TokenBatch } from '../model/llama.ts';
+import { forwardLoss } from '../model/forward_loss.ts';
+import type { TokenBatch } from '../model/llama.ts';
 import { getMethod, type MethodSpec } from '../peft/index.ts';
 
 export interface FixtureSpec {
@@ -108,11 +108,10 @@ export async function runParityCase(
     let prepended = 0;
     try {
       const out = engine.scope(() => {
-        const f = llamaForward(engine, weights, batch, adapter.hooks);
+        const f = forwardLoss(engine, weights, batch, labels, adapter.hooks);
         seqOut = f.seqOut;
         prepended = f.prepended;
-        const lab = engine.fromArray(shiftLabels(labels, batch.batch, batch.seq, f.prepended), [batch.batch * f.seqOut], { dtype: 'i32' });
-        const l = crossEntropy(f.logits, lab);
+        const l = f.loss;
         if (trainable) backward(engine, l);
         return { logits: f.logits, loss: l };
       });

@@ -19,8 +19,10 @@ import type { Engine } from '../engine/engine.ts';
 import { attention_forward } from '../engine/ops/attention.ts';
 import type { Tensor } from '../engine/tensor.ts';
 import type { ModelHooks, ObservedAttention } from '../model/hooks.ts';
+import type { PrefixShareKind } from '../protocol/catalog/index.ts';
 
-export type ShareKind = 'joint' | 'gated' | 'soft_prompt';
+// The kinds are the catalog's (a method's descriptor names its kind).
+export type ShareKind = PrefixShareKind;
 
 /** Per observed layer: share [B, S, heads] and which rows count (real tokens after the soft prompt). */
 export interface LayerShare {

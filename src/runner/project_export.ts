@@ -4,6 +4,7 @@
 // files: experiment.json (the ExperimentConfig itself), lab_tables.json (the lab's prompt words,
 // benchmark facts, training mixes and language groups: project_tables.ts) and README.md (the
 // template with the run's facts filled in). Toy experiments also carry the toy model and data.
+import { gateOf, gateTanhOf } from '../protocol/catalog/index.ts';
 import type { ExperimentConfig } from '../protocol/lab.ts';
 import { getBenchmark, type MemorySource } from '../data/index.ts';
 import { TOY_CONFIG_JSON } from '../model/toy_model.ts';
@@ -45,9 +46,10 @@ export function methodPlan(config: ExperimentConfig): string {
       : `${what}, the paper's hidden form: the CUSTOM module (prefix_lab/methods.py), since peft cannot express it`;
   }
   if (m.method === 'adapter') {
-    const perHead = (m.gate ?? 'per_head') === 'per_head';
-    return perHead || (m.gateTanh ?? perHead)
-      ? `${what} with a ${perHead ? 'per-head' : 'scalar'}${(m.gateTanh ?? perHead) ? ' tanh' : ''} gate: the CUSTOM module (prefix_lab/methods.py), since peft cannot express it`
+    const perHead = gateOf(m) === 'per_head';
+    const tanh = gateTanhOf(m);
+    return perHead || tanh
+      ? `${what} with a ${perHead ? 'per-head' : 'scalar'}${tanh ? ' tanh' : ''} gate: the CUSTOM module (prefix_lab/methods.py), since peft cannot express it`
       : `${what} with a scalar gate: peft ADAPTION_PROMPT`;
   }
   return what;

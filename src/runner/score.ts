@@ -3,7 +3,7 @@
 import type { Engine } from '../engine/engine.ts';
 import { tokenLogprobs } from '../engine/ops/cross_entropy.ts';
 import type { LlamaWeights } from '../model/llama_gpu.ts';
-import { llamaForward, shiftLabels } from '../model/llama.ts';
+import { forwardTargets } from '../model/forward_loss.ts';
 import type { ModelHooks } from '../model/hooks.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
 import { collate, encodeContinuation, encodePrompt, fitToLength, padId, type EncodedExample } from './encode.ts';
@@ -31,9 +31,8 @@ export async function scoreItems(
   }
   const { batch, labels } = collate(examples, padId(tok));
   const out = engine.scope(() => {
-    const f = llamaForward(engine, w, batch, hooks);
-    const targets = engine.fromArray(shiftLabels(labels, batch.batch, batch.seq, f.prepended), [batch.batch * f.seqOut], { dtype: 'i32' });
-    return { lp: tokenLogprobs(f.logits, targets), S: f.seqOut };
+    const f = forwardTargets(engine, w, batch, labels, hooks);
+    return { lp: tokenLogprobs(f.logits, f.targets), S: f.seqOut };
   });
   const lp = await out.lp.readF32();
   out.lp.dispose();

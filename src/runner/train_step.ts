@@ -4,11 +4,11 @@
 import type { Engine } from '../engine/engine.ts';
 import type { Tensor } from '../engine/tensor.ts';
 import { backward, startTape, stopTape, zeroGrad } from '../engine/autograd.ts';
-import { crossEntropy } from '../engine/ops/cross_entropy.ts';
 import type { AdamW } from '../engine/ops/adamw.ts';
 import { clipGradNorm } from '../engine/ops/clip.ts';
 import type { LlamaWeights } from '../model/llama_gpu.ts';
-import { llamaForward, shiftLabels, type ForwardOptions, type TokenBatch } from '../model/llama.ts';
+import { forwardLoss } from '../model/forward_loss.ts';
+import type { ForwardOptions, TokenBatch } from '../model/llama.ts';
 import type { Adapter } from '../peft/types.ts';
 
 export interface StepOptions {
@@ -33,9 +33,7 @@ export function lossAndGrad(engine: Engine, w: LlamaWeights, adapter: Adapter, b
   startTape(engine);
   try {
     return engine.scope(() => {
-      const f = llamaForward(engine, w, batch, adapter.hooks, opts);
-      const lab = engine.fromArray(shiftLabels(labels, batch.batch, batch.seq, f.prepended), [batch.batch * f.seqOut], { dtype: 'i32', label: 'labels' });
-      const loss = crossEntropy(f.logits, lab);
+      const { loss } = forwardLoss(engine, w, batch, labels, adapter.hooks, opts);
       const seed = engine.fromArray([gradScale], [1], { label: 'loss_seed' });
       backward(engine, loss, seed);
       return loss;

@@ -5,12 +5,6 @@
 import { getBenchmark, loadMixFor, loadSplit, splitFile, type DataSource } from '../data/index.ts';
 import type { BenchmarkId, EvalConfig } from '../protocol/lab.ts';
 
-export interface DataCounts {
-  /** Training rows of the English mix (absent when the run does not train). */
-  train?: number;
-  /** Items per language for each evaluated benchmark, before itemsPerLanguage subsampling. */
-  eval: Partial<Record<BenchmarkId, Record<string, number>>>;
-}
 
 export class DataCheckError extends Error {
   override readonly name = 'DataCheckError';

@@ -5,10 +5,15 @@
 // keys are refused with the known ones, so a typo ("lastlayers") is not silently ignored.
 // JSON numbers such as 1e999 parse to Infinity, so "finite" is checked everywhere.
 import { METHODS } from '../peft/index.ts';
+import { evalBenchmarks } from '../data/index.ts';
+import { BENCHMARK_CATALOG } from '../protocol/catalog/index.ts';
 import type { BenchmarkId, EvalConfig, ExperimentConfig, MethodConfig, TrainConfig } from '../protocol/lab.ts';
 import { checkLimit, describeLimit as describeAllowed, FIELD_LIMITS, type ModelShape } from '../protocol/limits.ts';
 
-export const TARGET_BENCHMARKS: readonly BenchmarkId[] = ['xnli', 'xquad', 'belebele', 'mgsm', 'toy'];
+/** The benchmarks a run may target: the catalog's, listed in the paper's order (src/data's registry). */
+export const TARGET_BENCHMARKS: readonly BenchmarkId[] = evalBenchmarks()
+  .map((b) => b.id)
+  .filter((id): id is BenchmarkId => BENCHMARK_CATALOG.some((c) => c.id === id));
 export const SCHEDULES = ['cosine', 'constant', 'linear'] as const;
 export const LORA_TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
 const MODEL_KINDS = ['toy', 'url', 'files', 'hf', 'dir'];

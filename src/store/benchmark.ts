@@ -2,12 +2,10 @@
 // languages (kept per benchmark, so switching back restores a selection) and the item budget.
 import type { BenchmarkId, EvalConfig } from '../protocol/lab.ts';
 import { checkLimit, fieldLimit } from '../protocol/limits.ts';
-import { BENCHMARKS, benchmarkMeta } from './languages.ts';
+import { BENCHMARK_CATALOG, benchmarkDescriptor } from '../protocol/catalog/index.ts';
 import type { LabSlice } from './types.ts';
 
 export type PromptWording = NonNullable<EvalConfig['wording']>;
-/** Benchmarks whose prompt words follow the wording choice (lm-eval's xnli_<lang>, xquad_<lang>). */
-export const WORDING_BENCHMARKS: readonly BenchmarkId[] = ['xnli', 'xquad'];
 
 export const ITEMS_MIN = 1;
 export const ITEMS_MAX = 1000;
@@ -29,12 +27,12 @@ export interface BenchmarkSlice {
 }
 
 function allSelections(): Record<BenchmarkId, string[]> {
-  return Object.fromEntries(BENCHMARKS.map((b) => [b.id, [...b.languages]])) as Record<BenchmarkId, string[]>;
+  return Object.fromEntries(BENCHMARK_CATALOG.map((b) => [b.id, [...b.languages]])) as Record<BenchmarkId, string[]>;
 }
 
 /** Keeps the benchmark's own order whatever order codes were clicked in. */
 function ordered(benchmark: BenchmarkId, codes: Set<string>): string[] {
-  return benchmarkMeta(benchmark).languages.filter((c) => codes.has(c));
+  return benchmarkDescriptor(benchmark).languages.filter((c) => codes.has(c));
 }
 
 export function buildEvalConfig(
@@ -42,7 +40,7 @@ export function buildEvalConfig(
   seed: number,
 ): EvalConfig {
   const cfg: EvalConfig = { benchmark: s.benchmark, languages: [...s.selectedLanguages[s.benchmark]], itemsPerLanguage: s.itemsPerLanguage, seed };
-  if (WORDING_BENCHMARKS.includes(s.benchmark)) cfg.wording = s.promptWording ?? 'native';
+  if (benchmarkDescriptor(s.benchmark).wordingChoice) cfg.wording = s.promptWording ?? 'native';
   return cfg;
 }
 
@@ -56,7 +54,7 @@ export const createBenchmarkSlice: LabSlice<BenchmarkSlice> = (set, get) => ({
     set({ promptWording: w });
   },
   setBenchmark: (id) => {
-    benchmarkMeta(id);
+    benchmarkDescriptor(id);
     set({ benchmark: id });
   },
   toggleLanguage: (code) => {

@@ -4,7 +4,7 @@
 // (the lab names sweep runs "<base> L=<L> N=<N>") and fill when each run finishes.
 import type { BenchmarkId, ExperimentConfig, RunSummary } from '../protocol/lab.ts';
 import { errorMessage } from './connection.ts';
-import { benchmarkMeta } from './languages.ts';
+import { benchmarkDescriptor } from '../protocol/catalog/index.ts';
 import { buildExperiment } from './runs.ts';
 import { startBlocker } from './run_setup.ts';
 import type { LabSlice } from './types.ts';
@@ -51,7 +51,7 @@ export const sweepKey = (lastLayers: number, tokens: number) => `${lastLayers}x$
 export function meanMetric(run: RunSummary | undefined, benchmark: BenchmarkId, metric?: string | null): number | null {
   const per = run?.eval[benchmark]?.per_language;
   if (!per) return null;
-  const key = metric ?? benchmarkMeta(benchmark).primaryMetric;
+  const key = metric ?? benchmarkDescriptor(benchmark).primaryMetric;
   const values = Object.values(per)
     .map((m) => m[key])
     .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));

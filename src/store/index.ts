@@ -12,6 +12,7 @@ import { createMethodSlice } from './method.ts';
 import { createModelSlice } from './model.ts';
 import { createRunsSlice } from './runs.ts';
 import type { LabState, StoreDeps } from './types.ts';
+import { createVerifySlice } from './verify.ts';
 import { createViewSlice } from './view.ts';
 
 export interface LabStoreOptions {
@@ -35,6 +36,7 @@ export function createLabStore(opts: LabStoreOptions = {}): UseBoundStore<StoreA
       ...createCompareSlice(set, get, store, deps),
       ...createInsideSlice(set, get, store, deps),
       ...createViewSlice(set, get, store, deps),
+      ...createVerifySlice(set, get, store, deps),
     };
   });
 }
@@ -47,19 +49,20 @@ export { describeSource, memoryEstimateFor, needsMoreMemory, TOY_RANDOM_SOURCE, 
 export {
   buildMethodConfig, buildTrainConfig, DEFAULT_METHOD_SETTINGS, defaultLayersFor, LORA_RANKS, SETTING_FIELDS, TOKENS_MAX, TOKENS_MIN, type FieldNote, type MethodSettings, type ParamCount,
 } from './method.ts';
-export { ITEMS_MAX, ITEMS_MIN, WORDING_BENCHMARKS, type PromptWording } from './benchmark.ts';
+export { ITEMS_MAX, ITEMS_MIN, type PromptWording } from './benchmark.ts';
 export { defaultRunName, startBlocker } from './run_setup.ts';
 export { buildExperiment, type ExportFile, type ExportFormat, type LiveRun, type LossPoint, type Notice, type RunPhase } from './runs.ts';
 export { runProgress, type RunProgress } from './progress.ts';
 export { meanMetric, sweepKey, type CompareState, type SweepState, type SweepStatus } from './compare.ts';
 export type { InsideData, InsideStatus } from './inside.ts';
+export type { VerifyState } from './verify.ts';
 export {
   chanceVerdict, languageDifference, languageValue, type ChanceVerdict, type LanguageDifference, type LanguageValue, type NoiseVerdict,
 } from './uncertainty.ts';
 export { TABS, type TabId } from './view.ts';
 export { keepSetup, SETUP_STORAGE_KEY } from './setup_persist.ts';
-export { METHODS, methodMeta, type MethodMeta } from './methods.ts';
+// The UI renders from the catalog's descriptors (src/protocol/catalog), never from a store copy.
 export {
-  BENCHMARKS, benchmarkMeta, GROUP_BY_OPTIONS, groupLanguages, groupOfLanguage, LANGUAGE_META, languageMeta, PAPER_GROUP_OUTSIDE, TOY_LANGUAGE_META,
-  type BenchmarkMeta, type GroupBy, type LanguageGroup, type LanguageMeta,
-} from './languages.ts';
+  BENCHMARK_CATALOG, benchmarkDescriptor, GROUP_BY_OPTIONS, groupLanguages, groupOfLanguage, LANGUAGE_META, languageMeta, METHOD_CATALOG, methodDescriptor,
+  PAPER_GROUP_OUTSIDE, shownMetric, TOY_LANGUAGE_META, type BenchmarkDescriptor, type GroupBy, type LanguageGroup, type LanguageMeta, type MethodDescriptor,
+} from '../protocol/catalog/index.ts';

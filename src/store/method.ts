@@ -1,15 +1,15 @@
 // Method-config slice: the method, its knobs (last L layers, N tokens, LoRA rank) and the training
 // hyper-parameters, plus a live trainable-parameter count from api.countParams (the paper's
 // N x L x d_model for prefix methods, and the exact count), debounced while a slider moves.
+import { defaultLayersOf, LORA_ALPHA_DEFAULT, LORA_RANK_DEFAULT, LORA_RANKS, methodDescriptor, TOKENS_RANGE } from '../protocol/catalog/index.ts';
 import type { MethodConfig, MethodId, ModelInfo, TrainConfig } from '../protocol/lab.ts';
 import { checkLimit, fieldLimit, type ModelShape } from '../protocol/limits.ts';
 import { errorMessage } from './connection.ts';
-import { methodMeta } from './methods.ts';
 import type { LabSlice } from './types.ts';
 
-export const TOKENS_MIN = 1;
-export const TOKENS_MAX = 64;
-export const LORA_RANKS = [1, 2, 4, 8, 16, 32, 64, 128] as const;
+export const TOKENS_MIN = TOKENS_RANGE.min;
+export const TOKENS_MAX = TOKENS_RANGE.max;
+export { LORA_RANKS };
 
 export interface MethodSettings {
   method: MethodId;
@@ -65,10 +65,10 @@ export interface MethodSlice {
 export const DEFAULT_METHOD_SETTINGS: MethodSettings = {
   method: 'prefix',
   lastLayers: 4,
-  tokens: 10,
-  loraRank: 4,
+  tokens: TOKENS_RANGE.default,
+  loraRank: LORA_RANK_DEFAULT,
   prefixForm: 'hidden',
-  loraAlpha: 8,
+  loraAlpha: LORA_ALPHA_DEFAULT,
   lr: 3e-3,
   weightDecay: 0.02,
   steps: 30,
@@ -80,26 +80,22 @@ export const PARAM_COUNT_DEBOUNCE_MS = 150;
 
 /** The MethodConfig the lab gets for these settings (knobs a method does not use are left out). */
 export function buildMethodConfig(s: MethodSettings): MethodConfig {
-  const m = methodMeta(s.method);
+  const m = methodDescriptor(s.method);
   const out: MethodConfig = { method: s.method };
-  if (m.usesTokens) out.tokens = s.tokens;
-  if (m.usesLayers) out.lastLayers = s.lastLayers;
+  if (m.knobs.tokens !== undefined) out.tokens = s.tokens;
+  if (m.knobs.lastLayers !== undefined) out.lastLayers = s.lastLayers;
   if (s.method === 'prefix' && s.prefixForm === 'kv') out.prefixForm = 'kv';
   // LoRA targets stay at the lab's default, Q, K and V, as in the paper.
-  if (m.usesRank) {
+  if (m.knobs.loraRank !== undefined) {
     out.loraR = s.loraRank;
     out.loraAlpha = s.loraAlpha;
   }
   return out;
 }
 
-/**
- * The layer count a method starts at on a model (Appendix C of the paper): prefix tuning and
- * LLaMA-Adapter the paper's prefix depth (30 of 32 on Llama 3.1 8B, all on small models), LoRA and
- * full fine-tuning every layer (the paper's LoRA: Q, K, V of all layers).
- */
+/** The layer count a method starts at on a model (its descriptor's default: the paper's prefix depth or every layer). */
 export function defaultLayersFor(method: MethodId, info: Pick<ModelInfo, 'layers' | 'paperPrefixLayers'>): number {
-  return method === 'prefix' || method === 'adapter' ? Math.min(info.paperPrefixLayers ?? info.layers, info.layers) : info.layers;
+  return defaultLayersOf(methodDescriptor(method), info);
 }
 
 export function buildTrainConfig(s: MethodSettings): TrainConfig {

@@ -1,9 +1,8 @@
 // What Start needs besides the settings: the name a run gets when none is typed (one that says
 // what differs from the defaults, so runs are told apart) and the reason Start cannot run now.
 import type { ExperimentConfig } from '../protocol/lab.ts';
-import { benchmarkMeta } from './languages.ts';
+import { benchmarkDescriptor, methodDescriptor } from '../protocol/catalog/index.ts';
 import { DEFAULT_METHOD_SETTINGS } from './method.ts';
-import { methodMeta } from './methods.ts';
 import type { LabState } from './types.ts';
 
 /**
@@ -12,22 +11,23 @@ import type { LabState } from './types.ts';
  */
 export function defaultRunName(config: ExperimentConfig): string {
   const m = config.method;
-  const meta = methodMeta(m.method);
+  const meta = methodDescriptor(m.method);
+  const usesRank = meta.knobs.loraRank !== undefined;
   const d = DEFAULT_METHOD_SETTINGS;
   const t = config.train;
   const knobs = [
-    meta.usesLayers && m.lastLayers !== undefined ? `L=${m.lastLayers}` : '',
-    meta.usesTokens && m.tokens !== undefined ? `N=${m.tokens}` : '',
+    meta.knobs.lastLayers !== undefined && m.lastLayers !== undefined ? `L=${m.lastLayers}` : '',
+    meta.knobs.tokens !== undefined && m.tokens !== undefined ? `N=${m.tokens}` : '',
     m.method === 'prefix' && m.prefixForm === 'kv' ? 'kv' : '',
-    meta.usesRank && m.loraR !== undefined ? `r=${m.loraR}` : '',
-    meta.usesRank && m.loraAlpha !== undefined && m.loraAlpha !== d.loraAlpha ? `alpha=${m.loraAlpha}` : '',
+    usesRank && m.loraR !== undefined ? `r=${m.loraR}` : '',
+    usesRank && m.loraAlpha !== undefined && m.loraAlpha !== d.loraAlpha ? `alpha=${m.loraAlpha}` : '',
     t && t.lr !== d.lr ? `lr=${t.lr}` : '',
     t && t.steps !== d.steps ? `steps=${t.steps}` : '',
     t && t.batchSize !== d.batchSize ? `batch=${t.batchSize}` : '',
     t && t.weightDecay !== d.weightDecay ? `wd=${t.weightDecay}` : '',
     t && t.seed !== d.seed ? `seed=${t.seed}` : '',
   ].filter(Boolean);
-  return `${meta.label}${knobs.length ? ` ${knobs.join(' ')}` : ''} · ${benchmarkMeta(config.benchmark).label}`;
+  return `${meta.label}${knobs.length ? ` ${knobs.join(' ')}` : ''} · ${benchmarkDescriptor(config.benchmark).label}`;
 }
 
 /** Why Start cannot run the Setup state now, in words (null: it can). */

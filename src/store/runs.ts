@@ -7,7 +7,7 @@ import { buildEvalConfig } from './benchmark.ts';
 import { errorMessage } from './connection.ts';
 import { buildMethodConfig, buildTrainConfig } from './method.ts';
 import { defaultRunName, startBlocker } from './run_setup.ts';
-import { methodMeta } from './methods.ts';
+import { methodDescriptor } from '../protocol/catalog/index.ts';
 import type { LabSlice, LabState } from './types.ts';
 
 export interface LossPoint {
@@ -105,7 +105,7 @@ export function newLive(config: ExperimentConfig): LiveRun {
     phase: 'starting',
     points: [],
     step: 0,
-    totalSteps: config.train && methodMeta(config.method.method).trains ? config.train.steps : 0,
+    totalSteps: config.train && methodDescriptor(config.method.method).trains ? config.train.steps : 0,
     tokensPerSecond: null,
     secondsLeft: null,
     lr: null,
@@ -142,7 +142,7 @@ function emptyEval(): EvalSummary {
 export function buildExperiment(s: LabState, name?: string): ExperimentConfig {
   if (!s.model.source) throw new Error('load a model first (Setup → Model)');
   const method = buildMethodConfig(s.methodConfig);
-  const meta = methodMeta(method.method);
+  const meta = methodDescriptor(method.method);
   const langs = s.selectedLanguages[s.benchmark];
   const config: ExperimentConfig = {
     model: s.model.source,

@@ -4,9 +4,8 @@
 // clamped and checked like a typed one. Unknown or malformed entries are dropped, never applied.
 import type { StoreApi } from 'zustand';
 import type { BenchmarkId } from '../protocol/lab.ts';
-import { BENCHMARKS } from './languages.ts';
+import { BENCHMARK_CATALOG, METHOD_CATALOG } from '../protocol/catalog/index.ts';
 import { DEFAULT_METHOD_SETTINGS, type MethodSettings } from './method.ts';
-import { METHODS } from './methods.ts';
 import type { LabState } from './types.ts';
 
 export const SETUP_STORAGE_KEY = 'prefix-lab.setup.v1';
@@ -49,7 +48,7 @@ function methodPatch(saved: unknown): Partial<MethodSettings> {
     const v = (saved as Record<string, unknown>)[k];
     if (typeof v === typeof def && (typeof v !== 'number' || Number.isFinite(v))) out[k] = v;
   }
-  if (!METHODS.some((m) => m.id === out.method)) delete out.method;
+  if (!METHOD_CATALOG.some((m) => m.id === out.method)) delete out.method;
   if (out.prefixForm !== 'hidden' && out.prefixForm !== 'kv') delete out.prefixForm;
   return out as Partial<MethodSettings>;
 }
@@ -62,11 +61,11 @@ export function restoreSetup(store: StoreApi<LabState>, storage: Storage): void 
   st.setMethodConfig(methodPatch(saved.methodConfig));
   // setMethodConfig marks L as chosen when the patch has it; keep what was stored instead.
   store.setState({ layersTouched: saved.layersTouched === true });
-  const known = (id: unknown): id is BenchmarkId => BENCHMARKS.some((b) => b.id === id);
+  const known = (id: unknown): id is BenchmarkId => BENCHMARK_CATALOG.some((b) => b.id === id);
   if (known(saved.benchmark)) st.setBenchmark(saved.benchmark);
   if (saved.selectedLanguages && typeof saved.selectedLanguages === 'object') {
     const selected = { ...store.getState().selectedLanguages };
-    for (const b of BENCHMARKS) {
+    for (const b of BENCHMARK_CATALOG) {
       const codes = (saved.selectedLanguages as Record<string, unknown>)[b.id];
       if (Array.isArray(codes)) selected[b.id] = b.languages.filter((c) => codes.includes(c));
     }

@@ -8,9 +8,10 @@ import type { InsideSlice } from './inside.ts';
 import type { MethodSlice } from './method.ts';
 import type { ModelSlice } from './model.ts';
 import type { RunsSlice } from './runs.ts';
+import type { VerifySlice } from './verify.ts';
 import type { ViewSlice } from './view.ts';
 
-export type LabState = GpuSlice & ModelSlice & MethodSlice & BenchmarkSlice & RunsSlice & CompareSlice & InsideSlice & ViewSlice;
+export type LabState = GpuSlice & ModelSlice & MethodSlice & BenchmarkSlice & RunsSlice & CompareSlice & InsideSlice & ViewSlice & VerifySlice;
 
 export interface StoreDeps {
   connection: LabConnection;

@@ -1,6 +1,6 @@
 // View-preference slice: the open tab and how results are shown. Plain UI state, kept in the store
 // so every view (and the e2e tests) see the same choices.
-import type { GroupBy } from './languages.ts';
+import type { GroupBy } from '../protocol/catalog/index.ts';
 import type { LabSlice } from './types.ts';
 
 export const TABS = ['setup', 'train', 'results', 'compare', 'inside', 'history'] as const;

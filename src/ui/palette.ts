@@ -1,7 +1,7 @@
 // Colour-blind-safe colours. Categories: Okabe & Ito (2008). Sequential: viridis (perceptually
 // uniform, readable in grey). Differences: a blue-white-orange diverging scale, symmetric around 0.
 // Values are always printed next to colours, so colour is never the only carrier of a number.
-import type { MethodId } from '../protocol/lab.ts';
+import { methodDescriptor, type MethodId } from '../protocol/catalog/index.ts';
 
 export const OKABE_ITO = {
   orange: '#E69F00',
@@ -14,17 +14,11 @@ export const OKABE_ITO = {
   black: '#000000',
 } as const;
 
-export const METHOD_COLORS: Record<MethodId, string> = {
-  prefix: OKABE_ITO.blue,
-  adapter: OKABE_ITO.bluishGreen,
-  soft_prompt: OKABE_ITO.orange,
-  lora: OKABE_ITO.vermillion,
-  base: '#6B6B6B',
-  full: OKABE_ITO.reddishPurple,
-};
+/** A method's series colour, from its catalog descriptor (Okabe & Ito values). */
+export function methodColor(id: MethodId): string {
+  return methodDescriptor(id).color;
+}
 
-/** Cycle for series without a fixed meaning (e.g. one line per run). */
-export const CATEGORY_CYCLE = [OKABE_ITO.blue, OKABE_ITO.orange, OKABE_ITO.bluishGreen, OKABE_ITO.vermillion, OKABE_ITO.reddishPurple, OKABE_ITO.skyBlue, OKABE_ITO.black];
 
 type Rgb = [number, number, number];
 

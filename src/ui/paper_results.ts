@@ -10,9 +10,9 @@
 // the XQuAD F1 average by model size (Table 6), kept below in PAPER_XQUAD_AVG_BY_SIZE.
 // Setup (results.json "setup"): 10 prefix tokens, 30 of 32 layers (all layers for 1B), lr 3e-3,
 // 2 epochs, weight decay 0.02, LoRA rank 4 on Q, K, V.
-import type { BenchmarkId, MethodId } from '../protocol/lab.ts';
+import { methodDescriptor, type BenchmarkId, type MethodId, type PaperMethodKey } from '../protocol/catalog/index.ts';
 
-export type PaperMethod = 'base' | 'lora4' | 'soft_prompt' | 'llama_adapter' | 'prefix_tuning' | 'full_finetuning';
+export type PaperMethod = PaperMethodKey;
 
 export interface PaperTable {
   benchmark: BenchmarkId;
@@ -21,16 +21,6 @@ export interface PaperTable {
   metric: string;
   values: Partial<Record<PaperMethod, Record<string, number>>>;
 }
-
-export const PAPER_METHOD_FOR: Record<MethodId, PaperMethod> = {
-  base: 'base',
-  soft_prompt: 'soft_prompt',
-  prefix: 'prefix_tuning',
-  adapter: 'llama_adapter',
-  lora: 'lora4',
-  // Table 5 gives only the XQuAD F1 average (37.74, Llama 3.1 8B), no per-language values.
-  full: 'full_finetuning',
-};
 
 export const PAPER_TABLES: Partial<Record<BenchmarkId, PaperTable>> = {
   xnli: {
@@ -98,5 +88,5 @@ export const PAPER_XQUAD_AVG_BY_SIZE: Record<Exclude<PaperMethod, 'soft_prompt' 
 export function paperValue(benchmark: BenchmarkId, method: MethodId, language: string, metric: string): number | null {
   const t = PAPER_TABLES[benchmark];
   if (!t || t.metric !== metric) return null;
-  return t.values[PAPER_METHOD_FOR[method]]?.[language] ?? null;
+  return t.values[methodDescriptor(method).paperKey]?.[language] ?? null;
 }

@@ -61,6 +61,7 @@ const ALLOWED: [file: string, source: string][] = [
   ['src/engine/ops/good.ts', '../engine.ts'],
   ['src/model/good.ts', '../engine/tensor.ts'],
   ['src/peft/good.ts', '../model/llama.ts'],
+  ['src/peft/good.ts', '../protocol/catalog/index.ts'],
   ['src/runner/good.ts', '../peft/prefix.ts'],
   ['src/runner/good.ts', '../data/dataset.ts'],
   ['src/runner/good.ts', '../protocol/messages.ts'],

@@ -144,6 +144,8 @@ describe.skipIf(!haveFixtures)(`tiny-llama: counts and backward extent${fixtures
         const inExchange = a.params.reduce((n, p) => n + p.exchangeShape.reduce((x, y) => x * y, 1), 0);
         expect(created, JSON.stringify(spec)).toBe(exact(weights.config, spec));
         expect(inExchange, JSON.stringify(spec)).toBe(created);
+        // The method's own parameter list (what exports check against) is what create() makes.
+        expect(getMethod(spec.method).exchangeParams(weights.config, spec), JSON.stringify(spec)).toEqual(a.params.map((p) => ({ name: p.name, shape: p.exchangeShape })));
         ids.add(spec.method);
       } finally {
         a.dispose();

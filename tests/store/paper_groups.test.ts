@@ -1,4 +1,4 @@
-// The store's copy of the paper's groupings (src/store/languages.ts) against languages.json's
+// The catalog's copy of the paper's groupings (src/protocol/catalog/languages.ts, read through the store) against languages.json's
 // paper_groups and src/data's grouping: the UI and summary.json must put every language in the same
 // paper group, and languages the paper's Table 4a / 4b does not list in neither paper group.
 import { readFileSync } from 'node:fs';

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { chanceLevel, differenceInterval, languageSample, wilsonInterval } from '../../src/data/index.ts';
 import type { EvalSummary, LabEvent, LabListener } from '../../src/protocol/lab.ts';
-import { BENCHMARKS, chanceVerdict, createLabStore, languageDifference, languageValue } from '../../src/store/index.ts';
+import { BENCHMARK_CATALOG, chanceVerdict, createLabStore, languageDifference, languageValue } from '../../src/store/index.ts';
 import type { LabClient } from '../../workers/client.ts';
 
 /** A summary with one language whose acc is k/n, saved with or without stats. */
@@ -22,7 +22,7 @@ function summary(k: number, n: number, withStats = true): EvalSummary {
 
 describe('store uncertainty helpers', () => {
   it('keeps its chance levels equal to src/data', () => {
-    for (const b of BENCHMARKS) expect(b.chance).toBeCloseTo(chanceLevel(b.id), 10);
+    for (const b of BENCHMARK_CATALOG) expect(b.chance).toBeCloseTo(chanceLevel(b.id), 10);
   });
 
   it('reads n and the interval, or says they are unknown for old runs', () => {

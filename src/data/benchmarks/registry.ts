@@ -9,7 +9,7 @@ import { mcqaTrain } from './mcqa_train.ts';
 import { mgsm } from './mgsm.ts';
 import { snli } from './snli.ts';
 import { squad } from './squad.ts';
-import type { AnyBenchmarkSpec, BenchmarkId } from './spec.ts';
+import type { AnyBenchmarkSpec } from './spec.ts';
 import { tydiqaGoldp } from './tydiqa_goldp.ts';
 import { xnli } from './xnli.ts';
 import { xquad } from './xquad.ts';
@@ -33,9 +33,6 @@ export function getBenchmark(id: string): AnyBenchmarkSpec {
   return spec;
 }
 
-export function isBenchmarkId(id: string): id is BenchmarkId {
-  return BENCHMARKS.some((b) => b.id === id);
-}
 
 /** The benchmarks evaluated zero-shot across languages. */
 export function evalBenchmarks(): AnyBenchmarkSpec[] {

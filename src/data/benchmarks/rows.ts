@@ -138,11 +138,6 @@ export function parseMathRow(value: unknown, opts: MathParseOptions = {}): MathR
   return row;
 }
 
-/** Throws unless every listed field is present (benchmark-specific extras). */
-export function requireFields(value: unknown, keys: readonly string[]): void {
-  const o = asObject(value);
-  for (const k of keys) if (!(k in o)) throw new RowError(`missing field "${k}"`);
-}
 
 function copyOptionalStrings<T extends object>(o: JsonObject, row: T, keys: readonly (keyof T & string)[]): void {
   for (const k of keys) {

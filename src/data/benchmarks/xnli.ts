@@ -23,7 +23,7 @@ export const xnli: BenchmarkSpec<'nli'> = {
   parallel: true,
   parseRow: (v) => parseNliRow(v),
   defaultTemplate: 'nli_xnli_lmeval',
-  metrics: ['acc'],
+  metrics: ['acc', 'acc_norm'],
   primaryMetric: 'acc',
   chance: 100 / 3, // 3 labels (entailment, neutral, contradiction)
   paperSetup: 'Trained on a 100K English NLI subset; evaluated on 1000 sampled items per language (accuracy).',

@@ -3,8 +3,8 @@
 // the prefix added with a gate). Fused FlashAttention-2-style kernels: shaders/attention_forward.wgsl and
 // shaders/attention_backward.wgsl (their headers describe the math and the buffers).
 import type { Engine, ParamValue } from '../engine.ts';
-import { f32 } from '../engine.ts';
 import type { Tensor } from '../tensor.ts';
+import { uniformStruct } from '../uniforms.ts';
 
 export interface AttentionPrefix {
   /** Prefix keys and values [N, kvHeads * headDim], shared over the batch (no RoPE, no mask). */
@@ -63,6 +63,18 @@ interface Geometry {
   chunk: number;
 }
 
+/** shaders/attention_forward.wgsl's Params. */
+export const FORWARD_PARAMS = uniformStruct('attention_forward', [
+  ['b', 'u32'], ['s', 'u32'], ['hq', 'u32'], ['hkv', 'u32'], ['d', 'u32'], ['nkeys', 'u32'], ['part', 'u32'], ['init', 'u32'], ['gateMode', 'u32'],
+  ['gateTanh', 'u32'], ['scale', 'f32'], ['lseOff', 'u32'],
+]);
+/** shaders/attention_backward.wgsl's Params (pre, dq, dkv and reduce share it). */
+export const BACKWARD_PARAMS = uniformStruct('attention_backward', [
+  ['b', 'u32'], ['s', 'u32'], ['hq', 'u32'], ['hkv', 'u32'], ['d', 'u32'], ['n', 'u32'], ['nkeys', 'u32'], ['part', 'u32'], ['scale', 'f32'], ['lseOff', 'u32'],
+  ['dOff', 'u32'], ['useG', 'u32'], ['accum', 'u32'], ['chunkRows', 'u32'], ['chunks', 'u32'], ['gateMode', 'u32'], ['gateTanh', 'u32'], ['gated', 'u32'],
+  ['rows', 'u32'], ['cols', 'u32'], ['off', 'u32'],
+]);
+
 const WG = 64; // threads per workgroup (a power of two for the tree reduction; >= the block sizes)
 const MAX_HEAD_DIM = 256;
 
@@ -117,7 +129,9 @@ export function attention_forward(q: Tensor, k: Tensor, v: Tensor, mask: Tensor,
   const grid = [Math.ceil(g.S / g.constants.BQ), g.Hq, g.B];
   const pre = opts.prefix;
   const pass = (part: number, init: number, kx: Tensor, vx: Tensor, lseOff: number) => {
-    const params = [g.B, g.S, g.Hq, g.Hkv, g.D, part === 0 ? g.S : g.N, part, init, g.gateMode, g.gateTanh, f32(1 / Math.sqrt(g.D)), lseOff];
+    const params = FORWARD_PARAMS.pack({
+      b: g.B, s: g.S, hq: g.Hq, hkv: g.Hkv, d: g.D, nkeys: part === 0 ? g.S : g.N, part, init, gateMode: g.gateMode, gateTanh: g.gateTanh, scale: 1 / Math.sqrt(g.D), lseOff,
+    });
     e.run(program, [q, kx, vx, mask, pre?.gate ?? q, out, stats], params, grid);
   };
   if (pre) pass(1, 0, pre.k, pre.v, g.R);
@@ -128,10 +142,11 @@ export function attention_forward(q: Tensor, k: Tensor, v: Tensor, mask: Tensor,
 type BwdParams = Partial<Record<'n' | 'nkeys' | 'part' | 'lseOff' | 'dOff' | 'useG' | 'accum' | 'chunkRows' | 'chunks' | 'gated' | 'rows' | 'cols' | 'off', number>>;
 
 function bwdParams(g: Geometry, x: BwdParams): ParamValue[] {
-  return [
-    g.B, g.S, g.Hq, g.Hkv, g.D, x.n ?? g.N, x.nkeys ?? 0, x.part ?? 0, f32(1 / Math.sqrt(g.D)), x.lseOff ?? 0, x.dOff ?? 0,
-    x.useG ?? 0, x.accum ?? 0, x.chunkRows ?? 1, x.chunks ?? 1, g.gateMode, g.gateTanh, x.gated ?? 0, x.rows ?? 0, x.cols ?? 0, x.off ?? 0,
-  ];
+  return BACKWARD_PARAMS.pack({
+    b: g.B, s: g.S, hq: g.Hq, hkv: g.Hkv, d: g.D, n: x.n ?? g.N, nkeys: x.nkeys ?? 0, part: x.part ?? 0, scale: 1 / Math.sqrt(g.D),
+    lseOff: x.lseOff ?? 0, dOff: x.dOff ?? 0, useG: x.useG ?? 0, accum: x.accum ?? 0, chunkRows: x.chunkRows ?? 1, chunks: x.chunks ?? 1,
+    gateMode: g.gateMode, gateTanh: g.gateTanh, gated: x.gated ?? 0, rows: x.rows ?? 0, cols: x.cols ?? 0, off: x.off ?? 0,
+  });
 }
 
 /**

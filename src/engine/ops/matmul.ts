@@ -169,12 +169,20 @@ function pickTile(M: number, N: number, emulated: boolean, key: string | null): 
   if (forced) return forced;
   const t = key === null ? undefined : tuned.get(key);
   if (t) return t;
-  if (M <= 16 && N > 16) return FEW_ROWS;
+  return defaultTile(M, N, emulated);
+}
+
+/**
+ * The untuned tile for an M x N product, from the one tile table: also the choice of
+ * ops/matmul_nbits.ts, whose shader fixes TM = TN = 4 (so `fourByFour` leaves HUGE out).
+ */
+export function defaultTile(M: number, N: number, emulated: boolean, opts: { fourByFour?: boolean } = {}): Tile {
+  if (M <= 16 && N > 16) return FEW_ROWS; // decode and small batches
   // CPU emulation (SwiftShader) runs workgroups on a few cores and pays per barrier: more, smaller
   // workgroups measured ~30% faster there (scripts/profile-step.ts). Real GPUs keep the big tile.
   if (emulated && M > 16 && N > 16) return SMALL;
   if (N <= 16 && M > 16) return FEW_COLS;
-  if (!emulated && M >= 256 && N >= 256) return HUGE;
+  if (!emulated && !opts.fourByFour && M >= 256 && N >= 256) return HUGE;
   return M >= 64 && N >= 64 ? BIG : SMALL;
 }
 

@@ -3,9 +3,11 @@
 // stored as onnxruntime com.microsoft packed codes (2/4/8-bit) + per-block scales (+ zero points),
 // dequantised while the kernel stages its tiles, so W never exists as f32 in GPU memory.
 // Backward is w.r.t. x only (W is frozen): dx = dy · W, the same kernel with BACKWARD = 1.
-import { f32, type Engine } from '../engine.ts';
+import type { Engine } from '../engine.ts';
 import { numel, type Tensor } from '../tensor.ts';
 import { nbitsLayout, uploadNBitsParts, type DequantNBitsParams } from './dequant_nbits.ts';
+import { defaultTile } from './matmul.ts';
+import { uniformStruct } from '../uniforms.ts';
 
 /** Shape and format of a MatMulNBits weight: W is [N, K]. Same fields as DequantNBitsParams. */
 export type NBitsParams = DequantNBitsParams;
@@ -21,16 +23,6 @@ export interface NBitsWeight extends NBitsParams {
   readonly label: string;
   /** Disposes the packed tensors. */
   dispose(): void;
-}
-
-export interface NBitsLayout {
-  nBlocks: number;
-  /** Bytes of the code blob. */
-  qweightBytes: number;
-  /** Scales (and float zero points): N * nBlocks. */
-  scaleCount: number;
-  /** Bytes of one row of packed zero points. */
-  zpRowBytes: number;
 }
 
 
@@ -99,17 +91,15 @@ export function nbitsWeight(
   return nbitsWeightFromTensors(p, t.qweight, t.scales, t.zeroPoints, label);
 }
 
-/** Tiles as in ops/matmul.ts (TM = TN = 4 fixed in the shader); BK and BN are multiples of 32/bits (<= 16). */
-const BIG = { BM: 64, BN: 64, BK: 16 };
-const SMALL = { BM: 32, BN: 32, BK: 16 };
-const FEW_ROWS = { BM: 16, BN: 64, BK: 16 };
-const FEW_COLS = { BM: 64, BN: 16, BK: 16 };
+/** shaders/matmul_nbits.wgsl's Params. */
+export const NBITS_PARAMS = uniformStruct('matmul_nbits', [
+  ['M', 'u32'], ['N', 'u32'], ['K', 'u32'], ['wN', 'u32'], ['wK', 'u32'], ['n_blocks', 'u32'], ['block_size', 'u32'], ['zp_row_bytes', 'u32'], ['alpha', 'f32'],
+]);
 
+/** matmul.ts's tile table (TM = TN = 4 fixed in the shader); BK and BN are multiples of 32/bits (<= 16). */
 function pickTile(M: number, N: number, emulated: boolean): { BM: number; BN: number; BK: number } {
-  if (M <= 16 && N > 16) return FEW_ROWS; // decode and small batches
-  if (emulated && M > 16 && N > 16) return SMALL;
-  if (N <= 16 && M > 16) return FEW_COLS;
-  return M >= 64 && N >= 64 ? BIG : SMALL;
+  const { BM, BN, BK } = defaultTile(M, N, emulated, { fourByFour: true });
+  return { BM, BN, BK };
 }
 
 /** out[M, N] = alpha · a[M, K] · Wᵀ (forward) or alpha · a[M, K] · W (backward); sizes are checked by callers. */
@@ -119,7 +109,7 @@ function launch(e: Engine, a: Tensor, w: NBitsWeight, out: Tensor, M: number, ba
   const tile = pickTile(M, N, e.info.emulated);
   const zpMode = !w.zeroPoints ? 0 : w.zeroPoints.dtype === 'u32' ? 1 : 2;
   const constants = { ...tile, BITS: w.bits, ZP: zpMode, BACKWARD: backward ? 1 : 0 };
-  const params = [M, N, K, w.N, w.K, L.nBlocks, w.blockSize, L.zpRowBytes, f32(alpha)];
+  const params = NBITS_PARAMS.pack({ M, N, K, wN: w.N, wK: w.K, n_blocks: L.nBlocks, block_size: w.blockSize, zp_row_bytes: L.zpRowBytes, alpha });
   // Without zero points the zp binding is never read; the code buffer stands in for it.
   const bindings = [a, w.qweight, w.scales, w.zeroPoints ?? w.qweight, out];
   e.run({ shader: 'matmul_nbits', entryPoint: 'main', constants }, bindings, params, [Math.ceil(N / tile.BN), Math.ceil(M / tile.BM), 1]);

@@ -10,7 +10,8 @@ import { FrozenMatrix, linear, linear_backward, type Weight } from '../../engine
 import { mulberry32 } from '../../engine/random.ts';
 import type { ModelConfig } from '../../model/config.ts';
 import { generate } from '../../model/generate.ts';
-import { llamaForward, shiftLabels, type TokenBatch } from '../../model/llama.ts';
+import { forwardTargets } from '../../model/forward_loss.ts';
+import type { TokenBatch } from '../../model/llama.ts';
 import type { LlamaWeights } from '../../model/llama_gpu.ts';
 import { seededNormalFast } from '../../model/random_weights.ts';
 import type { Adapter } from '../../peft/index.ts';
@@ -133,9 +134,8 @@ export async function benchEval(ctx: PartContext, w: LlamaWeights, adapter: Adap
   const batch = randomBatch(ctx.config, p.batch, p.seq, 12);
   const t = await timeIt(e, async () => {
     const lp = e.scope(() => {
-      const f = llamaForward(e, w, batch, adapter.hooks);
-      const targets = e.fromArray(shiftLabels(batch.ids, batch.batch, batch.seq, f.prepended), [batch.batch * f.seqOut], { dtype: 'i32' });
-      return tokenLogprobs(f.logits, targets);
+      const f = forwardTargets(e, w, batch, batch.ids, adapter.hooks);
+      return tokenLogprobs(f.logits, f.targets);
     });
     await lp.readF32();
     lp.dispose();

@@ -1,6 +1,6 @@
 // Comparison: languages x runs heatmap, a difference view and the L x N sweep.
 import type { BenchmarkId } from '../../protocol/lab.ts';
-import { BENCHMARKS, benchmarkMeta, useLabStore } from '../../store/index.ts';
+import { BENCHMARK_CATALOG, benchmarkDescriptor, useLabStore } from '../../store/index.ts';
 import { metricLabel } from '../format.ts';
 import { DiffView } from './DiffView.tsx';
 import { Heatmap } from './Heatmap.tsx';
@@ -17,7 +17,7 @@ export function CompareView() {
         <div className="field">
           <label htmlFor="compare-benchmark">Benchmark</label>
           <select id="compare-benchmark" value={benchmark} onChange={(e) => setCompare({ benchmark: e.currentTarget.value as BenchmarkId, metric: null })} data-testid="compare-benchmark">
-            {BENCHMARKS.map((b) => (
+            {BENCHMARK_CATALOG.map((b) => (
               <option key={b.id} value={b.id}>
                 {b.label}
               </option>
@@ -27,7 +27,7 @@ export function CompareView() {
         <div className="field">
           <label htmlFor="compare-metric">Metric</label>
           <select id="compare-metric" value={metric} onChange={(e) => setCompare({ metric: e.currentTarget.value })} data-testid="compare-metric">
-            {benchmarkMeta(benchmark).metrics.map((m) => (
+            {benchmarkDescriptor(benchmark).metrics.map((m) => (
               <option key={m} value={m}>
                 {metricLabel(m)}
               </option>

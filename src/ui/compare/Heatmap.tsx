@@ -2,9 +2,9 @@
 // to 100, so colours compare across runs and sessions), rows grouped by family or script, with a
 // mean row. Each cell shows its 95% interval and n; cells whose interval reaches chance are hatched.
 // Runs: the ones ticked, or the newest runs with results.
-import { benchmarkMeta, chanceVerdict, groupLanguages, languageValue, methodMeta, useLabStore } from '../../store/index.ts';
+import { benchmarkDescriptor, chanceVerdict, groupLanguages, languageValue, methodDescriptor, useLabStore } from '../../store/index.ts';
 import { describeValue, formatInterval, formatMetric, formatN, metricLabel } from '../format.ts';
-import { METHOD_COLORS } from '../palette.ts';
+import { methodColor } from '../palette.ts';
 import { absoluteColor, absoluteTicks, cellStyle } from '../scales.ts';
 import { MarkKey } from '../common/MarkKey.tsx';
 import { ImportedMark, importedLabel } from '../common/ImportedMark.tsx';
@@ -22,7 +22,7 @@ export function Heatmap() {
   const chosen = picked.length ? candidates.filter((r) => picked.includes(r.id)) : candidates.slice(0, MAX_AUTO_COLUMNS);
   const languages = languagesOf(chosen, benchmark);
   const groups = groupLanguages(benchmark, languages, groupBy);
-  const chance = benchmarkMeta(benchmark).chance;
+  const chance = benchmarkDescriptor(benchmark).chance;
   const cols = `minmax(11rem, max-content) repeat(${Math.max(1, chosen.length)}, minmax(8rem, 1fr))`;
 
   return (
@@ -34,7 +34,7 @@ export function Heatmap() {
           {candidates.map((r) => (
             <label key={r.id} className="check">
               <input type="checkbox" checked={picked.includes(r.id)} onChange={() => toggle(r.id)} data-testid={`compare-run-${r.id}`} />
-              <span className="swatch" style={{ background: METHOD_COLORS[r.config.method.method] }} aria-hidden="true" />
+              <span className="swatch" style={{ background: methodColor(r.config.method.method) }} aria-hidden="true" />
               {r.name} <ImportedMark run={r} testId={`compare-imported-${r.id}`} />
             </label>
           ))}
@@ -65,8 +65,8 @@ export function Heatmap() {
               </span>
               {chosen.map((r) => (
                 <span role="columnheader" key={r.id} className="hm-head" title={r.name}>
-                  <span className="swatch" style={{ background: METHOD_COLORS[r.config.method.method] }} aria-hidden="true" />
-                  {methodMeta(r.config.method.method).label}
+                  <span className="swatch" style={{ background: methodColor(r.config.method.method) }} aria-hidden="true" />
+                  {methodDescriptor(r.config.method.method).label}
                   <small>{r.name}</small>
                   {r.imported && <small>{importedLabel(r)}</small>}
                 </span>

@@ -1,7 +1,7 @@
 // Sweep over adapted layers L x prefix tokens N with the Setup settings (api.sweep runs the cells
 // one after another). Every cell has its slot from the start and fills when its run finishes.
 import { useState } from 'react';
-import { benchmarkMeta, meanMetric, methodMeta, startBlocker, sweepKey, useLabStore } from '../../store/index.ts';
+import { benchmarkDescriptor, meanMetric, methodDescriptor, startBlocker, sweepKey, useLabStore } from '../../store/index.ts';
 import { formatMetric, metricLabel } from '../format.ts';
 import { absoluteColor, absoluteTicks, cellStyle } from '../scales.ts';
 import { Legend } from './Legend.tsx';
@@ -27,10 +27,10 @@ export function SweepView() {
   const [nText, setNText] = useState(sweep.tokens.join(', '));
   const running = sweep.status === 'running';
   const benchmark = sweep.benchmark ?? setupBenchmark;
-  const metric = benchmarkMeta(benchmark).primaryMetric;
-  const chance = benchmarkMeta(benchmark).chance;
-  const meta = methodMeta(method);
-  const usable = meta.usesLayers && meta.usesTokens;
+  const metric = benchmarkDescriptor(benchmark).primaryMetric;
+  const chance = benchmarkDescriptor(benchmark).chance;
+  const meta = methodDescriptor(method);
+  const usable = meta.knobs.lastLayers !== undefined && meta.knobs.tokens !== undefined;
 
   const value = (L: number, N: number): number | null => {
     const id = sweep.cells[sweepKey(L, N)];
@@ -43,7 +43,7 @@ export function SweepView() {
     <section className="panel" aria-labelledby="sweep-heading">
       <h2 id="sweep-heading">Sweep: layers × tokens</h2>
       <p className="hint">
-        One run per cell with the Setup settings ({meta.label}, {benchmarkMeta(setupBenchmark).label}); each cell shows the mean {metricLabel(metric)} over the evaluated
+        One run per cell with the Setup settings ({meta.label}, {benchmarkDescriptor(setupBenchmark).label}); each cell shows the mean {metricLabel(metric)} over the evaluated
         languages. The paper’s ablations (Tables 8 and 9) vary L in 20/30/32 and N in 5/10/20 on Llama 3.1 8B.
       </p>
       <form

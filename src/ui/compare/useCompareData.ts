@@ -1,6 +1,6 @@
 // Shared selection logic for the comparison views: which benchmark, which metric, which runs.
 import type { BenchmarkId, RunSummary } from '../../protocol/lab.ts';
-import { benchmarkMeta, useLabStore } from '../../store/index.ts';
+import { benchmarkDescriptor, shownMetric, useLabStore } from '../../store/index.ts';
 
 export const MAX_AUTO_COLUMNS = 8;
 
@@ -12,7 +12,7 @@ export function runsWithResults(order: string[], runs: Record<string, RunSummary
 export function languagesOf(runs: RunSummary[], benchmark: BenchmarkId): string[] {
   const seen = new Set<string>();
   for (const r of runs) for (const l of Object.keys(r.eval[benchmark]?.per_language ?? {})) seen.add(l);
-  const order = benchmarkMeta(benchmark).languages;
+  const order = benchmarkDescriptor(benchmark).languages;
   return [...seen].sort((a, b) => (order.indexOf(a) + 1 || 999) - (order.indexOf(b) + 1 || 999));
 }
 
@@ -21,6 +21,6 @@ export function useCompareBenchmark(): { benchmark: BenchmarkId; metric: string 
   const setupBenchmark = useLabStore((s) => s.benchmark);
   const metricChoice = useLabStore((s) => s.compare.metric);
   const benchmark = chosen ?? setupBenchmark;
-  const meta = benchmarkMeta(benchmark);
-  return { benchmark, metric: metricChoice && meta.metrics.includes(metricChoice) ? metricChoice : meta.primaryMetric };
+  const meta = benchmarkDescriptor(benchmark);
+  return { benchmark, metric: shownMetric(meta, metricChoice) };
 }

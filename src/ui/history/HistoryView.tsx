@@ -2,10 +2,10 @@
 // adapter as one zip; each named after the run) and the loss chart as a PNG.
 import { useEffect, useRef, useState } from 'react';
 import type { RunSummary } from '../../protocol/lab.ts';
-import { benchmarkMeta, meanMetric, methodMeta, useLabStore, type ExportFormat } from '../../store/index.ts';
+import { benchmarkDescriptor, meanMetric, methodDescriptor, useLabStore, type ExportFormat } from '../../store/index.ts';
 import { downloadBlob, downloadBytes, safeName, svgToPngBlob } from '../common/download.ts';
 import { formatDate, formatMetric, formatParams } from '../format.ts';
-import { METHOD_COLORS } from '../palette.ts';
+import { methodColor } from '../palette.ts';
 import { LossChart } from '../train/LossChart.tsx';
 import { ImportedDetail, ImportedMark } from '../common/ImportedMark.tsx';
 import { ImportResults } from './ImportResults.tsx';
@@ -19,7 +19,7 @@ function RunRow({ run, selected, onSelect }: { run: RunSummary; selected: boolea
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(run.name);
   const [confirming, setConfirming] = useState(false);
-  const m = methodMeta(run.config.method.method);
+  const m = methodDescriptor(run.config.method.method);
   const bench = (Object.keys(run.eval)[0] as RunSummary['config']['benchmark'] | undefined) ?? run.config.benchmark;
   const mean = meanMetric(run, bench);
   return (
@@ -50,14 +50,14 @@ function RunRow({ run, selected, onSelect }: { run: RunSummary; selected: boolea
           </form>
         ) : (
           <button type="button" className="link" onClick={onSelect} aria-pressed={selected} data-testid={`run-select-${run.id}`}>
-            <span className="swatch" style={{ background: METHOD_COLORS[m.id] }} aria-hidden="true" />
+            <span className="swatch" style={{ background: methodColor(m.id) }} aria-hidden="true" />
             {run.name}
           </button>
         )}{' '}
         <ImportedMark run={run} />
       </td>
       <td className="col-optional">{m.label}</td>
-      <td className="col-optional">{benchmarkMeta(bench).label}</td>
+      <td className="col-optional">{benchmarkDescriptor(bench).label}</td>
       <td>
         <span className={`status-chip status-${run.status}`}>{run.status}</span>
       </td>
@@ -143,7 +143,7 @@ function RunDetail({ run }: { run: RunSummary }) {
     <section className="panel" aria-labelledby="detail-heading" data-testid="run-detail">
       <h2 id="detail-heading">{run.name}</h2>
       <p className="hint">
-        <code>{run.id}</code> · {methodMeta(run.config.method.method).label} · {run.train ? `${run.train.steps} steps, ${run.train.seconds.toFixed(1)} s` : 'no training'}
+        <code>{run.id}</code> · {methodDescriptor(run.config.method.method).label} · {run.train ? `${run.train.steps} steps, ${run.train.seconds.toFixed(1)} s` : 'no training'}
         {run.error ? ` · ${run.error}` : ''}
       </p>
       <ImportedDetail run={run} />
@@ -154,7 +154,7 @@ function RunDetail({ run }: { run: RunSummary }) {
         <button type="button" disabled={busy !== null} onClick={() => void doExport('json')} data-testid="btn-export-json">
           Export JSON
         </button>
-        <button type="button" disabled={busy !== null || !methodMeta(run.config.method.method).trains} onClick={() => void doExport('peft')} data-testid="btn-export-peft">
+        <button type="button" disabled={busy !== null || !methodDescriptor(run.config.method.method).trains} onClick={() => void doExport('peft')} data-testid="btn-export-peft">
           Export adapter (peft)
         </button>
         <button
@@ -180,7 +180,7 @@ function RunDetail({ run }: { run: RunSummary }) {
           Open in Results
         </button>
       </div>
-      <LossChart ref={chart} points={points} totalSteps={run.config.train?.steps ?? points.length} color={METHOD_COLORS[run.config.method.method]} height={240} testId="history-loss-chart" title={`Training loss — ${run.name}`} />
+      <LossChart ref={chart} points={points} totalSteps={run.config.train?.steps ?? points.length} color={methodColor(run.config.method.method)} height={240} testId="history-loss-chart" title={`Training loss — ${run.name}`} />
     </section>
   );
 }

@@ -3,7 +3,7 @@
 // shows a run (store: loadInside); every state (measuring, not applicable, failed) keeps the same
 // fixed-size box, so the page does not jump while the numbers arrive.
 import { useEffect, type ReactNode } from 'react';
-import { methodMeta, useLabStore, type InsideData } from '../../store/index.ts';
+import { methodDescriptor, useLabStore, type InsideData } from '../../store/index.ts';
 import { RunSelect } from '../common/RunSelect.tsx';
 import { diverging } from '../palette.ts';
 import { PrefixShareHeatmap } from './PrefixShareHeatmap.tsx';
@@ -57,18 +57,18 @@ export function InsideView() {
   const data = useLabStore((s) => (s.activeRunId ? s.inside[s.activeRunId] : undefined));
   const status = useLabStore((s) => (s.activeRunId ? s.insideStatus[s.activeRunId] : undefined));
   const loadInside = useLabStore((s) => s.loadInside);
-  const method = run ? methodMeta(run.config.method.method) : null;
+  const method = run ? methodDescriptor(run.config.method.method) : null;
   const training = run?.status === 'running' || run?.status === 'paused';
   // Measure once per run shown (the store skips runs already measured or being measured).
   useEffect(() => {
     if (runId && run && !training) void loadInside(runId);
   }, [runId, run, training, loadInside]);
 
-  const isAdapter = run?.config.method.method === 'adapter';
+  const hasGates = method?.insight.gates ?? false;
   const waiting = !run ? 'Choose a run above.' : training ? 'The run is still training; this is measured when it finishes.' : null;
   const gates = data?.gates ? (
     <Gates data={data.gates} />
-  ) : run && !isAdapter ? (
+  ) : run && !hasGates ? (
     <Box testId="inside-gates" state="unavailable" title="Not applicable to this run." what={`${method?.label} has no gates; only LLaMA-Adapter runs have them.`} />
   ) : (
     <Box testId="inside-gates" state={status?.status === 'loading' ? 'loading' : 'unavailable'} title={status?.status === 'loading' ? 'Reading the gates…' : 'Not available yet.'} what={waiting ?? 'The gates are read with the measurement below.'} />
@@ -90,7 +90,7 @@ export function InsideView() {
       </Box>
     );
   } else {
-    const never = run?.config.method.method === 'base' || run?.config.method.method === 'lora';
+    const never = method !== null && 'reason' in method.insight.prefixShare;
     attention = <Box testId="inside-attention" state="unavailable" title={never ? 'Not applicable to this run.' : 'Not available for this run.'} what={data?.prefixAttentionReason ?? 'The lab gave no reason.'} />;
   }
 

@@ -1,8 +1,8 @@
 // Per-language results of one run on one benchmark, filling while the evaluation streams.
 import type { BenchmarkId, EvalPromptInfo } from '../../protocol/lab.ts';
-import { benchmarkMeta, BENCHMARKS, chanceVerdict, languageValue, meanMetric, useLabStore } from '../../store/index.ts';
+import { benchmarkDescriptor, BENCHMARK_CATALOG, chanceVerdict, languageValue, meanMetric, shownMetric, useLabStore } from '../../store/index.ts';
 import { formatMetric, metricLabel } from '../format.ts';
-import { METHOD_COLORS } from '../palette.ts';
+import { methodColor } from '../palette.ts';
 import { PAPER_TABLES } from '../paper_results.ts';
 import { LanguageBars } from './LanguageBars.tsx';
 import { RunSelect } from '../common/RunSelect.tsx';
@@ -34,14 +34,14 @@ export function ResultsView() {
   // The benchmark: the one evaluating now, else the first with results, else the run's target.
   const evaluated = run ? (Object.keys(run.eval) as BenchmarkId[]) : [];
   const benchmark: BenchmarkId = live?.evalBenchmark ?? evaluated[0] ?? run?.config.eval?.[0]?.benchmark ?? run?.config.benchmark ?? 'toy';
-  const meta = benchmarkMeta(benchmark);
-  const metric = metricChoice && meta.metrics.includes(metricChoice) ? metricChoice : meta.primaryMetric;
+  const meta = benchmarkDescriptor(benchmark);
+  const metric = shownMetric(meta, metricChoice);
   const summary = run?.eval[benchmark];
   const perLanguage = summary?.per_language ?? {};
   // Fixed slots: every language asked for, plus any that reported without being asked.
   const asked = live?.evalBenchmark === benchmark ? live.evalLanguages : (run?.config.eval?.find((e) => e.benchmark === benchmark)?.languages ?? []);
   const languages = [...new Set([...asked, ...Object.keys(perLanguage)])];
-  const ordered = BENCHMARKS.find((b) => b.id === benchmark)?.languages ?? [];
+  const ordered = BENCHMARK_CATALOG.find((b) => b.id === benchmark)?.languages ?? [];
   languages.sort((a, b) => (ordered.indexOf(a) + 1 || 999) - (ordered.indexOf(b) + 1 || 999));
   const method = run?.config.method.method ?? 'prefix';
   const paper = PAPER_TABLES[benchmark];
@@ -77,7 +77,7 @@ export function ResultsView() {
         <p className="hint results-caption" data-testid="results-caption">
           {run ? (
             <>
-              <span className="swatch" style={{ background: METHOD_COLORS[method] }} aria-hidden="true" /> <strong>{run.name}</strong> · {meta.label},{' '}
+              <span className="swatch" style={{ background: methodColor(method) }} aria-hidden="true" /> <strong>{run.name}</strong> · {meta.label},{' '}
               {metricLabel(metric)} (%) · mean <span className="num" data-testid="results-mean">{formatMetric(avg)}</span>
               {meta.chance > 0 ? ` · dashed line: chance (${formatMetric(meta.chance)})` : ''}
               {showPaper && paperUsable && paper ? ` · black ticks: paper, ${paper.model}, ${paper.table}` : ''}
@@ -132,7 +132,7 @@ export function ResultsView() {
             done={live?.evalBenchmark === benchmark ? live.evalDone : {}}
             itemsPerLanguage={live?.evalItems ?? null}
             evaluating={live?.phase === 'evaluating'}
-            color={METHOD_COLORS[method]}
+            color={methodColor(method)}
           />
         ) : (
           <p className="empty-state" data-testid="results-empty">

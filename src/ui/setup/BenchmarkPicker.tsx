@@ -1,7 +1,7 @@
 // Target benchmark (its English training set follows from it) and the evaluation languages,
 // grouped by family or by script, with a select-all checkbox per group.
 import { useEffect, useRef } from 'react';
-import { BENCHMARKS, benchmarkMeta, groupLanguages, ITEMS_MAX, ITEMS_MIN, languageMeta, useLabStore, WORDING_BENCHMARKS, type LanguageGroup } from '../../store/index.ts';
+import { BENCHMARK_CATALOG, benchmarkDescriptor, groupLanguages, ITEMS_MAX, ITEMS_MIN, languageMeta, useLabStore, type LanguageGroup } from '../../store/index.ts';
 import type { BenchmarkId } from '../../protocol/lab.ts';
 import { NumberField, Segmented } from '../common/controls.tsx';
 import { GroupByToggle } from '../common/GroupByToggle.tsx';
@@ -57,7 +57,7 @@ export function BenchmarkPicker() {
   const groupBy = useLabStore((s) => s.groupBy);
   const wording = useLabStore((s) => s.promptWording);
   const setWording = useLabStore((s) => s.setPromptWording);
-  const meta = benchmarkMeta(benchmark);
+  const meta = benchmarkDescriptor(benchmark);
   const selected = new Set(selectedList);
   const groups = groupLanguages(benchmark, meta.languages, groupBy);
 
@@ -68,7 +68,7 @@ export function BenchmarkPicker() {
         <div className="field">
           <label htmlFor="benchmark-select">Target benchmark</label>
           <select id="benchmark-select" value={benchmark} onChange={(e) => setBenchmark(e.currentTarget.value as BenchmarkId)} data-testid="benchmark-select">
-            {BENCHMARKS.map((b) => (
+            {BENCHMARK_CATALOG.map((b) => (
               <option key={b.id} value={b.id}>
                 {b.label}
               </option>
@@ -77,7 +77,7 @@ export function BenchmarkPicker() {
         </div>
         <NumberField label="Items per language" value={items} min={ITEMS_MIN} max={ITEMS_MAX} onCommit={setItems} testId="input-items" note={notes['eval.itemsPerLanguage']} />
         <GroupByToggle label="Group by" testIdPrefix="setup-view" />
-        {WORDING_BENCHMARKS.includes(benchmark) && (
+        {benchmarkDescriptor(benchmark).wordingChoice && (
           <Segmented
             label="Prompt words"
             value={wording}

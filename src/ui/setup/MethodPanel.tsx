@@ -1,10 +1,10 @@
 // Method and its knobs, with the live trainable-parameter count (the paper's N x L x d_model for
 // prefix methods) from the lab; training hyper-parameters below.
-import { defaultLayersFor, LORA_RANKS, METHODS, methodMeta, TOKENS_MAX, TOKENS_MIN, useLabStore } from '../../store/index.ts';
+import { defaultLayersFor, LORA_RANKS, METHOD_CATALOG, methodDescriptor, TOKENS_MAX, TOKENS_MIN, useLabStore } from '../../store/index.ts';
 import type { MethodId } from '../../protocol/lab.ts';
 import { FieldNoteText, NumberField, Segmented, Slider } from '../common/controls.tsx';
 import { formatCount, formatParams } from '../format.ts';
-import { METHOD_COLORS } from '../palette.ts';
+import { methodColor } from '../palette.ts';
 
 const formatLr = (v: number) => String(v);
 
@@ -14,15 +14,11 @@ function ParamCount() {
   const hidden = useLabStore((s) => s.model.info?.hiddenSize ?? null);
   const ready = useLabStore((s) => s.model.status === 'ready');
   const layersOf = useLabStore((s) => s.model.info?.layers ?? null);
-  const meta = methodMeta(cfg.method);
-  let formula = '';
-  if (hidden !== null) {
-    if (cfg.method === 'prefix' || cfg.method === 'adapter') formula = `N × L × d_model = ${cfg.tokens} × ${cfg.lastLayers} × ${hidden}`;
-    else if (cfg.method === 'soft_prompt') formula = `N × d_model = ${cfg.tokens} × ${hidden}`;
-    else if (cfg.method === 'lora') formula = `r × (d_in + d_out) for Q, K, V × L, r = ${cfg.loraRank}, L = ${cfg.lastLayers}, alpha = ${cfg.loraAlpha}`;
-    else if (cfg.method === 'full') formula = `every weight of the last ${cfg.lastLayers} layer${cfg.lastLayers === 1 ? '' : 's'}${cfg.lastLayers === layersOf ? ', the embeddings and the final norm' : ''}`;
-    else formula = 'nothing is trained';
-  }
+  const meta = methodDescriptor(cfg.method);
+  const formula =
+    hidden === null
+      ? ''
+      : meta.paramFormula({ tokens: cfg.tokens, lastLayers: cfg.lastLayers, loraRank: cfg.loraRank, loraAlpha: cfg.loraAlpha, hiddenSize: hidden, layers: layersOf });
   const value = !ready ? '—' : count.paper === null ? (count.status === 'error' ? '?' : '…') : formatCount(count.paper);
   return (
     <div className="param-count" aria-live="polite" data-state={count.status}>
@@ -33,7 +29,7 @@ function ParamCount() {
       <span className="param-detail">
         {ready ? formula : 'load a model to count'}
         {count.exact !== null && count.paper !== null && count.exact !== count.paper && (
-          <> · exact {formatParams(count.exact)} (with {meta.id === 'adapter' ? 'gates' : 'extras'})</>
+          <> · exact {formatParams(count.exact)} (with {meta.insight.gates ? 'gates' : 'extras'})</>
         )}
       </span>
       {count.status === 'error' && <span className="param-error">{count.error}</span>}
@@ -47,29 +43,29 @@ export function MethodPanel() {
   const layers = useLabStore((s) => s.model.info?.layers ?? null);
   const info = useLabStore((s) => s.model.info);
   const notes = useLabStore((s) => s.fieldNotes);
-  const meta = methodMeta(cfg.method);
+  const meta = methodDescriptor(cfg.method);
   // LoRA's rank cannot exceed the model's hidden width.
   const ranks = LORA_RANKS.filter((r) => !info || r <= info.hiddenSize);
   const paperLayers = info ? defaultLayersFor(cfg.method, info) : null;
   const layersHint =
     layers === null
       ? 'Load a model to choose layers.'
-      : !meta.usesLayers
+      : meta.knobs.lastLayers === undefined
         ? `not used by ${meta.label}`
-        : cfg.method === 'prefix' || cfg.method === 'adapter'
+        : meta.knobs.lastLayers.default === 'paper_prefix'
           ? `of ${layers} layers · paper's default ${paperLayers}: the last 30 of 32 on Llama 3.1 8B, all layers on models of up to 16 (Appendix C)`
           : `of ${layers} layers · paper's default ${paperLayers}: every layer`;
 
   return (
     <section className="panel" aria-labelledby="method-heading" data-testid="method-panel">
       <h2 id="method-heading">
-        <span className="swatch" style={{ background: METHOD_COLORS[cfg.method] }} aria-hidden="true" />
+        <span className="swatch" style={{ background: methodColor(cfg.method) }} aria-hidden="true" />
         Method
       </h2>
       <div className="field">
         <label htmlFor="method-select">Adaptation method</label>
         <select id="method-select" value={cfg.method} onChange={(e) => set({ method: e.currentTarget.value as MethodId })} data-testid="method-select">
-          {METHODS.map((m) => (
+          {METHOD_CATALOG.map((m) => (
             <option key={m.id} value={m.id}>
               {m.label}
             </option>
@@ -84,7 +80,7 @@ export function MethodPanel() {
         max={layers ?? 1}
         value={layers ? cfg.lastLayers : 1}
         onChange={(v) => set({ lastLayers: v })}
-        disabled={!meta.usesLayers || layers === null}
+        disabled={meta.knobs.lastLayers === undefined || layers === null}
         testId="slider-layers"
         hint={layersHint}
       />
@@ -94,10 +90,10 @@ export function MethodPanel() {
         max={TOKENS_MAX}
         value={cfg.tokens}
         onChange={(v) => set({ tokens: v })}
-        disabled={!meta.usesTokens}
+        disabled={meta.knobs.tokens === undefined}
         testId="slider-tokens"
         hint={
-          meta.usesTokens
+          meta.knobs.tokens !== undefined
             ? "The paper uses 10. Prompts start as N(0, 1) samples, as in peft (a run config's promptInit: 'small' gives N(0, 0.02))."
             : `not used by ${meta.label}`
         }
@@ -122,14 +118,14 @@ export function MethodPanel() {
       )}
       <div className="field">
         <label htmlFor="lora-rank">LoRA rank r</label>
-        <select id="lora-rank" value={cfg.loraRank} disabled={!meta.usesRank} onChange={(e) => set({ loraRank: Number(e.currentTarget.value) })} data-testid="select-rank">
+        <select id="lora-rank" value={cfg.loraRank} disabled={meta.knobs.loraRank === undefined} onChange={(e) => set({ loraRank: Number(e.currentTarget.value) })} data-testid="select-rank">
           {ranks.map((r) => (
             <option key={r} value={r}>
               {r}
             </option>
           ))}
         </select>
-        {info && meta.usesRank && <p className="hint">at most {info.hiddenSize}, the model's hidden width</p>}
+        {info && meta.knobs.loraRank !== undefined && <p className="hint">at most {info.hiddenSize}, the model's hidden width</p>}
         <FieldNoteText note={notes['method.loraR']} testId="select-rank-note" />
       </div>
       <NumberField
@@ -140,9 +136,9 @@ export function MethodPanel() {
         format={formatLr}
         onCommit={(v) => set({ loraAlpha: v })}
         testId="input-lora-alpha" note={notes['method.loraAlpha']}
-        disabled={!meta.usesRank}
+        disabled={meta.knobs.loraRank === undefined}
       />
-      <p className="hint">{meta.usesRank ? "The paper's LoRA: rank 4 on Q, K, V; alpha 8 is peft's default (the paper gives none)." : ''}</p>
+      <p className="hint">{meta.knobs.loraRank !== undefined ? "The paper's LoRA: rank 4 on Q, K, V; alpha 8 is peft's default (the paper gives none)." : ''}</p>
 
       <ParamCount />
 

@@ -2,6 +2,7 @@
 import { memoryEstimateFor, needsMoreMemory, useLabStore } from '../../store/index.ts';
 import { DEFAULT_MAX_SEQ_LEN } from '../../protocol/limits.ts';
 import { formatBytes, formatCount, formatParams } from '../format.ts';
+import { VerifyModel } from './VerifyModel.tsx';
 
 export function ModelInfoCard() {
   const info = useLabStore((s) => s.model.info);
@@ -71,6 +72,7 @@ export function ModelInfoCard() {
           <div className="meter-fill" style={{ width: `${(100 * share).toFixed(1)}%` }} />
         </div>
       </div>
+      <VerifyModel model={info.name} isToy={info.isToy} />
       {info.isToy && (
         <p className="hint">
           {info.name.includes('random')

@@ -1,10 +1,10 @@
 // Start, pause, resume and stop a run with the Setup settings; watch its loss, speed and time left.
 import { useState } from 'react';
-import { benchmarkMeta, methodMeta, runProgress, startBlocker, useLabStore, type LiveRun } from '../../store/index.ts';
+import { benchmarkDescriptor, methodDescriptor, runProgress, startBlocker, useLabStore, type LiveRun } from '../../store/index.ts';
 import { Meter } from '../common/controls.tsx';
 import { downloadBytes } from '../common/download.ts';
 import { formatCount, formatDuration } from '../format.ts';
-import { METHOD_COLORS } from '../palette.ts';
+import { methodColor } from '../palette.ts';
 import { LossChart } from './LossChart.tsx';
 
 function SetupSummary() {
@@ -13,13 +13,13 @@ function SetupSummary() {
   const langs = useLabStore((s) => s.selectedLanguages[s.benchmark].length);
   const items = useLabStore((s) => s.itemsPerLanguage);
   const model = useLabStore((s) => s.model);
-  const m = methodMeta(cfg.method);
-  const knobs = [m.usesLayers ? `L = ${cfg.lastLayers}` : '', m.usesTokens ? `N = ${cfg.tokens}` : '', m.usesRank ? `r = ${cfg.loraRank}` : ''].filter(Boolean).join(', ');
+  const m = methodDescriptor(cfg.method);
+  const knobs = [m.knobs.lastLayers !== undefined ? `L = ${cfg.lastLayers}` : '', m.knobs.tokens !== undefined ? `N = ${cfg.tokens}` : '', m.knobs.loraRank !== undefined ? `r = ${cfg.loraRank}` : ''].filter(Boolean).join(', ');
   return (
     <p className="setup-summary" data-testid="train-setup-summary">
       <strong>{m.label}</strong>
       {knobs && ` (${knobs})`} on <strong>{model.info?.name ?? 'no model'}</strong>
-      {m.trains ? `, ${cfg.steps} steps × batch ${cfg.batchSize}, lr ${cfg.lr}` : ', no training'}; then {benchmarkMeta(benchmark).label} in {langs} language
+      {m.trains ? `, ${cfg.steps} steps × batch ${cfg.batchSize}, lr ${cfg.lr}` : ', no training'}; then {benchmarkDescriptor(benchmark).label} in {langs} language
       {langs === 1 ? '' : 's'} × {items} items.
     </p>
   );
@@ -166,7 +166,7 @@ export function TrainView() {
           <h2 id="progress-heading" tabIndex={-1}>
             {run ? (
               <>
-                <span className="swatch" style={{ background: METHOD_COLORS[method] }} aria-hidden="true" /> {run.name}
+                <span className="swatch" style={{ background: methodColor(method) }} aria-hidden="true" /> {run.name}
               </>
             ) : (
               'No run yet'
@@ -228,7 +228,7 @@ export function TrainView() {
               {run.error}
             </p>
           )}
-          <LossChart points={points} totalSteps={totalSteps} color={METHOD_COLORS[method]} height={220} />
+          <LossChart points={points} totalSteps={totalSteps} color={methodColor(method)} height={220} />
         </section>
       </div>
     </div>

@@ -1,11 +1,10 @@
-// Static benchmark and language metadata the UI needs to build pickers and group results before
-// any run exists. The store may not import src/data, so this is a small typed copy of
-//   - ../shared/data/languages.json (code, name, family, script without its parenthetical, and the
-//     paper's Table 4a/4b groups from paper_groups), and
-//   - src/data/toy/languages.ts (the toy benchmark's eight synthetic languages).
-// Keep it in step with those files; the lab's EvalSummary remains the source of truth for
+// The language table of the catalog: what every layer may know about an evaluation language before
+// any data file is read (pickers, grouping). Its rows are those of ../shared/data/languages.json
+// (code, name and script without their parentheticals, family, the paper's Table 4a/4b groups from
+// paper_groups) and of src/data/toy/languages.ts; tests/protocol/catalog.test.ts derives every row
+// from those files and fails on any drift. The lab's EvalSummary remains the source of truth for
 // per-family / per-script means of a finished run.
-import type { BenchmarkId } from '../protocol/lab.ts';
+import { benchmarkDescriptor, type BenchmarkId, type LanguageTableId } from './benchmarks.ts';
 
 export type ResourceLevel = 'high' | 'low' | 'unknown';
 
@@ -90,91 +89,15 @@ export const TOY_LANGUAGE_META: readonly LanguageMeta[] = [
   { code: 'qxl', name: 'Tamarin', family: 'Eastic', script: 'Latin', scriptCode: 'Latn', resource: 'low' },
 ];
 
-export interface BenchmarkMeta {
-  id: BenchmarkId;
-  label: string;
-  /** What the English training set is (the paper's setup). */
-  trainSet: string;
-  /** Metric shown by default; EvalSummary metrics are percentages. */
-  primaryMetric: string;
-  metrics: readonly string[];
-  /**
-   * What random guessing scores, in percent (100 / choices; 0 for generation): the floor of the
-   * heatmap's colour scale and the line "not above chance" is judged against. Copy of
-   * chanceLevel() in src/data/benchmarks/registry.ts (tests/store/uncertainty.test.ts keeps them equal).
-   */
-  chance: number;
-  /** Evaluation languages, English first. */
-  languages: readonly string[];
-  /** Languages the paper evaluates that have no data file here (shown, not selectable). */
-  unavailable?: readonly string[];
-  note?: string;
-}
+const LANGUAGE_TABLES: Record<LanguageTableId, (code: string) => LanguageMeta | undefined> = {
+  shared: (code) => LANGUAGE_META[code],
+  toy: (code) => TOY_LANGUAGE_META.find((l) => l.code === code),
+};
 
-export const BENCHMARKS: readonly BenchmarkMeta[] = [
-  {
-    id: 'toy',
-    label: 'Toy colours (embedded)',
-    trainSet: 'generated English items',
-    primaryMetric: 'acc',
-    metrics: ['acc', 'acc_norm'],
-    chance: 25,
-    languages: TOY_LANGUAGE_META.map((l) => l.code),
-    note: 'Synthetic multiple choice in 8 made-up languages; needs no data files.',
-  },
-  {
-    id: 'xnli',
-    label: 'XNLI',
-    trainSet: 'English NLI subset',
-    primaryMetric: 'acc',
-    metrics: ['acc', 'acc_norm'],
-    chance: 100 / 3,
-    languages: ['en', 'fr', 'es', 'de', 'el', 'bg', 'ru', 'tr', 'ar', 'vi', 'th', 'zh', 'hi', 'sw', 'ur'],
-  },
-  {
-    id: 'xquad',
-    label: 'XQuAD',
-    trainSet: 'SQuAD v1.1 train',
-    primaryMetric: 'f1',
-    metrics: ['f1', 'exact_match'],
-    chance: 0,
-    languages: ['en', 'es', 'de', 'el', 'ru', 'tr', 'ar', 'vi', 'th', 'zh', 'hi', 'ro'],
-  },
-  {
-    id: 'mgsm',
-    label: 'MGSM',
-    trainSet: 'GSM8K train',
-    primaryMetric: 'exact_match',
-    metrics: ['exact_match', 'strict_match', 'flexible_extract'],
-    chance: 0,
-    languages: ['en', 'es', 'fr', 'de', 'ru', 'zh', 'ja', 'th', 'sw', 'bn', 'te'],
-  },
-  {
-    id: 'belebele',
-    label: 'Belebele',
-    trainSet: 'Belebele-suggested English MC set',
-    primaryMetric: 'acc',
-    metrics: ['acc', 'acc_norm'],
-    chance: 25,
-    languages: ['eng_Latn', 'deu_Latn'],
-    unavailable: [
-      'kaz_Cyrl', 'kir_Cyrl', 'azj_Latn', 'kan_Knda', 'mal_Mlym', 'tam_Taml', 'amh_Ethi', 'tir_Ethi', 'tso_Latn', 'snd_Arab', 'ory_Orya',
-      'sin_Sinh', 'rus_Cyrl', 'srp_Cyrl', 'slk_Latn', 'mya_Mymr', 'shn_Mymr', 'ssw_Latn', 'sun_Latn', 'bam_Latn', 'arz_Arab', 'pes_Arab',
-    ],
-    note: 'Only English and German test files are in ../shared/data; the other paper languages are listed for reference.',
-  },
-];
-
-export function benchmarkMeta(id: BenchmarkId): BenchmarkMeta {
-  const b = BENCHMARKS.find((x) => x.id === id);
-  if (!b) throw new Error(`unknown benchmark '${id}'`);
-  return b;
-}
-
-/** Metadata for a language of a benchmark (toy codes are looked up in the toy table). */
+/** Metadata for a language of a benchmark, from the benchmark's language table. */
 export function languageMeta(benchmark: BenchmarkId, code: string): LanguageMeta {
-  const table = benchmark === 'toy' ? TOY_LANGUAGE_META.find((l) => l.code === code) : LANGUAGE_META[code];
-  return table ?? { code, name: code, family: 'Unknown', script: 'Unknown', scriptCode: '', resource: 'unknown' };
+  const row = LANGUAGE_TABLES[benchmarkDescriptor(benchmark).languageTable](code);
+  return row ?? { code, name: code, family: 'Unknown', script: 'Unknown', scriptCode: '', resource: 'unknown' };
 }
 
 /**
