@@ -20,6 +20,7 @@ const { nodeEngine } = await import('../src/engine/dawn.ts');
 const { uploadLlamaWeights } = await import('../src/model/llama_gpu.ts');
 const { pretrainedToyModel } = await import('../src/model/toy_model.ts');
 const { pretrainToy, pretrainTokenizer, PRETRAIN_DEFAULTS, toyWeightsFile } = await import('../src/runner/pretrain_toy.ts');
+type ToyBpeSpec = import('../src/model/toy_bpe.ts').ToyBpeSpec;
 const { aboveChance, probeToyModel } = await import('../src/runner/toy_probe.ts');
 
 interface PlanRun {
@@ -61,8 +62,7 @@ interface Row { run: string; step: number; seconds: number; loss: number; recall
 const rows: Row[] = [];
 const t00 = Date.now();
 
-async function probe(run: string, step: number, seconds: number, loss: number, params: { name: string; data: Float32Array }[], merges: number, seed: number, corpus: PlanRun['config']['corpus']) {
-  const { spec } = pretrainTokenizer(seed, merges, corpus);
+async function probe(run: string, step: number, seconds: number, loss: number, params: { name: string; data: Float32Array }[], spec: ToyBpeSpec) {
   const model = await pretrainedToyModel(toyWeightsFile(params, spec));
   const w = await uploadLlamaWeights(engine, model.config, model.weights, { storage: 'f32' });
   try {
@@ -82,17 +82,19 @@ for (const r of runs) {
     break;
   }
   const cfg = { ...PRETRAIN_DEFAULTS, ...r.config };
+  // The run's tokenizer, learnt once here (pretrainToy learns the same one) rather than at every probe.
+  const { spec } = pretrainTokenizer(cfg.seed, cfg.merges, cfg.corpus);
   const t0 = Date.now();
   let last = NaN;
   console.log(`== ${r.name}: ${JSON.stringify(cfg)}`);
   const result = await pretrainToy(engine, cfg, {
     every: plan.probeEvery,
     onStep: (_s, loss) => (last = loss),
-    checkpoint: (s) => probe(r.name, s.step, (Date.now() - t0) / 1000, last, s.params, cfg.merges, cfg.seed, cfg.corpus),
+    checkpoint: (s) => probe(r.name, s.step, (Date.now() - t0) / 1000, last, s.params, spec),
   });
   const seconds = (Date.now() - t0) / 1000;
   writeFileSync(path.join(out, `${r.name}.safetensors`), toyWeightsFile(result.params, result.tokenizer, { producer: 'prefix-lab scripts/toy-sweep.ts', run: r.name, config: JSON.stringify(cfg) }));
-  await probe(r.name, cfg.steps, seconds, last, result.params, cfg.merges, cfg.seed, cfg.corpus);
+  await probe(r.name, cfg.steps, seconds, last, result.params, result.tokenizer);
 }
 
 const langs = rows[0] ? Object.keys(rows[0].recall) : [];
