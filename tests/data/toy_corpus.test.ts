@@ -29,6 +29,18 @@ describe('toy pretraining corpus', () => {
       const half = (d.text.length - (TOY_LANGUAGES.find((l) => l.code === d.langs[0])?.spaces ? 1 : 0)) / 2;
       expect(d.text.slice(0, half), d.text).toBe(d.text.slice(d.text.length - half));
     }
+    // list: entries in one language written twice, no scene stated; every language gets lists.
+    const lists = toyCorpus(2000, { seed: 1, mix: { list: 0.3 } }).filter((d) => d.kind === 'list');
+    expect(lists.length).toBeGreaterThan(450);
+    expect(lists.length).toBeLessThan(750);
+    expect(new Set(lists.map((d) => d.langs[0])).size).toBe(TOY_LANGUAGES.length);
+    for (const d of lists.slice(0, 80)) {
+      const spaces = TOY_LANGUAGES.find((l) => l.code === d.langs[0])?.spaces;
+      const half = (d.text.length - (spaces ? 1 : 0)) / 2;
+      expect(d.text.slice(0, half), d.text).toBe(d.text.slice(d.text.length - half));
+      expect(d.scenes).toEqual([]);
+      expect(new TextEncoder().encode(d.text).length).toBeLessThanOrEqual(160);
+    }
     expect(() => toyCorpus(1, { mix: { restate: 1.5 } })).toThrow(/corpus mix 'restate' must be a share in \[0, 1\], got 1.5/);
     expect(() => toyCorpus(1, { mix: { subjectQuestion: 0.6, objectQuestion: 0.6 } })).toThrow(/subjectQuestion \+ objectQuestion must be at most 1, got 1.2/);
   });

@@ -45,9 +45,15 @@ export interface CorpusMix {
   objectQuestion: number;
   /** A monolingual document written twice in a row (a page read again: the plainest copy signal). */
   repeat: number;
+  /**
+   * A list document: coloured things, names and counts in one language in a random order, written
+   * twice (a menu, a glossary, a table repeated on a page). Grammar cannot predict the second copy,
+   * only reading the first can: the densest signal for learning to copy from context.
+   */
+  list: number;
 }
 
-export const CORPUS_MIX: CorpusMix = { restate: 0.5, subjectQuestion: 0.2, objectQuestion: 0.2, repeat: 0 };
+export const CORPUS_MIX: CorpusMix = { restate: 0.5, subjectQuestion: 0.2, objectQuestion: 0.2, repeat: 0, list: 0 };
 
 /** The facts a document states about one scene: what the no-leak check compares with the test items. */
 export interface SceneFacts {
@@ -58,7 +64,7 @@ export interface SceneFacts {
   objectColor?: string;
 }
 
-export type DocumentKind = 'monolingual' | 'parallel' | 'code_switched';
+export type DocumentKind = 'monolingual' | 'parallel' | 'code_switched' | 'list';
 
 export interface CorpusDocument {
   kind: DocumentKind;
@@ -149,6 +155,12 @@ export function* toyCorpusStream(reserved: (f: Required<SceneFacts>) => boolean,
   const enc = new TextEncoder();
   const fits = (s: string) => enc.encode(s).length <= maxBytes;
   for (;;) {
+    // Drawn only when asked for, so the default mix keeps the shipped stream bit for bit.
+    if (mix.list > 0 && rng() < mix.list) {
+      const lang = pickLanguage(rng);
+      yield { kind: 'list', langs: [lang.code], text: listDocument(rng, lang, fits), scenes: [] };
+      continue;
+    }
     const r = rng();
     const kind: DocumentKind = r < 0.65 ? 'monolingual' : r < 0.85 ? 'parallel' : 'code_switched';
     const first = kind === 'parallel' && rng() < 0.7 ? TOY_LANGUAGES[0] : pickLanguage(rng);
@@ -174,6 +186,27 @@ export function* toyCorpusStream(reserved: (f: Required<SceneFacts>) => boolean,
     if (mix.repeat > 0 && kind === 'monolingual' && rng() < mix.repeat) text = joinMono(text, text, langs[0]);
     yield { kind, langs: langs.map((l) => l.code), text, scenes };
   }
+}
+
+/** Up to 8 list entries (a coloured thing, a name or a count and a thing), then the same list again. */
+function listDocument(rng: Rng, lang: ToyLanguage, fits: (s: string) => boolean): string {
+  const entries: string[] = [];
+  const comma = lang.spaces ? ', ' : '、';
+  const sep = lang.spaces ? ' ' : '';
+  const text = (xs: string[]) => sentence(lang, [xs.join(comma)]);
+  const twice = (xs: string[]) => `${text(xs)}${sep}${text(xs)}`;
+  for (let n = 0; n < 8; n++) {
+    const r = rng();
+    const np: NounPhrase = r < 0.15 ? { name: pick(rng, SHARED_NAMES) } : { noun: pick(rng, rng() < 0.5 ? SUBJECTS : OBJECTS) };
+    if (np.noun && r < 0.3) np.count = 2 + randInt(rng, 8);
+    else if (np.noun) np.color = pick(rng, COLORS);
+    const words = nounPhrase(lang, np);
+    // Entries are bare ("red ball", not "the red ball"), as in a list.
+    const entry = (np.noun && lang.determiner && np.count === undefined ? words.slice(1) : words).join(sep);
+    if (!fits(twice([...entries, entry])) && entries.length > 0) break;
+    entries.push(entry);
+  }
+  return twice(entries);
 }
 
 function joinMono(text: string, piece: string, lang: ToyLanguage): string {
