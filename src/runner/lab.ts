@@ -275,7 +275,9 @@ export class Lab implements LabApi {
 
   private runEmitter(run: LiveRun): (e: LabEvent) => void {
     return (e) => {
-      run.events.push(e);
+      // Per-item evaluation progress only drives the progress bar: listeners get it, the run's saved
+      // event log (rewritten at every progress save) does not keep one line per scored item.
+      if (e.type !== 'eval-item') run.events.push(e);
       this.emit(e);
     };
   }

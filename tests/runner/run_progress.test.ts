@@ -28,7 +28,8 @@ describe('lab: model limits and evaluation progress', () => {
   });
 
   it('warns about lr 1000 and sends per-item evaluation progress up to every item', async () => {
-    const lab = new Lab(nodeEnvironment({ store: new MemoryRunStore() }));
+    const store = new MemoryRunStore();
+    const lab = new Lab(nodeEnvironment({ store }));
     const events: LabEvent[] = [];
     await lab.subscribe((e) => events.push(e));
     const id = await lab.startRun({ ...base, train: { steps: 1, batchSize: 1, lr: 1000, weightDecay: 0, seed: 0 } });
@@ -47,5 +48,9 @@ describe('lab: model limits and evaluation progress', () => {
     // Items arrive before their language's metrics, so progress moves within a language.
     const firstLanguage = events.findIndex((e) => e.type === 'eval-language');
     expect(events.findIndex((e) => e.type === 'eval-item')).toBeLessThan(firstLanguage);
+    // Per-item progress is transient: the saved run keeps its languages' results, not one event per item.
+    const saved = (await store.load(id)).events;
+    expect(saved.filter((e) => e.type === 'eval-language')).toHaveLength(LANGS.length);
+    expect(saved.filter((e) => e.type === 'eval-item')).toEqual([]);
   }, 120_000);
 });
