@@ -2,8 +2,9 @@
 // loaded model (LoRA rank by the hidden width, adapted layers by the layer count). The lab refuses a
 // config beyond them (src/runner/validate_experiment.ts: checkModelLimits), the store clamps a typed
 // value to them and says so next to the field (src/store/method.ts), and the same warning range
-// marks an unusual learning rate in both. A rule is plain data, so a method catalog can supply the
-// ranges of its knobs later. This file imports nothing (the protocol is a leaf).
+// marks an unusual learning rate in both. Knob ranges the method catalog declares (prompt tokens)
+// come from it, so a range is written once. Imports only the catalog (the protocol is a leaf).
+import { TOKENS_RANGE } from './catalog/methods.ts';
 
 /** What the model-bounded rules read from the loaded model (ModelInfo has both). */
 export interface ModelShape {
@@ -31,7 +32,7 @@ export interface FieldLimit {
 export const DEFAULT_MAX_SEQ_LEN = 512;
 
 export const FIELD_LIMITS: readonly FieldLimit[] = [
-  { field: 'method.tokens', label: 'Prompt / prefix tokens N', integer: true, min: 1 },
+  { field: 'method.tokens', label: 'Prompt / prefix tokens N', integer: true, min: TOKENS_RANGE.min, max: TOKENS_RANGE.max },
   { field: 'method.lastLayers', label: 'Adapted layers L', integer: true, min: 1, modelMax: { of: 'layers', why: "the model's layer count" } },
   { field: 'method.loraR', label: 'LoRA rank r', integer: true, min: 1, modelMax: { of: 'hiddenSize', why: "the model's hidden width" } },
   { field: 'method.loraAlpha', label: 'LoRA alpha', integer: false, min: 0, minExclusive: true },

@@ -2,6 +2,7 @@
 // (checkModelLimits refuses, limitWarnings marks an unusual learning rate).
 import { describe, expect, it } from 'vitest';
 import type { ExperimentConfig } from '../../src/protocol/lab.ts';
+import { TOKENS_RANGE } from '../../src/protocol/catalog/methods.ts';
 import { checkLimit, describeLimit, fieldLimit } from '../../src/protocol/limits.ts';
 import { checkModelLimits, ExperimentConfigError, limitWarnings } from '../../src/runner/validate_experiment.ts';
 
@@ -29,6 +30,11 @@ describe('limit rules', () => {
     // Without a model there is no model bound.
     expect(checkLimit(fieldLimit('method.loraR'), 128, null)).toEqual({ kind: 'ok', value: 128 });
     expect(describeLimit(fieldLimit('method.lastLayers'), TOY)).toBe("an integer from 1 to 4 (the model's layer count)");
+  });
+
+  it("takes the prompt-token range from the method catalog's knob", () => {
+    expect(describeLimit(fieldLimit('method.tokens'), null)).toBe(`an integer from ${TOKENS_RANGE.min} to ${TOKENS_RANGE.max}`);
+    expect(checkLimit(fieldLimit('method.tokens'), TOKENS_RANGE.max + 1, null)).toMatchObject({ kind: 'clamped', value: TOKENS_RANGE.max });
   });
 
   it('refuses what has no nearest allowed value, and warns outside the usual learning rates', () => {
