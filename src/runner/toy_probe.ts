@@ -35,18 +35,12 @@ const TOY_CHANCE_SHARE = 0.25;
 /** Languages whose recall interval lies above chance. */
 export const aboveChance = (p: ToyProbe): string[] => p.recall.filter((r) => r.lo > 100 * TOY_CHANCE_SHARE).map((r) => r.lang);
 
-export async function probeToyModel(engine: Engine, w: LlamaWeights, tok: Tokenizer, items: number, pairs = 24): Promise<ToyProbe> {
-  if (!Number.isInteger(items) || items < 1 || items > 200) throw new Error(`probe items must be 1..200 (the toy test split), got ${items}`);
-  const score = async (reqs: { prompt: string; continuations: string[] }[]) => {
-    const out: number[][] = [];
-    for (let i = 0; i < reqs.length; i += 10) out.push(...(await scoreItems(engine, w, tok, {}, reqs.slice(i, i + 10))));
-    return out;
-  };
+/** Per toy language, the copula-recall requests (test passage + "The book is", each choice colour) and their labels. */
+export function copulaRecallRequests(items: number): { lang: string; requests: { prompt: string; continuations: string[] }[]; labels: number[] }[] {
   const test = toyItems('test', items);
-  const recall: ToyRecall[] = [];
-  for (const lang of TOY_LANGUAGES) {
+  return TOY_LANGUAGES.map((lang) => {
     const sep = lang.spaces ? ' ' : '';
-    const reqs = test.map((it) => {
+    const requests = test.map((it) => {
       const r = renderToyItem(it, lang);
       // The copula up to its colour slot: "The book is" (SVO), "book" (SOV: colour before 'is'), "Is book" (VSO).
       const np = nounPhrase(lang, { noun: it.object });
@@ -54,16 +48,35 @@ export async function probeToyModel(engine: Engine, w: LlamaWeights, tok: Tokeni
       const head = (lang.order === 'SVO' ? [...np, is] : lang.order === 'SOV' ? np : [is, ...np]).join(sep);
       return { prompt: r.passage + sep + head.charAt(0).toUpperCase() + head.slice(1), continuations: r.choices.map((c) => sep + c) };
     });
-    const scores = await score(reqs);
-    const correct = scores.filter((s, i) => s.indexOf(Math.max(...s)) === test[i].label).length;
-    const iv = wilsonInterval(correct, items);
-    recall.push({ lang: lang.code, correct, n: items, acc: (100 * correct) / items, lo: 100 * iv.lo, hi: 100 * iv.hi });
-  }
+    return { lang: lang.code, requests, labels: test.map((it) => it.label) };
+  });
+}
+
+/** Pairs of English corpus-style paragraphs (seed 99): A is scored after A and after B. */
+export function copyPairs(pairs: number): { a: string; b: string }[] {
   const docs = toyCorpus(2 * pairs, { seed: 99 }).filter((d) => d.kind === 'monolingual' && d.langs[0] === 'en').map((d) => d.text);
+  const out: { a: string; b: string }[] = [];
+  for (let i = 0; i + 1 < docs.length; i += 2) out.push({ a: docs[i], b: docs[i + 1] });
+  return out;
+}
+
+export async function probeToyModel(engine: Engine, w: LlamaWeights, tok: Tokenizer, items: number, pairs = 24): Promise<ToyProbe> {
+  if (!Number.isInteger(items) || items < 1 || items > 200) throw new Error(`probe items must be 1..200 (the toy test split), got ${items}`);
+  const score = async (reqs: { prompt: string; continuations: string[] }[]) => {
+    const out: number[][] = [];
+    for (let i = 0; i < reqs.length; i += 10) out.push(...(await scoreItems(engine, w, tok, {}, reqs.slice(i, i + 10))));
+    return out;
+  };
+  const recall: ToyRecall[] = [];
+  for (const r of copulaRecallRequests(items)) {
+    const scores = await score(r.requests);
+    const correct = scores.filter((s, i) => s.indexOf(Math.max(...s)) === r.labels[i]).length;
+    const iv = wilsonInterval(correct, items);
+    recall.push({ lang: r.lang, correct, n: items, acc: (100 * correct) / items, lo: 100 * iv.lo, hi: 100 * iv.hi });
+  }
   let gain = 0;
   let tokens = 0;
-  for (let i = 0; i + 1 < docs.length; i += 2) {
-    const [a, b] = [docs[i], docs[i + 1]];
+  for (const { a, b } of copyPairs(pairs)) {
     const [[aa], [ab]] = await score([{ prompt: a, continuations: [` ${a}`] }, { prompt: b, continuations: [` ${a}`] }]);
     gain += aa - ab;
     tokens += tok.encode(` ${a}`, { addSpecialTokens: false }).length;
