@@ -5,13 +5,14 @@ import type { Engine } from '../engine/engine.ts';
 import type { LlamaWeights } from '../model/llama_gpu.ts';
 import { llamaForward } from '../model/llama.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
-import type { Adapter } from '../peft/index.ts';
+import { getMethod, type Adapter } from '../peft/index.ts';
+import type { LoadedModel } from '../model/load.ts';
 import { getBenchmark, getTemplate, loadLanguages, subsampleLanguages, type AnyRow, type DataSource, type EvalRequest, type PromptTemplate } from '../data/index.ts';
 import { gateTanhOf, methodDescriptor } from '../protocol/catalog/index.ts';
 import type { AdapterInsight, BenchmarkId, MethodConfig, MethodId, PrefixAttention } from '../protocol/lab.ts';
 import { collate, encodePrompt, fitToLength, padId } from './encode.ts';
 import { prefixShareObserver, ShareAccumulator, type ShareKind } from './prefix_share.ts';
-import type { RunParam } from './run_store.ts';
+import type { RunParam, RunRecord } from './run_store.ts';
 
 /** Rows per forward pass: few, so a large vocabulary's logits stay small. */
 const ROWS_PER_PASS = 4;
@@ -80,4 +81,36 @@ export async function measurePrefixAttention(d: MeasureDeps, o: MeasureOptions):
   }
   if (Object.keys(byLanguage).length === 0) throw new Error(`no ${o.benchmark} items found for ${o.languages.join(', ')}`);
   return { layers, byLanguage, benchmark: o.benchmark, itemsPerLanguage: items };
+}
+
+/**
+ * Prefix attention of a run's adapter on its own benchmark: the live adapter, or one rebuilt from the
+ * saved parameters (disposed after). Languages and items default to the run's evaluation (at most 4).
+ */
+export async function measureRunAttention(
+  d: { engine: Engine; loaded: LoadedModel; weights: LlamaWeights; dataFor(benchmark: string): Promise<{ source: DataSource }> },
+  rec: RunRecord,
+  live: Adapter | null,
+  opts: { languages?: string[]; items?: number },
+): Promise<PrefixAttention> {
+  const cfg = rec.summary.config;
+  let adapter = live;
+  if (!adapter) {
+    adapter = getMethod(cfg.method.method).create(d.engine, d.loaded.config, { ...cfg.method }, { seed: cfg.train?.seed ?? 0, weights: d.weights });
+    for (const p of rec.params) adapter.load(p.name, p.data);
+  }
+  try {
+    const ev = cfg.eval?.[0];
+    const benchmark = ev?.benchmark ?? cfg.benchmark;
+    const { source } = await d.dataFor(benchmark);
+    return await measurePrefixAttention(
+      { engine: d.engine, weights: d.weights, tokenizer: d.loaded.tokenizer!, adapter, source },
+      {
+        benchmark, languages: opts.languages ?? (ev?.languages.length ? ev.languages : ['en']), items: opts.items ?? Math.min(4, ev?.itemsPerLanguage ?? 4),
+        seed: ev?.seed ?? 0, maxLen: cfg.train?.maxSeqLen ?? 256,
+      },
+    );
+  } finally {
+    if (adapter !== live) adapter.dispose();
+  }
 }

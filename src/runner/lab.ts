@@ -1,30 +1,22 @@
 // The lab API implemented in-process: the worker exposes this object with Comlink, the CLI and
 // tests call it directly, so browser and Node share one code path. Environment specifics (how to
 // get a GPU device, open a folder, find benchmark data, persist runs) are injected.
-import type { Engine } from '../engine/engine.ts';
 import { describeDevice } from '../engine/device.ts';
-import type { FileFolder } from '../model/file_source.ts';
-import { MapFolder, UrlFolder } from '../model/file_source.ts';
-import { loadModelFolder, type LoadedModel } from '../model/load.ts';
-import { uploadLlamaWeights, type LlamaWeights } from '../model/llama_gpu.ts';
-import { pretrainedToyModel, toyModel, toyTokenizerOf } from '../model/toy_model.ts';
 import { getMethod, type Adapter, type MethodSpec } from '../peft/index.ts';
 import type { DataSource, GroupLookup } from '../data/index.ts';
 import type {
   AdapterInsight, EvalConfig, EvalSummary, ExperimentConfig, InspectOptions, LabApi, LabEvent, LabListener, MethodConfig, ModelInfo, ModelSource, RunSummary, VerifyReport,
 } from '../protocol/lab.ts';
-import { gatesFromParams, measurePrefixAttention, shareKindOf } from './inspect.ts';
+import { gatesFromParams, measureRunAttention, shareKindOf } from './inspect.ts';
 import { exportAdapter } from './peft_export.ts';
 import { runsToCsv, runToJson } from './results_export.ts';
 import type { ResumeState, RunRecord, RunStore } from './run_store.ts';
 import { runEvaluation } from './evaluate.ts';
 import { RunControl, runTraining } from './trainer.ts';
-import { cachedModels, hubFolder, type HubEnvironment } from './model_download.ts';
-import { estimateMemory } from './memory_estimate.ts';
+import { cachedModels } from './model_download.ts';
+import { modelKey, ModelSlot, type LoadedSlot, type LoadNeed, type ModelEnvironment } from './lab_model.ts';
 import { adapterZip, fileSlug, importResults, projectFiles, projectZip } from './lab_projects.ts';
 import type { ProjectFile } from './project_export.ts';
-import { modelInfo, sourceName } from './model_info.ts';
-import { checkMemoryFits } from './memory_check.ts';
 import { DEFAULT_MAX_SEQ_LEN } from '../protocol/limits.ts';
 import { checkModelLimits, limitWarnings, validateExperiment } from './validate_experiment.ts';
 import { checkEvalData, checkTrainingData } from './validate_data.ts';
@@ -35,15 +27,10 @@ import { asStored, eventsUpTo, isUnfinished, loadInterrupted, partialEval, resto
 import { onnxPathFor, verifyFolderModel } from './verify_folder.ts';
 
 /** `modelCache` and `hfBaseUrl` (HubEnvironment): where Hugging Face downloads are kept and come from. */
-export interface LabEnvironment extends HubEnvironment {
-  engine(): Promise<Engine>;
+export interface LabEnvironment extends ModelEnvironment {
   /** Benchmark data for a benchmark id (toy: generated; others: ../shared/data, picked files, downloads). */
   dataFor(benchmark: string): Promise<{ source: DataSource; languages: GroupLookup }>;
   store: RunStore;
-  /** The bytes of the shipped pretrained toy weights (public/toy-model/model.safetensors). */
-  toyWeights(): Promise<Uint8Array>;
-  /** Node: open a directory path. Absent in the browser. */
-  openDir?(path: string): FileFolder;
   /** Browser: which runs other tabs are running (a run is locked while it executes). */
   runLocks?: RunLocks;
 }
@@ -61,24 +48,20 @@ interface LiveRun {
   resume: ResumeState;
 }
 
-/** What a load must leave room for: the tokens of one step, and the setting that sets them (for the message). */
-interface LoadNeed {
-  tokens: number;
-  field: string;
-}
-
 const newId = () => `run-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${Math.random().toString(36).slice(2, 6)}`;
 
 export class Lab implements LabApi {
   private listeners: LabListener[] = [];
-  private model: { key: string; loaded: LoadedModel; weights: LlamaWeights; info: ModelInfo; folder?: FileFolder } | null = null;
-  /** Aborts the Hugging Face download of the load in progress (cancelLoad). */
-  private loading: AbortController | null = null;
-  /** Hugging Face access token for this session only (setHubToken); never written anywhere. */
-  private hubToken: string | undefined;
+  private slot: ModelSlot;
   private runs = new Map<string, LiveRun>();
 
-  constructor(private env: LabEnvironment) {}
+  constructor(private env: LabEnvironment) {
+    this.slot = new ModelSlot(env, (e) => this.emit(e));
+  }
+
+  private get model(): LoadedSlot | null {
+    return this.slot.current;
+  }
 
   private emit(e: LabEvent): void {
     for (const l of this.listeners) l(e);
@@ -93,72 +76,9 @@ export class Lab implements LabApi {
     return { description: describeDevice(e.info), emulated: e.info.emulated, features: e.info.features, maxBufferBytes: e.info.limits.maxStorageBufferBindingSize };
   }
 
-  /**
-   * Reads and validates the model's files, checks that a step fits the GPU, and only then swaps
-   * it in: the previous model stays loaded until the new one is accepted, and is uploaded again
-   * if the new upload itself fails. `need` is the run's step size (default: one token, i.e. only
-   * refuse models that cannot run at all; Setup shows the estimate for 4 x 256 tokens).
-   */
-  async loadModel(source: ModelSource, need: LoadNeed = { tokens: 1, field: 'the tokens per step' }): Promise<ModelInfo> {
-    const key = modelKey(source);
-    const engine = await this.env.engine();
-    const limit = Math.min(engine.info.limits.maxBufferSize, engine.info.limits.maxStorageBufferBindingSize);
-    const fits = (l: LoadedModel, name: string) =>
-      checkMemoryFits(l.config, estimateMemory(l.config, l.weights, need.tokens), limit, need.tokens, name, need.field);
-    if (this.model?.key === key) {
-      fits(this.model.loaded, this.model.info.name);
-      return this.model.info;
-    }
-    // A new load supersedes a download still running for an earlier one.
-    this.loading?.abort();
-    const loading = (this.loading = new AbortController());
-    const name = sourceName(source);
-    let folder: FileFolder | undefined;
-    let loaded: LoadedModel;
-    try {
-      if (source.kind === 'toy') {
-        // The random control shares the shipped model's tokenizer (and so its vocabulary and size).
-        loaded = source.init === 'random' ? toyModel(source.seed ?? 0, await toyTokenizerOf(await this.env.toyWeights())) : await pretrainedToyModel(await this.env.toyWeights());
-      } else {
-        folder = source.kind === 'hf' ? await hubFolder(this.env, source, (e) => this.emit(e), loading.signal, this.hubToken) : this.folderFor(source);
-        loaded = await loadModelFolder(folder, { weights: source.weights });
-      }
-      fits(loaded, name);
-    } catch (e) {
-      await folder?.close?.();
-      throw e; // the previous model is untouched
-    }
-    // The previous model is freed before the upload (two models may not fit) and uploaded again if it fails.
-    const previous = this.model;
-    previous?.weights.dispose();
-    this.model = null;
-    let weights: LlamaWeights;
-    try {
-      weights = await uploadLlamaWeights(engine, loaded.config, loaded.weights, {
-        onProgress: (p) => this.emit({ type: 'model-progress', loaded: p.loaded, total: p.total, what: p.name }),
-      });
-    } catch (e) {
-      await folder?.close?.();
-      throw new Error(`${(e as Error).message}${await this.restore(previous)}`, { cause: e });
-    }
-    await previous?.folder?.close?.();
-    const info = modelInfo(source, loaded, limit);
-    this.model = { key, loaded, weights, info, folder };
-    this.emit({ type: 'model-ready', info });
-    return info;
-  }
-
-  /** After a failed upload: the previous model back on the GPU; the sentence that says so. */
-  private async restore(previous: Lab['model']): Promise<string> {
-    if (!previous) return '';
-    try {
-      const weights = await uploadLlamaWeights(await this.env.engine(), previous.loaded.config, previous.loaded.weights);
-      this.model = { ...previous, weights };
-      return ` (${previous.info.name} is loaded again)`;
-    } catch (e) {
-      await previous.folder?.close?.();
-      return ` (${previous.info.name} could not be loaded again either: ${(e as Error).message})`;
-    }
+  /** Loads a model (lab_model.ts: read, checked and fitted before the previous one is swapped out). */
+  async loadModel(source: ModelSource, need?: LoadNeed): Promise<ModelInfo> {
+    return this.slot.load(source, need);
   }
 
   async countParams(m: MethodConfig): Promise<{ paper: number; exact: number }> {
@@ -412,32 +332,12 @@ export class Lab implements LabApi {
 
   /** Forward passes with the run's adapter: the live one, or one rebuilt from the saved parameters. */
   private async measure(rec: RunRecord, live: Adapter | null, opts: InspectOptions) {
-    const cfg = rec.summary.config;
     if (!live && rec.params.length === 0) {
       throw new Error(`"${rec.summary.name}" was saved without its trained parameters, so its attention cannot be measured; run it again in this session.`);
     }
-    await this.loadModelFor(cfg);
+    await this.loadModelFor(rec.summary.config);
     const { loaded, weights } = this.requireModel();
-    const engine = await this.env.engine();
-    let adapter = live;
-    if (!adapter) {
-      adapter = getMethod(cfg.method.method).create(engine, loaded.config, toSpec(cfg.method), { seed: cfg.train?.seed ?? 0, weights });
-      for (const p of rec.params) adapter.load(p.name, p.data);
-    }
-    try {
-      const ev = cfg.eval?.[0];
-      const benchmark = ev?.benchmark ?? cfg.benchmark;
-      const { source } = await this.env.dataFor(benchmark);
-      return await measurePrefixAttention(
-        { engine, weights, tokenizer: loaded.tokenizer!, adapter, source },
-        {
-          benchmark, languages: opts.languages ?? (ev?.languages.length ? ev.languages : ['en']), items: opts.items ?? Math.min(4, ev?.itemsPerLanguage ?? 4),
-          seed: ev?.seed ?? 0, maxLen: cfg.train?.maxSeqLen ?? 256,
-        },
-      );
-    } finally {
-      if (adapter !== live) adapter.dispose();
-    }
+    return measureRunAttention({ engine: await this.env.engine(), loaded, weights, dataFor: (b) => this.env.dataFor(b) }, rec, live, opts);
   }
 
   /** Restored runs: their model must be the loaded one; loading it must not pull the weights from under a training run. */
@@ -465,17 +365,16 @@ export class Lab implements LabApi {
     return { model: m.info.name, onnxFile: r.onnxFile, floatType: r.floatType, maxAbsDiff: r.maxAbsDiff, tolerance: r.tolerance, rows: r.rows, ok: r.ok };
   }
 
-  private requireModel() {
-    if (!this.model) throw new Error('no model is loaded: call loadModel first (the toy model needs no download)');
-    return this.model;
+  private requireModel(): LoadedSlot {
+    return this.slot.require();
   }
 
   async setHubToken(token: string | null): Promise<void> {
-    this.hubToken = token?.trim() || undefined;
+    this.slot.hubToken = token?.trim() || undefined;
   }
 
   async cancelLoad(): Promise<void> {
-    this.loading?.abort();
+    this.slot.cancel();
   }
 
   async cachedModels() {
@@ -486,20 +385,7 @@ export class Lab implements LabApi {
     await this.env.modelCache?.clear();
   }
 
-  private folderFor(s: Exclude<ModelSource, { kind: 'toy' | 'hf' }>): FileFolder {
-    switch (s.kind) {
-      case 'url':
-        return new UrlFolder(s.baseUrl, s.baseUrl);
-      case 'files':
-        return new MapFolder('picked folder', s.files.map((f) => [f.path, f.file] as [string, Blob]));
-      case 'dir':
-        if (!this.env.openDir) throw new Error('opening a directory path works only in Node; in the browser pick the folder instead');
-        return this.env.openDir(s.path);
-    }
-  }
 }
-
-const modelKey = (source: ModelSource) => JSON.stringify(source, (_k, v) => (v instanceof Blob ? `${v.size}` : v));
 
 export function toSpec(m: MethodConfig): MethodSpec {
   return { ...m };

@@ -1,8 +1,9 @@
-// What Start needs besides the settings: the name a run gets when none is typed (one that says
+// What Start needs: the experiment the settings describe, the name a run gets when none is typed (one that says
 // what differs from the defaults, so runs are told apart) and the reason Start cannot run now.
 import type { ExperimentConfig } from '../protocol/lab.ts';
 import { benchmarkDescriptor, methodDescriptor } from '../protocol/catalog/index.ts';
-import { DEFAULT_METHOD_SETTINGS } from './method.ts';
+import { buildEvalConfig } from './benchmark.ts';
+import { buildMethodConfig, buildTrainConfig, DEFAULT_METHOD_SETTINGS } from './method.ts';
 import type { LabState } from './types.ts';
 
 /**
@@ -35,4 +36,21 @@ export function startBlocker(s: Pick<LabState, 'model' | 'benchmark' | 'selected
   if (s.model.status !== 'ready') return 'Load a model first (Setup → Model).';
   if (s.selectedLanguages[s.benchmark].length === 0) return 'Select at least one language to evaluate (Setup → Benchmark).';
   return null;
+}
+
+/** The experiment the current settings describe (used by startRun and the sweep). */
+export function buildExperiment(s: LabState, name?: string): ExperimentConfig {
+  if (!s.model.source) throw new Error('load a model first (Setup → Model)');
+  const method = buildMethodConfig(s.methodConfig);
+  const meta = methodDescriptor(method.method);
+  const langs = s.selectedLanguages[s.benchmark];
+  const config: ExperimentConfig = {
+    model: s.model.source,
+    method,
+    benchmark: s.benchmark,
+    eval: langs.length ? [buildEvalConfig(s, s.methodConfig.seed)] : [],
+  };
+  if (meta.trains) config.train = buildTrainConfig(s.methodConfig);
+  config.name = name?.trim() || defaultRunName(config);
+  return config;
 }

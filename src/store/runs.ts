@@ -2,49 +2,16 @@
 // progress of running ones (loss points, tokens/s, time left, items scored per language), the
 // run actions (start, pause, resume, stop, evaluate, rename, delete, export) and the reducer that
 // folds the lab's event stream into state.
-import type { BenchmarkId, EvalSummary, ExperimentConfig, LabEvent, MetricInterval, MetricValues, RunSummary } from '../protocol/lab.ts';
+import type { BenchmarkId, ExperimentConfig, LabEvent, MetricInterval, MetricValues, RunSummary } from '../protocol/lab.ts';
 import { buildEvalConfig } from './benchmark.ts';
 import { errorMessage } from './connection.ts';
-import { buildMethodConfig, buildTrainConfig } from './method.ts';
-import { defaultRunName, startBlocker } from './run_setup.ts';
-import { methodDescriptor } from '../protocol/catalog/index.ts';
-import type { LabSlice, LabState } from './types.ts';
+import { buildExperiment, startBlocker } from './run_setup.ts';
+import { liveAfterEvalItem, liveAfterStep, liveForEvaluation, newLive, type LiveRun } from './run_live.ts';
+import { emptyEval, sortOrder, startedStub, withLanguageMetrics } from './run_records.ts';
+import type { LabSlice } from './types.ts';
 
-export interface LossPoint {
-  step: number;
-  loss: number;
-}
-
-export type RunPhase = 'starting' | 'training' | 'evaluating' | 'finished';
-
-/** What streams in while a run is active in this session (not persisted by the lab). */
-export interface LiveRun {
-  phase: RunPhase;
-  points: LossPoint[];
-  step: number;
-  totalSteps: number;
-  tokensPerSecond: number | null;
-  secondsLeft: number | null;
-  lr: number | null;
-  gradNorm: number | null;
-  /** The evaluation in progress (or last done) and its languages, for fixed result slots. */
-  evalBenchmark: BenchmarkId | null;
-  evalLanguages: string[];
-  /** Items requested per language (null: all). */
-  evalItems: number | null;
-  /** Items scored so far per language. */
-  evalDone: Record<string, number>;
-  /** Items to score per language (from the evaluator; before it starts, the request). */
-  evalTotals: Record<string, number>;
-  /** Training seconds so far (null: no step yet). */
-  trainSeconds: number | null;
-  /** The evaluation's own figures from its latest item: seconds run, items/s, seconds left, items done / to do. */
-  evalSeconds: number | null;
-  itemsPerSecond: number | null;
-  evalSecondsLeft: number | null;
-  evalItemsDone: number;
-  evalItemsTotal: number | null;
-}
+export { buildExperiment } from './run_setup.ts';
+export { newLive, type LiveRun, type LossPoint, type RunPhase } from './run_live.ts';
 
 export interface Notice {
   id: number;
@@ -99,62 +66,6 @@ const MAX_NOTICES = 4;
 /** How often runs that another tab is running are listed again. */
 const RECHECK_MS = 3000;
 
-export function newLive(config: ExperimentConfig): LiveRun {
-  const ev = config.eval?.[0];
-  return {
-    phase: 'starting',
-    points: [],
-    step: 0,
-    totalSteps: config.train && methodDescriptor(config.method.method).trains ? config.train.steps : 0,
-    tokensPerSecond: null,
-    secondsLeft: null,
-    lr: null,
-    gradNorm: null,
-    evalBenchmark: ev?.benchmark ?? null,
-    evalLanguages: ev ? [...ev.languages] : [],
-    evalItems: ev?.itemsPerLanguage ?? null,
-    evalDone: {},
-    evalTotals: {},
-    trainSeconds: null,
-    evalSeconds: null,
-    itemsPerSecond: null,
-    evalSecondsLeft: null,
-    evalItemsDone: 0,
-    evalItemsTotal: ev?.itemsPerLanguage ? ev.itemsPerLanguage * ev.languages.length : null,
-  };
-}
-
-function stub(id: string, config: ExperimentConfig): RunSummary {
-  return { id, name: config.name ?? id, createdAt: new Date().toISOString(), config, status: 'running', eval: {} };
-}
-
-function sortOrder(runs: Record<string, RunSummary>): string[] {
-  return Object.values(runs)
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id))
-    .map((r) => r.id);
-}
-
-function emptyEval(): EvalSummary {
-  return { per_language: {}, per_family: {}, per_script: {}, items: 0 };
-}
-
-/** The experiment the current settings describe (used by startRun and the sweep). */
-export function buildExperiment(s: LabState, name?: string): ExperimentConfig {
-  if (!s.model.source) throw new Error('load a model first (Setup → Model)');
-  const method = buildMethodConfig(s.methodConfig);
-  const meta = methodDescriptor(method.method);
-  const langs = s.selectedLanguages[s.benchmark];
-  const config: ExperimentConfig = {
-    model: s.model.source,
-    method,
-    benchmark: s.benchmark,
-    eval: langs.length ? [buildEvalConfig(s, s.methodConfig.seed)] : [],
-  };
-  if (meta.trains) config.train = buildTrainConfig(s.methodConfig);
-  config.name = name?.trim() || defaultRunName(config);
-  return config;
-}
-
 export const createRunsSlice: LabSlice<RunsSlice> = (set, get, _store, deps) => {
   let noticeId = 0;
   let recheck: ReturnType<typeof setTimeout> | null = null;
@@ -177,23 +88,12 @@ export const createRunsSlice: LabSlice<RunsSlice> = (set, get, _store, deps) => 
   const upsertStarted = (id: string, config: ExperimentConfig) =>
     set((s) => {
       if (s.runs[id]) return s.live[id] ? {} : { live: { ...s.live, [id]: newLive(config) } };
-      const runs = { ...s.runs, [id]: stub(id, config) };
+      const runs = { ...s.runs, [id]: startedStub(id, config) };
       return { runs, runOrder: [id, ...s.runOrder.filter((x) => x !== id)], live: { ...s.live, [id]: newLive(config) } };
     });
 
   const setLanguageMetrics = (id: string, benchmark: BenchmarkId, language: string, metrics: MetricValues, items: number, intervals?: Record<string, MetricInterval>) =>
-    patchRun(id, (r) => {
-      const prev = r.eval[benchmark] ?? emptyEval();
-      const had = prev.per_language[language] !== undefined;
-      // The event's item count is the language's n even when it carries no intervals.
-      const stats = { ...prev.per_language_stats, [language]: { n: items, intervals: intervals ?? {} } };
-      return {
-        eval: {
-          ...r.eval,
-          [benchmark]: { ...prev, per_language: { ...prev.per_language, [language]: metrics }, per_language_stats: stats, items: prev.items + (had ? 0 : items) },
-        },
-      };
-    });
+    patchRun(id, (r) => withLanguageMetrics(r, benchmark, language, metrics, items, intervals));
 
   const fail = (message: string, runId?: string) => get().notify('error', message, runId);
 
@@ -292,28 +192,7 @@ export const createRunsSlice: LabSlice<RunsSlice> = (set, get, _store, deps) => 
         fail('Select at least one language to evaluate (Setup → Benchmark).', id);
         return;
       }
-      set((st) => ({
-        live: {
-          ...st.live,
-          [id]: {
-            ...(st.live[id] ?? newLive(run.config)),
-            phase: 'evaluating',
-            // Progress now covers this evaluation only (training, if any, is over).
-            totalSteps: 0,
-            trainSeconds: null,
-            evalBenchmark: cfg.benchmark,
-            evalLanguages: cfg.languages,
-            evalItems: cfg.itemsPerLanguage ?? null,
-            evalDone: {},
-            evalTotals: {},
-            evalSeconds: null,
-            itemsPerSecond: null,
-            evalSecondsLeft: null,
-            evalItemsDone: 0,
-            evalItemsTotal: cfg.itemsPerLanguage ? cfg.itemsPerLanguage * cfg.languages.length : null,
-          },
-        },
-      }));
+      set((st) => ({ live: { ...st.live, [id]: liveForEvaluation(st.live[id] ?? newLive(run.config), cfg) } }));
       patchRun(id, (r) => ({ status: 'running', eval: { ...r.eval, [cfg.benchmark]: emptyEval() } }));
       try {
         const summary = await (await api()).evaluate(id, cfg);
@@ -472,33 +351,12 @@ export const createRunsSlice: LabSlice<RunsSlice> = (set, get, _store, deps) => 
           get().onRunStarted(e.runId, e.config);
           return;
         case 'step':
-          patchLive(e.runId, (l) => ({
-            phase: 'training',
-            points: [...l.points, { step: e.step, loss: e.loss }],
-            step: e.step,
-            tokensPerSecond: e.tokensPerSecond,
-            secondsLeft: e.secondsLeft,
-            lr: e.lr,
-            gradNorm: e.gradNorm,
-            trainSeconds: e.seconds ?? l.trainSeconds,
-          }));
+          patchLive(e.runId, (l) => liveAfterStep(l, e));
           return;
         case 'checkpoint':
           return;
         case 'eval-item':
-          patchLive(e.runId, (l) => ({
-            phase: 'evaluating',
-            secondsLeft: 0, // training's
-            evalBenchmark: e.benchmark,
-            evalLanguages: l.evalLanguages.includes(e.language) ? l.evalLanguages : [...l.evalLanguages, e.language],
-            evalDone: { ...l.evalDone, [e.language]: e.done },
-            evalTotals: { ...l.evalTotals, [e.language]: e.total },
-            evalSeconds: e.seconds,
-            itemsPerSecond: e.itemsPerSecond,
-            evalSecondsLeft: e.secondsLeft,
-            evalItemsDone: e.evalDone,
-            evalItemsTotal: e.evalTotal,
-          }));
+          patchLive(e.runId, (l) => liveAfterEvalItem(l, e));
           return;
         case 'eval-language':
           setLanguageMetrics(e.runId, e.benchmark, e.language, e.metrics, e.items, e.intervals);
