@@ -41,6 +41,18 @@ describe('toy pretraining corpus', () => {
       expect(d.scenes).toEqual([]);
       expect(new TextEncoder().encode(d.text).length).toBeLessThanOrEqual(160);
     }
+    // inventory: coloured things, then copulas that restate some of them (in the text, with the thing's own colour).
+    const inv = toyCorpus(400, { seed: 1, mix: { inventory: 0.5 } }).filter((d) => d.kind === 'list' && d.langs[0] === 'en');
+    expect(inv.length).toBeGreaterThan(20);
+    for (const d of inv) {
+      const [list, ...copulas] = d.text.split('. ');
+      expect(copulas.length, d.text).toBeGreaterThanOrEqual(1);
+      for (const c of copulas) {
+        const m = /^The (\w+) is (\w+)\.?$/.exec(c);
+        expect(m, c).not.toBeNull();
+        expect(list.toLowerCase().split(', '), d.text).toContain(`${m![2]} ${m![1]}`);
+      }
+    }
     expect(() => toyCorpus(1, { mix: { restate: 1.5 } })).toThrow(/corpus mix 'restate' must be a share in \[0, 1\], got 1.5/);
     expect(() => toyCorpus(1, { mix: { subjectQuestion: 0.6, objectQuestion: 0.6 } })).toThrow(/subjectQuestion \+ objectQuestion must be at most 1, got 1.2/);
   });

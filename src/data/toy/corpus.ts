@@ -51,9 +51,15 @@ export interface CorpusMix {
    * only reading the first can: the densest signal for learning to copy from context.
    */
   list: number;
+  /**
+   * An inventory document: coloured things in one language ("red book, green cat, blue hat."), then
+   * copulas about entries drawn at random ("The cat is green."). Only binding each thing to its own
+   * colour predicts them (the most recent colour does not): the skill the benchmark's question needs.
+   */
+  inventory: number;
 }
 
-export const CORPUS_MIX: CorpusMix = { restate: 0.5, subjectQuestion: 0.2, objectQuestion: 0.2, repeat: 0, list: 0 };
+export const CORPUS_MIX: CorpusMix = { restate: 0.5, subjectQuestion: 0.2, objectQuestion: 0.2, repeat: 0, list: 0, inventory: 0 };
 
 /** The facts a document states about one scene: what the no-leak check compares with the test items. */
 export interface SceneFacts {
@@ -156,6 +162,11 @@ export function* toyCorpusStream(reserved: (f: Required<SceneFacts>) => boolean,
   const fits = (s: string) => enc.encode(s).length <= maxBytes;
   for (;;) {
     // Drawn only when asked for, so the default mix keeps the shipped stream bit for bit.
+    if (mix.inventory > 0 && rng() < mix.inventory) {
+      const lang = pickLanguage(rng);
+      yield { kind: 'list', langs: [lang.code], text: inventoryDocument(rng, lang, fits), scenes: [] };
+      continue;
+    }
     if (mix.list > 0 && rng() < mix.list) {
       const lang = pickLanguage(rng);
       yield { kind: 'list', langs: [lang.code], text: listDocument(rng, lang, fits), scenes: [] };
@@ -207,6 +218,29 @@ function listDocument(rng: Rng, lang: ToyLanguage, fits: (s: string) => boolean)
     entries.push(entry);
   }
   return twice(entries);
+}
+
+/** 3-6 distinct coloured things, then copulas restating the colours of 2-3 of them, in a random order (fewer things if it would not fit). */
+function inventoryDocument(rng: Rng, lang: ToyLanguage, fits: (s: string) => boolean): string {
+  const comma = lang.spaces ? ', ' : '、';
+  const sep = lang.spaces ? ' ' : '';
+  const nouns = [...SUBJECTS, ...OBJECTS];
+  const items: { noun: string; color: string }[] = [];
+  const want = 3 + randInt(rng, 4);
+  while (items.length < want) {
+    const noun = pick(rng, nouns);
+    if (!items.some((i) => i.noun === noun)) items.push({ noun, color: pick(rng, COLORS) });
+  }
+  const entry = (i: { noun: string; color: string }) => nounPhrase(lang, { noun: i.noun, color: i.color }).slice(lang.determiner ? 1 : 0).join(sep);
+  const asked = items.map((i) => ({ i, r: rng() })).sort((a, b) => a.r - b.r).slice(0, 2 + randInt(rng, 2)).map((x) => x.i);
+  const write = (k: number) => {
+    const kept = items.slice(0, k);
+    const copulas = asked.filter((a) => kept.includes(a)).map((i) => sentence(lang, copulaWords(lang, i.noun, i.color)));
+    return [sentence(lang, [kept.map(entry).join(comma)]), ...copulas].join(sep);
+  };
+  let k = items.length;
+  while (k > 2 && !fits(write(k))) k--;
+  return write(k);
 }
 
 function joinMono(text: string, piece: string, lang: ToyLanguage): string {
