@@ -51,13 +51,18 @@ export interface ModelState {
   tokenRequest: { repo: string; need: 'gated' | 'unauthorized' | 'token-refused' } | null;
   /** The lab holds an access token for this session (the token itself is never kept in the store). */
   hubTokenSet: boolean;
+  /** The model of the previous visit (setup_persist.ts), loaded at start-up instead of the toy model when it can be. */
+  restoreSource: ModelSource | null;
 }
 
 export interface ModelSlice {
   model: ModelState;
   /** Loads a model in the lab; resolves when loaded or failed (never rejects). */
   loadModel: (source: ModelSource, label?: string) => Promise<void>;
-  /** Loads the embedded toy model once, at start-up, if nothing was loaded yet. */
+  /**
+   * Loads a model once, at start-up, if nothing was loaded yet: the previous visit's model when it
+   * is the toy model or a cached Hugging Face model, else the embedded toy model.
+   */
   ensureModel: () => Promise<void>;
   /** Leaves the "needs more memory" page without loading anything. */
   resetModel: () => void;
@@ -86,6 +91,7 @@ export const initialModelState: ModelState = {
   form: initialModelForm,
   tokenRequest: null,
   hubTokenSet: false,
+  restoreSource: null,
 };
 
 /** The embedded default: the toy Llama pretrained on the toy world (public/toy-model). */
@@ -173,7 +179,17 @@ export const createModelSlice: LabSlice<ModelSlice> = (set, get, _store, deps) =
     async ensureModel() {
       if (autoLoaded || get().model.status !== 'idle') return;
       autoLoaded = true;
-      void get().refreshCachedModels();
+      const wanted = get().model.restoreSource;
+      if (wanted && wanted.kind !== 'toy') await get().refreshCachedModels();
+      else void get().refreshCachedModels();
+      const cached = wanted?.kind === 'hf' && get().model.cached.some((m) => m.repo === wanted.repo && m.revision === (wanted.revision ?? 'main'));
+      if (wanted && (wanted.kind === 'toy' || cached)) {
+        await get().loadModel(wanted);
+        if (get().model.info) return;
+      } else if (wanted) {
+        // Not loaded unasked: it would download gigabytes at every reload.
+        get().notify('info', `Last time the lab used ${describeSource(wanted)}, which is not in this browser's model cache; the embedded toy model is loaded instead. Load it again in Setup → Model.`);
+      }
       await get().loadModel(TOY_SOURCE);
     },
     resetModel() {

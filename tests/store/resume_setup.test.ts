@@ -1,7 +1,7 @@
 // Issue #13 in the store: after a reload an interrupted run becomes the shown run and resumes with
 // its curve so far; Setup choices are kept in a Storage and put back through the slices' setters.
 import { describe, expect, it, vi } from 'vitest';
-import type { LabApi, LabListener, RunSummary } from '../../src/protocol/lab.ts';
+import type { CachedModel, LabApi, LabListener, ModelInfo, ModelSource, RunSummary } from '../../src/protocol/lab.ts';
 import { createLabStore, keepSetup, SETUP_STORAGE_KEY } from '../../src/store/index.ts';
 import type { LabClient } from '../../workers/client.ts';
 
@@ -139,4 +139,52 @@ describe('Setup choices survive a reload', () => {
     storage.setItem(SETUP_STORAGE_KEY, '{not json');
     expect(() => keepSetup(createLabStore(), storage)).not.toThrow();
   });
+
+  it('the model: the toy model (random or pretrained) and cached Hugging Face models are loaded again; others are named, not downloaded', async () => {
+    const info = { name: 'm', architecture: 'LlamaForCausalLM', layers: 4, heads: 4, kvHeads: 2, hiddenSize: 64, headDim: 16, vocabSize: 300, dtype: 'safetensors', weightsFile: 'w', parameterCount: 1, memoryEstimateBytes: 1, largestBufferBytes: 1, weightStorage: 'f32', adapterMaxBufferBytes: 1 << 30, isToy: true } as ModelInfo;
+    const visit = (storage: MemoryStorage, cached: CachedModel[] = []) => {
+      const loads: ModelSource[] = [];
+      const api: Partial<LabApi> = {
+        loadModel: async (source) => (loads.push(source), info),
+        cachedModels: async () => cached,
+        countParams: async () => ({ paper: 0, exact: 0 }),
+        listRuns: async () => [],
+      };
+      const client = { api, subscribe: async (_l: LabListener) => undefined, terminate: () => {} } as unknown as LabClient;
+      const store = createLabStore({ clientFactory: () => client, paramCountDebounceMs: 0 });
+      keepSetup(store, storage);
+      return { store, loads };
+    };
+    const storage = new MemoryStorage();
+    const first = visit(storage);
+    await first.store.getState().ensureModel();
+    expect(first.loads).toEqual([{ kind: 'toy' }]);
+    await first.store.getState().loadModel({ kind: 'toy', init: 'random', seed: 0 });
+    first.store.getState().setModelForm({ kind: 'hf', repo: 'org/model', revision: 'v2' });
+
+    const second = visit(storage);
+    expect(second.store.getState().model.form).toMatchObject({ kind: 'hf', repo: 'org/model', revision: 'v2' });
+    await second.store.getState().ensureModel();
+    expect(second.loads).toEqual([{ kind: 'toy', init: 'random', seed: 0 }]);
+
+    // A Hugging Face model: loaded again from the cache; not cached, the toy model and a notice.
+    await second.store.getState().loadModel({ kind: 'hf', repo: 'org/model' });
+    const third = visit(storage, [{ repo: 'org/model', revision: 'main', bytes: 1, savedAt: '' }]);
+    await third.store.getState().ensureModel();
+    expect(third.loads).toEqual([{ kind: 'hf', repo: 'org/model' }]);
+    const fourth = visit(storage);
+    await fourth.store.getState().ensureModel();
+    expect(fourth.loads).toEqual([{ kind: 'toy' }]);
+    expect(fourth.store.getState().notices.at(-1)?.message).toMatch(/^Last time the lab used Hugging Face org\/model, which is not in this browser's model cache/);
+
+    // Picked files are not kept; a malformed stored source is ignored.
+    await fourth.store.getState().loadModel({ kind: 'files', files: [] });
+    expect(JSON.parse(storage.getItem(SETUP_STORAGE_KEY)!).model).toBeUndefined();
+    storage.setItem(SETUP_STORAGE_KEY, JSON.stringify({ model: { kind: 'hf', repo: 42 }, modelForm: { kind: 'nope', url: 7 } }));
+    const fifth = visit(storage);
+    await fifth.store.getState().ensureModel();
+    expect(fifth.loads).toEqual([{ kind: 'toy' }]);
+    expect(fifth.store.getState().model.form.kind).toBe('toy');
+  });
 });
+
