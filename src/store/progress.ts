@@ -1,9 +1,23 @@
 // Where a live run stands as a whole, training and evaluation together: the share done and the
 // time left, both in seconds of work. Training reports its own time left; evaluation reports its
-// items per second once it runs; before that its time is estimated from training's speed (one
-// item scored about as fast as one training sequence: a forward pass per choice against a forward
-// and a backward), and said to be an estimate.
+// items per second once it runs; before that its time is estimated from training's speed and the
+// benchmark's item cost (itemSequences), and said to be an estimate.
+import { benchmarkDescriptor } from '../protocol/catalog/index.ts';
+import type { BenchmarkId } from '../protocol/lab.ts';
 import type { LiveRun } from './runs.ts';
+
+/**
+ * One evaluation item's time in training sequences. A forward pass is about a third of a forward
+ * and backward, so a multiple-choice item costs choices / 3. A generated token is one forward over a
+ * single token with the cache, launch-bound: counted as an eighth of a training sequence (a rough
+ * figure, not measured per device), plus the prompt's forward. The measured rate replaces it as soon
+ * as the evaluation has scored its first items.
+ */
+export function itemSequences(benchmark: BenchmarkId | null): number {
+  if (!benchmark) return 1;
+  const cost = benchmarkDescriptor(benchmark).itemCost;
+  return 'choices' in cost ? cost.choices / 3 : 1 / 3 + cost.maxNewTokens / 8;
+}
 
 export interface RunProgress {
   /** Share of the whole run done, 0..1 (1 only once it has finished); null before anything is measured. */
@@ -37,7 +51,7 @@ export function runProgress(live: LiveRun, batchSize: number | undefined): RunPr
     evalDone = live.evalSeconds;
     evalLeft = live.evalSecondsLeft;
   } else if (live.evalItemsTotal) {
-    const perItem = trains && live.step > 0 && batchSize ? trainDone / (live.step * batchSize) : null;
+    const perItem = trains && live.step > 0 && batchSize ? (trainDone / (live.step * batchSize)) * itemSequences(live.evalBenchmark) : null;
     if (perItem === null) return trains ? stepsOnly(live) : UNKNOWN;
     evalLeft = live.evalItemsTotal * perItem;
     estimated = true;

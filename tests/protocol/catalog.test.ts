@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { MGSM_MAX_NEW_TOKENS } from '../../src/data/templates/mgsm.ts';
+import { QA_MAX_NEW_TOKENS } from '../../src/data/templates/qa.ts';
 import { baseScriptName, evalBenchmarks, findSplit, getBenchmark, getMetric, getTemplate, parseLanguages, summaryKeys } from '../../src/data/index.ts';
 import { TOY_LANGUAGES, toyLanguageInfo } from '../../src/data/toy/languages.ts';
 import { METHODS } from '../../src/peft/index.ts';
@@ -51,6 +53,9 @@ describe('the benchmark descriptors', () => {
     expect(b.metrics).toEqual(summaryKeys(spec.metrics));
     expect(b.primaryMetric).toBe(getMetric(spec.primaryMetric).key);
     expect(b.chance).toBeCloseTo(spec.chance ?? 0, 10);
+    // Multiple choice: chance is 1 / choices; generation: the template's token budget.
+    if ('choices' in b.itemCost) expect(100 / b.itemCost.choices).toBeCloseTo(b.chance, 10);
+    else expect(b.itemCost.maxNewTokens).toBe(b.id === 'mgsm' ? MGSM_MAX_NEW_TOKENS : QA_MAX_NEW_TOKENS);
     expect(b.wordingChoice).toBe(getTemplate(spec.defaultTemplate).wordings !== undefined);
     for (const code of b.languages) expect(languageMeta(b.id, code).family, `${b.id} ${code}`).not.toBe('Unknown');
   });

@@ -38,6 +38,7 @@ const unregister = [
     chance: 50,
     languages: ['en', 'tr', 'sw'],
     wordingChoice: false,
+    itemCost: { choices: 2 },
     languageTable: 'shared',
   }),
 ];

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EvalItemEvent, ExperimentConfig, LabApi, LabListener, ModelInfo } from '../../src/protocol/lab.ts';
 import { createLabStore, runProgress } from '../../src/store/index.ts';
+import { itemSequences } from '../../src/store/progress.ts';
 import type { LabClient } from '../../workers/client.ts';
 
 const INFO = { name: 'toy', layers: 4, hiddenSize: 64 } as ModelInfo;
@@ -36,10 +37,18 @@ describe('run progress over training and evaluation', () => {
     const live = () => store.getState().live.r;
     expect(runProgress(live(), 2)).toEqual({ fraction: null, secondsLeft: null, estimated: false });
 
-    // 5 of 10 steps in 10 s: 10 s of training left; 10 items at 1 s per training sequence (10 s / (5 steps x 2)) = 10 s.
+    // 5 of 10 steps in 10 s: 10 s of training left; 1 s per training sequence (10 s / (5 steps x 2)), and a toy
+    // item is 4 choices, a forward each (a third of a sequence): 10 items x 4/3 s.
     emit({ type: 'step', runId: 'r', step: 5, loss: 1, lr: 1e-3, gradNorm: null, tokensPerSecond: 50, secondsLeft: 10, seconds: 10 });
     let p = runProgress(live(), 2);
-    expect(p).toEqual({ fraction: 10 / 30, secondsLeft: 20, estimated: true });
+    expect(p.estimated).toBe(true);
+    expect(p.secondsLeft).toBeCloseTo(10 + 40 / 3);
+    expect(p.fraction).toBeCloseTo(10 / (20 + 40 / 3));
+    // A generation benchmark's items cost far more than a training sequence (XQuAD: up to 64 new tokens).
+    expect(itemSequences('xquad')).toBeCloseTo(1 / 3 + 8);
+    expect(itemSequences('xnli')).toBe(1);
+    const xquad = { ...live(), evalBenchmark: 'xquad' as const };
+    expect(runProgress(xquad, 2).secondsLeft).toBeCloseTo(10 + 10 * (1 / 3 + 8));
 
     // Training done in 20 s; evaluation measured: 4 of 10 items in 8 s, 12 s left.
     emit({ type: 'step', runId: 'r', step: 10, loss: 1, lr: 1e-3, gradNorm: null, tokensPerSecond: 50, secondsLeft: 0, seconds: 20 });

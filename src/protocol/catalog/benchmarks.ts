@@ -37,6 +37,8 @@ export interface BenchmarkDescriptor {
   wordingChoice: boolean;
   /** Which language table names its codes ('shared': languages.json; 'toy': the toy world's). */
   languageTable: LanguageTableId;
+  /** What scoring one item takes: a forward per choice, or generating up to maxNewTokens (the progress estimate reads it). */
+  itemCost: { choices: number } | { maxNewTokens: number };
   note?: string;
 }
 
@@ -51,6 +53,7 @@ const BENCHMARKS = createRegistry<BenchmarkDescriptor>('benchmark', [
     languages: ['en', 'qwl', 'qwc', 'qsg', 'qsa', 'qek', 'qed', 'qxl'],
     wordingChoice: false,
     languageTable: 'toy',
+    itemCost: { choices: 4 },
     note: 'Synthetic multiple choice in 8 made-up languages; needs no data files.',
   },
   {
@@ -63,6 +66,7 @@ const BENCHMARKS = createRegistry<BenchmarkDescriptor>('benchmark', [
     languages: ['en', 'fr', 'es', 'de', 'el', 'bg', 'ru', 'tr', 'ar', 'vi', 'th', 'zh', 'hi', 'sw', 'ur'],
     wordingChoice: true,
     languageTable: 'shared',
+    itemCost: { choices: 3 },
   },
   {
     id: 'xquad',
@@ -74,6 +78,7 @@ const BENCHMARKS = createRegistry<BenchmarkDescriptor>('benchmark', [
     languages: ['en', 'es', 'de', 'el', 'ru', 'tr', 'ar', 'vi', 'th', 'zh', 'hi', 'ro'],
     wordingChoice: true,
     languageTable: 'shared',
+    itemCost: { maxNewTokens: 64 },
   },
   {
     id: 'mgsm',
@@ -85,6 +90,7 @@ const BENCHMARKS = createRegistry<BenchmarkDescriptor>('benchmark', [
     languages: ['en', 'es', 'fr', 'de', 'ru', 'zh', 'ja', 'th', 'sw', 'bn', 'te'],
     wordingChoice: false,
     languageTable: 'shared',
+    itemCost: { maxNewTokens: 256 },
   },
   {
     id: 'belebele',
@@ -96,6 +102,7 @@ const BENCHMARKS = createRegistry<BenchmarkDescriptor>('benchmark', [
     languages: ['eng_Latn', 'deu_Latn'],
     wordingChoice: false,
     languageTable: 'shared',
+    itemCost: { choices: 4 },
     unavailable: [
       'kaz_Cyrl', 'kir_Cyrl', 'azj_Latn', 'kan_Knda', 'mal_Mlym', 'tam_Taml', 'amh_Ethi', 'tir_Ethi', 'tso_Latn', 'snd_Arab', 'ory_Orya',
       'sin_Sinh', 'rus_Cyrl', 'srp_Cyrl', 'slk_Latn', 'mya_Mymr', 'shn_Mymr', 'ssw_Latn', 'sun_Latn', 'bam_Latn', 'arz_Arab', 'pes_Arab',
