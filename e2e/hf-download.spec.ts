@@ -68,10 +68,12 @@ test('downloads a Hugging Face model with progress, then loads it from the cache
   expect(requests).toContain(`/${REPO}/resolve/main/model.safetensors`);
   await expect(page.getByTestId(`cached-model-${REPO}`)).toBeVisible();
 
-  // A new page session: same repo id, everything from Cache Storage.
+  // A new page session: the cached model is loaded again at start-up, everything from Cache Storage.
   requests.length = 0;
   await page.reload();
   await expect(page.getByTestId('model-info')).toHaveAttribute('data-state', 'ready');
+  await expect(page.getByTestId('model-name')).toContainText(REPO);
+  await expect(page.getByTestId('model-from-cache')).toHaveAttribute('data-from-cache', 'true');
   await page.getByTestId('model-kind-hf').check();
   await expect(page.getByTestId(`cached-model-${REPO}`)).toBeVisible();
   await page.getByTestId('model-hf-input').fill(REPO);

@@ -163,7 +163,9 @@ export const createModelSlice: LabSlice<ModelSlice> = (set, get, _store, deps) =
         failed(`Not a usable URL: ${errorMessage(e)}`);
         return;
       }
-      set((s) => ({ model: { ...s.model, status: 'loading', pendingLabel: label ?? describeSource(source), progress: null, download: null, error: null, tokenRequest: null } }));
+      // Loading the loaded model again changes nothing in the lab: its download state (e.g. "from cache") stays.
+      const same = JSON.stringify(source) === JSON.stringify(get().model.source);
+      set((s) => ({ model: { ...s.model, status: 'loading', pendingLabel: label ?? describeSource(source), progress: null, download: same ? s.model.download : null, error: null, tokenRequest: null } }));
       try {
         const api = await deps.connection.api();
         const info = await api.loadModel(source);
