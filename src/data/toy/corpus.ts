@@ -199,11 +199,22 @@ export function* toyCorpusStream(reserved: (f: Required<SceneFacts>) => boolean,
   }
 }
 
+/** How a list is written: entries joined by a comma (、 without spaces), sentences by a space or nothing. */
+function listPunctuation(lang: ToyLanguage): { comma: string; sep: string } {
+  return lang.spaces ? { comma: ', ', sep: ' ' } : { comma: '、', sep: '' };
+}
+
+/** A noun phrase as a list entry: bare ("red ball", not "the red ball"); names and counts as they are. */
+function listEntry(lang: ToyLanguage, np: NounPhrase): string {
+  const words = nounPhrase(lang, np);
+  const bare = np.noun !== undefined && lang.determiner && np.count === undefined;
+  return (bare ? words.slice(1) : words).join(lang.spaces ? ' ' : '');
+}
+
 /** Up to 8 list entries (a coloured thing, a name or a count and a thing), then the same list again. */
 function listDocument(rng: Rng, lang: ToyLanguage, fits: (s: string) => boolean): string {
   const entries: string[] = [];
-  const comma = lang.spaces ? ', ' : '、';
-  const sep = lang.spaces ? ' ' : '';
+  const { comma, sep } = listPunctuation(lang);
   const text = (xs: string[]) => sentence(lang, [xs.join(comma)]);
   const twice = (xs: string[]) => `${text(xs)}${sep}${text(xs)}`;
   for (let n = 0; n < 8; n++) {
@@ -211,9 +222,7 @@ function listDocument(rng: Rng, lang: ToyLanguage, fits: (s: string) => boolean)
     const np: NounPhrase = r < 0.15 ? { name: pick(rng, SHARED_NAMES) } : { noun: pick(rng, rng() < 0.5 ? SUBJECTS : OBJECTS) };
     if (np.noun && r < 0.3) np.count = 2 + randInt(rng, 8);
     else if (np.noun) np.color = pick(rng, COLORS);
-    const words = nounPhrase(lang, np);
-    // Entries are bare ("red ball", not "the red ball"), as in a list.
-    const entry = (np.noun && lang.determiner && np.count === undefined ? words.slice(1) : words).join(sep);
+    const entry = listEntry(lang, np);
     if (!fits(twice([...entries, entry])) && entries.length > 0) break;
     entries.push(entry);
   }
@@ -222,8 +231,7 @@ function listDocument(rng: Rng, lang: ToyLanguage, fits: (s: string) => boolean)
 
 /** 3-6 distinct coloured things, then copulas restating the colours of 2-3 of them, in a random order (fewer things if it would not fit). */
 function inventoryDocument(rng: Rng, lang: ToyLanguage, fits: (s: string) => boolean): string {
-  const comma = lang.spaces ? ', ' : '、';
-  const sep = lang.spaces ? ' ' : '';
+  const { comma, sep } = listPunctuation(lang);
   const nouns = [...SUBJECTS, ...OBJECTS];
   const items: { noun: string; color: string }[] = [];
   const want = 3 + randInt(rng, 4);
@@ -231,7 +239,7 @@ function inventoryDocument(rng: Rng, lang: ToyLanguage, fits: (s: string) => boo
     const noun = pick(rng, nouns);
     if (!items.some((i) => i.noun === noun)) items.push({ noun, color: pick(rng, COLORS) });
   }
-  const entry = (i: { noun: string; color: string }) => nounPhrase(lang, { noun: i.noun, color: i.color }).slice(lang.determiner ? 1 : 0).join(sep);
+  const entry = (i: { noun: string; color: string }) => listEntry(lang, { noun: i.noun, color: i.color });
   const asked = items.map((i) => ({ i, r: rng() })).sort((a, b) => a.r - b.r).slice(0, 2 + randInt(rng, 2)).map((x) => x.i);
   const write = (k: number) => {
     const kept = items.slice(0, k);
