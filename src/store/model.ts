@@ -190,7 +190,8 @@ export const createModelSlice: LabSlice<ModelSlice> = (set, get, _store, deps) =
         if (get().model.info) return;
       } else if (wanted) {
         // Not loaded unasked: it would download gigabytes at every reload.
-        get().notify('info', `Last time the lab used ${describeSource(wanted)}, which is not in this browser's model cache; the embedded toy model is loaded instead. Load it again in Setup → Model.`);
+        const why = wanted.kind === 'url' ? 'which the lab does not download again by itself (a URL is not kept in its model cache)' : "which is not in this browser's model cache";
+        get().notify('info', `Last time the lab used ${describeSource(wanted)}, ${why}; the embedded toy model is loaded instead. Load it again in Setup → Model.`);
       }
       await get().loadModel(TOY_SOURCE);
     },

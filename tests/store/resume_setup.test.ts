@@ -177,6 +177,13 @@ describe('Setup choices survive a reload', () => {
     expect(fourth.loads).toEqual([{ kind: 'toy' }]);
     expect(fourth.store.getState().notices.at(-1)?.message).toMatch(/^Last time the lab used Hugging Face org\/model, which is not in this browser's model cache/);
 
+    // A URL: kept, named with its own reason, not downloaded again at start-up.
+    await fourth.store.getState().loadModel({ kind: 'url', baseUrl: 'https://example.org/m/' });
+    const url = visit(storage);
+    await url.store.getState().ensureModel();
+    expect(url.loads).toEqual([{ kind: 'toy' }]);
+    expect(url.store.getState().notices.at(-1)?.message).toMatch(/^Last time the lab used .*example\.org\/m\/.*, which the lab does not download again by itself/);
+
     // Picked files are not kept; a malformed stored source is ignored.
     await fourth.store.getState().loadModel({ kind: 'files', files: [] });
     expect(JSON.parse(storage.getItem(SETUP_STORAGE_KEY)!).model).toBeUndefined();
