@@ -2,7 +2,7 @@
 // its anchors, high-resource languages larger, and no leak of the evaluation (no reserved scene's
 // facts, no test passage in any language, no question and none of the benchmark's layout).
 import { describe, expect, it } from 'vitest';
-import { OBJECTS, SUBJECTS } from '../../src/data/toy/lexicon.ts';
+import { COLORS, OBJECTS, SUBJECTS } from '../../src/data/toy/lexicon.ts';
 import { questionWords, sentence } from '../../src/data/toy/grammar.ts';
 import { CORPUS_MIX, isEvalScene, SHARED_NAMES, TOY_DEFAULTS, TOY_LANGUAGES, toyCorpus, toySplits } from '../../src/data/toy.ts';
 
@@ -53,8 +53,20 @@ describe('toy pretraining corpus', () => {
         expect(list.toLowerCase().split(', '), d.text).toContain(`${m![2]} ${m![1]}`);
       }
     }
+    // inScene 1, subjectColor 0: every scene states its object's colour and it is the only colour.
+    const clean = toyCorpus(300, { seed: 1, mix: { inScene: 1, subjectColor: 0, restate: 1, subjectQuestion: 0, objectQuestion: 0 } }).filter((d) => d.kind === 'monolingual' && d.langs[0] === 'en');
+    expect(clean.length).toBeGreaterThan(20);
+    for (const d of clean) for (const m of d.text.matchAll(/([^.]+)\. The (\w+) is (\w+)\./g)) expect(m[1].split(' ').filter((w) => COLORS.includes(w as never)), d.text).toEqual([m[3]]);
     expect(() => toyCorpus(1, { mix: { restate: 1.5 } })).toThrow(/corpus mix 'restate' must be a share in \[0, 1\], got 1.5/);
     expect(() => toyCorpus(1, { mix: { subjectQuestion: 0.6, objectQuestion: 0.6 } })).toThrow(/subjectQuestion \+ objectQuestion must be at most 1, got 1.2/);
+  });
+
+  it('language: one language only, every document monolingual; an unknown code is refused', () => {
+    const en = toyCorpus(300, { seed: 1, language: 'qsa', mix: { list: 0.2 } });
+    expect(new Set(en.map((d) => d.langs.join()))).toEqual(new Set(['qsa']));
+    expect(new Set(en.map((d) => d.kind))).toEqual(new Set(['monolingual', 'list']));
+    expect(toyCorpus(300, { seed: 1, language: 'qsa' }).some((d) => /[a-z]/.test(d.text.replace(new RegExp(SHARED_NAMES.join('|'), 'g'), '')))).toBe(false);
+    expect(() => toyCorpus(1, { language: 'xx' })).toThrow(/corpus language 'xx' is not a toy language \(en, /);
   });
 
   it('writes every language, more for high-resource ones, with parallel and code-switched documents', () => {

@@ -30,6 +30,8 @@ export interface CorpusOptions {
   maxBytes?: number;
   /** How often the text restates, asks and repeats (defaults: CORPUS_MIX, the shipped corpus). */
   mix?: Partial<CorpusMix>;
+  /** Write every document in this one language, monolingual (a curriculum's first phase); absent: all eight. */
+  language?: string;
 }
 
 /**
@@ -57,9 +59,13 @@ export interface CorpusMix {
    * colour predicts them (the most recent colour does not): the skill the benchmark's question needs.
    */
   inventory: number;
+  /** A scene that states its object's colour ("takes the red ball"); the others leave it to a copula. */
+  inScene: number;
+  /** A noun subject with a colour of its own ("the white dog"): a second colour the copula must not take. */
+  subjectColor: number;
 }
 
-export const CORPUS_MIX: CorpusMix = { restate: 0.5, subjectQuestion: 0.2, objectQuestion: 0.2, repeat: 0, list: 0, inventory: 0 };
+export const CORPUS_MIX: CorpusMix = { restate: 0.5, subjectQuestion: 0.2, objectQuestion: 0.2, repeat: 0, list: 0, inventory: 0, inScene: 0.8, subjectColor: 0.3 };
 
 /** The facts a document states about one scene: what the no-leak check compares with the test items. */
 export interface SceneFacts {
@@ -105,10 +111,10 @@ interface Clause {
 function drawClause(rng: Rng, reserved: (f: Required<SceneFacts>) => boolean, mix: CorpusMix): Clause {
   for (;;) {
     const subject: NounPhrase = rng() < 0.2 ? { name: pick(rng, SHARED_NAMES) } : { noun: pick(rng, SUBJECTS) };
-    if (subject.noun && rng() < 0.3) subject.color = pick(rng, COLORS);
+    if (subject.noun && rng() < mix.subjectColor) subject.color = pick(rng, COLORS);
     const object: NounPhrase = { noun: pick(rng, OBJECTS) };
     const color = pick(rng, COLORS);
-    const inScene = rng() < 0.8;
+    const inScene = rng() < mix.inScene;
     if (inScene) object.color = color;
     if (rng() < 0.15) object.count = 2 + randInt(rng, 8);
     const verb = pick(rng, VERBS);
@@ -158,9 +164,15 @@ export function* toyCorpusStream(reserved: (f: Required<SceneFacts>) => boolean,
   const mix = { ...CORPUS_MIX, ...opts.mix };
   for (const [k, v] of Object.entries(mix)) if (!(v >= 0 && v <= 1)) throw new Error(`corpus mix '${k}' must be a share in [0, 1], got ${v}`);
   if (mix.subjectQuestion + mix.objectQuestion > 1) throw new Error(`corpus mix: subjectQuestion + objectQuestion must be at most 1, got ${mix.subjectQuestion + mix.objectQuestion}`);
+  const only = opts.language === undefined ? undefined : TOY_LANGUAGES.find((l) => l.code === opts.language);
+  if (opts.language !== undefined && !only) throw new Error(`corpus language '${opts.language}' is not a toy language (${TOY_LANGUAGES.map((l) => l.code).join(', ')})`);
   const enc = new TextEncoder();
   const fits = (s: string) => enc.encode(s).length <= maxBytes;
   for (;;) {
+    if (only) {
+      yield* oneLanguageDocument(rng, only, reserved, mix, fits);
+      continue;
+    }
     // Drawn only when asked for, so the default mix keeps the shipped stream bit for bit.
     if (mix.inventory > 0 && rng() < mix.inventory) {
       const lang = pickLanguage(rng);
@@ -197,6 +209,24 @@ export function* toyCorpusStream(reserved: (f: Required<SceneFacts>) => boolean,
     if (mix.repeat > 0 && kind === 'monolingual' && rng() < mix.repeat) text = joinMono(text, text, langs[0]);
     yield { kind, langs: langs.map((l) => l.code), text, scenes };
   }
+}
+
+/** One monolingual document in `lang` (a list or an inventory at their shares, else up to four clauses). */
+function* oneLanguageDocument(rng: Rng, lang: ToyLanguage, reserved: (f: Required<SceneFacts>) => boolean, mix: CorpusMix, fits: (s: string) => boolean): Generator<CorpusDocument> {
+  if (mix.inventory > 0 && rng() < mix.inventory) return yield { kind: 'list', langs: [lang.code], text: inventoryDocument(rng, lang, fits), scenes: [] };
+  if (mix.list > 0 && rng() < mix.list) return yield { kind: 'list', langs: [lang.code], text: listDocument(rng, lang, fits), scenes: [] };
+  let text = '';
+  const scenes: SceneFacts[] = [];
+  for (let n = 0; n < 4; n++) {
+    const clause = drawClause(rng, reserved, mix);
+    const next = joinMono(text, writeClause(lang, clause), lang);
+    if (!fits(next)) break;
+    text = next;
+    scenes.push(clause.facts);
+  }
+  if (scenes.length === 0) return;
+  if (mix.repeat > 0 && rng() < mix.repeat) text = joinMono(text, text, lang);
+  yield { kind: 'monolingual', langs: [lang.code], text, scenes };
 }
 
 /** How a list is written: entries joined by a comma (、 without spaces), sentences by a space or nothing. */
