@@ -1,4 +1,4 @@
-// npm run pretrain:toy -- [--seed 1] [--steps 700] [--batch 16] [--lr 3e-3] [--merges 0] [--corpus JSON]
+// npm run pretrain:toy -- [--seed 1] [--steps 700] [--batch 16] [--lr 3e-3] [--merges 0] [--corpus JSON] [--first-language L --first-steps N]
 //                         [--out public/toy-model] [--check N]
 // Pretrains the embedded toy model on the toy-world corpus (src/runner/pretrain_toy.ts) with the
 // engine on Dawn (PREFIX_LAB_DAWN_BACKEND=opengles is the fastest backend on a CPU-only machine and
@@ -9,6 +9,7 @@
 // A checkpoint (<out>/checkpoint.safetensors) is written every 50 steps and resumed from when present.
 // --check N: runs the first N steps only and compares them with <out>/pretrain.json (the shipped
 // curve): exit 1 when any loss differs by more than 1e-4.
+// --first-language en --first-steps 300: a curriculum's first phase, the same mix in one language only.
 // --corpus '{"restate":0.75}': the corpus's shares of restatements, questions and repeats
 // (src/data/toy/corpus.ts CorpusMix; what scripts/toy-sweep.ts varies).
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ const { toyConfigJson } = await import('../src/model/toy_model.ts');
 const { values } = parseArgs({
   options: {
     seed: { type: 'string' }, steps: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, merges: { type: 'string' }, corpus: { type: 'string' },
+    'first-language': { type: 'string' }, 'first-steps': { type: 'string' },
     out: { type: 'string', default: 'public/toy-model' }, check: { type: 'string' },
   },
 });
@@ -40,7 +42,9 @@ const cfg = {
   lr: num(values.lr, PRETRAIN_DEFAULTS.lr, 'lr'),
   merges: values.merges === '0' ? 0 : num(values.merges, PRETRAIN_DEFAULTS.merges, 'merges'),
   ...(values.corpus ? { corpus: parseCorpus(values.corpus) } : {}),
+  ...(values['first-language'] ? { firstPhase: { language: values['first-language'], steps: num(values['first-steps'], 0, 'first-steps') } } : {}),
 };
+if (values['first-steps'] && !values['first-language']) throw new Error('--first-steps needs --first-language (the language of the first phase)');
 function parseCorpus(text: string): Record<string, number> {
   let v: unknown;
   try {
@@ -95,7 +99,7 @@ writeFileSync(path.join(out, 'model.safetensors'), toyWeightsFile(result.params,
 const vocab = 259 + result.tokenizer.merges.length;
 writeFileSync(path.join(out, 'config.json'), `${JSON.stringify(toyConfigJson(vocab), null, 2)}\n`);
 const record = {
-  command: `npm run pretrain:toy -- --seed ${cfg.seed}`, config: cfg, tokens: result.tokens, seconds: Math.round(seconds),
+  command: `npm run pretrain:toy -- ${process.argv.slice(2).join(' ') || `--seed ${cfg.seed}`}`, config: cfg, tokens: result.tokens, seconds: Math.round(seconds),
   backend: process.env.PREFIX_LAB_DAWN_BACKEND, date: new Date().toISOString().slice(0, 10),
   losses: result.losses.map((l) => Number(l.toFixed(6))),
 };

@@ -36,6 +36,11 @@ export interface PretrainConfig {
   merges: number;
   /** The corpus's shares of restatements, questions and repeats (absent: the shipped CORPUS_MIX). */
   corpus?: Partial<CorpusMix>;
+  /**
+   * A first phase of `steps` steps on the same mix written in one language only (a curriculum: a
+   * skill learnt where the text is densest, then spread by the multilingual corpus). Absent: none.
+   */
+  firstPhase?: { language: string; steps: number };
 }
 
 export const PRETRAIN_DEFAULTS: PretrainConfig = {
@@ -75,12 +80,12 @@ export interface PretrainResult {
  * Token windows of the corpus stream: documents joined by a newline and cut into windows of
  * seq - 1 tokens, each prefixed with BOS. Window i is the same for a given seed whatever the count.
  */
-export function corpusWindows(seed: number, seq: number, count: number, tok: Tokenizer = toyBpeTokenizer(), mix?: Partial<CorpusMix>): Int32Array[] {
+export function corpusWindows(seed: number, seq: number, count: number, tok: Tokenizer = toyBpeTokenizer(), mix?: Partial<CorpusMix>, language?: string): Int32Array[] {
   const per = seq - 1;
   const out: Int32Array[] = [];
   let buf: number[] = [];
   if (count <= 0) return out;
-  for (const d of toyCorpusDocs({ seed, mix })) {
+  for (const d of toyCorpusDocs({ seed, mix, language })) {
     buf.push(...tok.encode(`${d.text}\n`, { addSpecialTokens: false }));
     while (buf.length >= per && out.length < count) {
       out.push(Int32Array.from([tok.bosId as number, ...buf.slice(0, per)]));
@@ -89,6 +94,15 @@ export function corpusWindows(seed: number, seq: number, count: number, tok: Tok
     if (out.length >= count) break;
   }
   return out;
+}
+
+/** The run's windows in order: the first phase's (one language), then the multilingual corpus's. */
+export function trainingWindows(cfg: PretrainConfig, tok: Tokenizer): Int32Array[] {
+  const phase = cfg.firstPhase;
+  if (!phase) return corpusWindows(cfg.seed, cfg.seq, cfg.steps * cfg.batch, tok, cfg.corpus);
+  if (!Number.isInteger(phase.steps) || phase.steps < 1 || phase.steps >= cfg.steps) throw new Error(`firstPhase.steps must be a whole number in 1..${cfg.steps - 1} (the run has ${cfg.steps} steps), got ${phase.steps}`);
+  const first = corpusWindows(cfg.seed, cfg.seq, phase.steps * cfg.batch, tok, cfg.corpus, phase.language);
+  return [...first, ...corpusWindows(cfg.seed, cfg.seq, (cfg.steps - phase.steps) * cfg.batch, tok, cfg.corpus)];
 }
 
 const isNorm = (name: string) => name.endsWith('norm.weight');
@@ -124,7 +138,7 @@ export async function pretrainToy(
     start = hooks.resume.step;
     losses.push(...hooks.resume.losses);
   }
-  const windows = corpusWindows(cfg.seed, cfg.seq, cfg.steps * cfg.batch, tokenizer, cfg.corpus);
+  const windows = trainingWindows(cfg, tokenizer);
   const snapshot = async (step: number): Promise<PretrainState> => ({
     step,
     losses: [...losses],

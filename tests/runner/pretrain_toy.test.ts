@@ -3,8 +3,9 @@
 // shapes (batch 2 x 32 tokens); the shipped run's curve is checked in tests/integration.
 import { describe, expect, it } from 'vitest';
 import { nodeEngine } from '../../src/engine/dawn.ts';
-import { corpusWindows, PRETRAIN_DEFAULTS, pretrainToy, toyWeightsFile, type PretrainState } from '../../src/runner/pretrain_toy.ts';
+import { corpusWindows, PRETRAIN_DEFAULTS, pretrainToy, toyWeightsFile, trainingWindows, type PretrainState } from '../../src/runner/pretrain_toy.ts';
 import { pretrainedToyModel } from '../../src/model/toy_model.ts';
+import { toyBpeTokenizer } from '../../src/model/toy_bpe.ts';
 import { checkpointFromSafetensors, checkpointToSafetensors } from '../../src/runner/pretrain_checkpoint.ts';
 
 const cfg = { ...PRETRAIN_DEFAULTS, steps: 4, batch: 2, seq: 32, warmup: 1 };
@@ -16,6 +17,21 @@ describe('toy pretraining', () => {
     expect(a.every((w) => w.length === 32 && w[0] === 0)).toBe(true);
     expect(corpusWindows(1, 32, 4)).toEqual(a.slice(0, 4));
     expect(corpusWindows(2, 32, 4)).not.toEqual(a.slice(0, 4));
+  });
+
+  it('a first phase: its steps read one language, then the multilingual stream from its start', () => {
+    const tok = toyBpeTokenizer();
+    const run = { ...cfg, steps: 6, firstPhase: { language: 'en', steps: 2 } };
+    const w = trainingWindows(run, tok);
+    expect(w).toHaveLength(12);
+    const text = (ws: Int32Array[]) => ws.map((x) => tok.decode(Array.from(x.slice(1)))).join('');
+    // English-only text is ASCII; the multilingual stream is not, within a few windows.
+    expect(/^[\x00-\x7f]*$/.test(text(w.slice(0, 4)))).toBe(true);
+    expect(w.slice(4)).toEqual(corpusWindows(1, 32, 8));
+    expect(/[^\x00-\x7f]/.test(text(w.slice(4)))).toBe(true);
+    expect(trainingWindows(cfg, tok)).toEqual(corpusWindows(1, 32, 8));
+    expect(() => trainingWindows({ ...run, firstPhase: { language: 'en', steps: 6 } }, tok)).toThrow(/firstPhase.steps must be a whole number in 1..5 \(the run has 6 steps\), got 6/);
+    expect(() => trainingWindows({ ...run, firstPhase: { language: 'xx', steps: 2 } }, tok)).toThrow(/corpus language 'xx' is not a toy language/);
   });
 
   it('is deterministic, and resuming from a checkpoint continues exactly', async () => {
