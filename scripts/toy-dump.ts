@@ -23,6 +23,7 @@ mkdirSync(out, { recursive: true });
 const { spec, tokenizer } = pretrainTokenizer(seed, merges, mix);
 // With a first phase, count is the run's steps x batch in windows and the phase takes its steps x 8 (batch 8).
 const firstSteps = Number(values['first-steps']);
+if (values['first-language'] && count % 8 !== 0) throw new Error(`--windows must be a multiple of 8 with --first-language (steps of batch 8), got ${count}`);
 const wins = values['first-language']
   ? trainingWindows({ ...PRETRAIN_DEFAULTS, seed, seq, batch: 8, steps: count / 8, corpus: mix, firstPhase: { language: values['first-language'], steps: firstSteps } }, tokenizer)
   : corpusWindows(seed, seq, count, tokenizer, mix);
